@@ -1,0 +1,35 @@
+# Feedforward Lab. Every target bootstraps .venv itself; `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint bench load docker-test clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml scripts/bootstrap_venv.py
+	$(PYTHON) scripts/bootstrap_venv.py $(VENV)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP) ## Start the app on http://127.0.0.1:8000
+	$(PY) -m uvicorn app.main:app --host $(HOST) --port $(PORT)
+
+lint: $(STAMP) ## Ruff on the code, hadolint on the Dockerfile
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/hadolint Dockerfile
+
+test: lint ## Everything: lint, unit, API, page and browser tests
+	$(PY) scripts/ensure_browser.py
+	$(PY) -m pytest
+
+bench: $(STAMP) ## Measure speed; writes bench/RESULTS.md
+	$(PY) -m bench.run
+
+clean: ## Remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -1,0 +1,107 @@
+"""JSON routes: the exercise list, the activations, and one route per experiment."""
+
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from app.compute import Busy, result_body
+from app.exercises.base import COMMON_METRICS, Exercise, Experiment, TooCostly
+from app.exercises.registry import EXERCISES
+from app.nn.activations import ACTIVATION_NAMES, get_activation
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class ExperimentResult(BaseModel):
+    """The result of any experiment (../shared/API.md)."""
+
+    exercise: str = Field(examples=["4-4"])
+    experiment: str = Field(examples=["derivative"])
+    params: dict[str, Any] = Field(description="Every parameter, defaults filled in.")
+    metrics: dict[str, Any] = Field(description="Scalars and short lists a reader quotes.")
+    data: dict[str, Any] = Field(description="The raw series behind the figures.")
+    figures: dict[str, dict[str, Any]] = Field(description="Plotly figure JSON, one per chart.")
+
+
+def experiment_info(exercise: Exercise, experiment: Experiment) -> dict[str, Any]:
+    """Describe an experiment: name, path, titles and the JSON Schema of its params."""
+    return {
+        "name": experiment.name,
+        "path": f"/api/exercises/{exercise.id}/{experiment.name}",
+        "title": dict(experiment.title),
+        "summary": dict(experiment.summary),
+        "params": experiment.params.model_json_schema(),
+        "metrics": {k: {"label": dict(m.label), "meaning": dict(m.meaning),
+                        "unit": dict(m.unit) if m.unit else None, "full_precision": m.full_precision}
+                    for k, m in {**COMMON_METRICS, **experiment.metrics}.items()},
+    }
+
+
+@router.get("/exercises", summary="The nine exercises with their experiments")
+def list_exercises() -> list[dict[str, Any]]:
+    return [
+        {"id": ex.id, "title": dict(ex.title), "question": dict(ex.question),
+         "experiments": [experiment_info(ex, e) for e in ex.experiments]}
+        for ex in EXERCISES.values()
+    ]
+
+
+@router.get("/activations", summary="The activation functions of the core, with LaTeX of f and f′")
+def list_activations() -> list[dict[str, str]]:
+    return [{"name": n, "latex": (a := get_activation(n)).latex, "derivative_latex": a.der_latex}
+            for n in ACTIVATION_NAMES]
+
+
+def reject_repeated(request: Request) -> None:
+    """Refuse a query that names a parameter twice: which value was meant is unknowable."""
+    seen: set[str] = set()
+    for key, _ in request.query_params.multi_items():
+        if key in seen:
+            raise RequestValidationError([{"type": "repeated", "loc": ("query", key),
+                                           "msg": f"parameter {key} is given more than once", "input": key}])
+        seen.add(key)
+
+
+def run_or_raise(exercise: Exercise, experiment: Experiment, params: Any) -> bytes:
+    """Run an experiment, turning budget and load refusals into HTTP errors."""
+    try:
+        return result_body(exercise, experiment, params)
+    except TooCostly as e:
+        raise RequestValidationError([{"type": "too_costly", "loc": ("query", f), "msg": str(e), "input": None}
+                                      for f in e.fields]) from None
+    except Busy:
+        raise HTTPException(503, "the server is busy; try again in a few seconds",
+                            headers={"Retry-After": "5"}) from None
+
+
+def _endpoint(exercise: Exercise, experiment: Experiment):
+    Model = experiment.params
+
+    def endpoint(request: Request, params: Annotated[Model, Query()]) -> Response:  # type: ignore[valid-type]
+        reject_repeated(request)
+        return Response(run_or_raise(exercise, experiment, params), media_type="application/json")
+
+    endpoint.__name__ = f"run_{exercise.id.replace('-', '_')}_{experiment.name.replace('-', '_')}"
+    endpoint.__doc__ = experiment.summary["en"]
+    return endpoint
+
+
+for _ex in EXERCISES.values():
+    for _exp in _ex.experiments:
+        router.add_api_route(
+            f"/exercises/{_ex.id}/{_exp.name}", _endpoint(_ex, _exp), methods=["GET"],
+            response_model=ExperimentResult, summary=f"{_ex.id} · {_exp.title['en']}",
+            responses={422: {"description": "A parameter is out of bounds, unknown, or too costly"},
+                       503: {"description": "All compute slots are busy; retry later"}},
+        )
+
+
+@router.get("/exercises/{exercise_id}/{experiment}", include_in_schema=False)
+def unknown_experiment(exercise_id: str, experiment: str) -> None:
+    if exercise_id not in EXERCISES:
+        raise HTTPException(404, f"unknown exercise {exercise_id!r}")
+    raise HTTPException(404, f"exercise {exercise_id} has no experiment {experiment!r}")

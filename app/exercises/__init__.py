@@ -1,0 +1,1 @@
+"""The nine exercises of chapter 4, one module each; `registry.EXERCISES` lists them."""

@@ -1,0 +1,1 @@
+"""Plotly figure builders: results in, figure JSON (plain dicts) out. No computation here."""

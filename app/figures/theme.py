@@ -1,0 +1,69 @@
+"""The shared look of every figure: palette, fonts, axes, and small trace builders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from app.figures.encode import typed
+
+# Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+FONT = "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', 'PingFang SC', sans-serif"
+
+
+def color(i: int) -> str:
+    """Return the i-th colour of the palette, cycling."""
+    return PALETTE[i % len(PALETTE)]
+
+
+def layout(title: str, x_title: str, y_title: str, *, x_log: bool = False, y_log: bool = False,
+           **extra: Any) -> dict[str, Any]:
+    """Build a figure layout with the house style."""
+    out: dict[str, Any] = {
+        "title": {"text": title, "x": 0.02, "xanchor": "left", "font": {"size": 15}},
+        "font": {"family": FONT, "size": 12},
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+        "xaxis": {"title": {"text": x_title}, "type": "log" if x_log else "linear",
+                  "zeroline": False, "automargin": True},
+        "yaxis": {"title": {"text": y_title}, "type": "log" if y_log else "linear",
+                  "zeroline": False, "automargin": True},
+        "legend": {"orientation": "h", "y": -0.2, "yanchor": "top"},
+        "hovermode": "x unified",
+        "template": "plotly_white",
+        "autosize": True,
+    }
+    out.update(extra)
+    return out
+
+
+def line(x: np.ndarray, y: np.ndarray, name: str, i: int = 0, *, dash: str | None = None,
+         width: float = 2.0, mode: str = "lines", **extra: Any) -> dict[str, Any]:
+    """Build a line trace in palette colour `i`."""
+    trace: dict[str, Any] = {
+        "type": "scatter", "mode": mode, "name": name, "x": typed(x), "y": typed(y),
+        "line": {"color": color(i), "width": width},
+    }
+    if dash:
+        trace["line"]["dash"] = dash
+    if "markers" in mode:
+        trace["marker"] = {"color": color(i), "size": 5}
+    trace.update(extra)
+    return trace
+
+
+def markers(x: np.ndarray, y: np.ndarray, name: str, i: int = 0, *, size: float = 5,
+            symbol: str = "circle", **extra: Any) -> dict[str, Any]:
+    """Build a marker-only trace in palette colour `i`."""
+    trace: dict[str, Any] = {
+        "type": "scatter", "mode": "markers", "name": name, "x": typed(x), "y": typed(y),
+        "marker": {"color": color(i), "size": size, "symbol": symbol},
+    }
+    trace.update(extra)
+    return trace
+
+
+def figure(traces: list[dict[str, Any]], fig_layout: dict[str, Any]) -> dict[str, Any]:
+    """Assemble a figure."""
+    return {"data": traces, "layout": fig_layout}

@@ -1,0 +1,92 @@
+"""Languages of the product: English and 中文.
+
+Every user-facing string is a `Text`, a mapping with one entry per language, so that a test can
+walk every catalogue and prove that nothing is missing in either language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.requests import Request
+
+LANGS = ("en", "zh")
+DEFAULT_LANG = "en"
+COOKIE = "lang"
+
+Text = Mapping[str, str]
+
+
+def text(en: str, zh: str) -> dict[str, str]:
+    """Build a bilingual string."""
+    return {"en": en, "zh": zh}
+
+
+def pick(t: Text, lang: str) -> str:
+    """Return the string of `t` in `lang` (English when `lang` is unknown)."""
+    return t.get(lang) or t[DEFAULT_LANG]
+
+
+def request_lang(request: Request) -> str:
+    """Choose the language: `?lang=`, then the cookie, then Accept-Language, then English."""
+    query = request.query_params.get("lang")
+    if query in LANGS:
+        return query
+    cookie = request.cookies.get(COOKIE)
+    if cookie in LANGS:
+        return cookie
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGS:
+            return code
+    return DEFAULT_LANG
+
+
+# Strings of the shell: header, index, controls and states of the generic exercise page.
+SHELL: dict[str, dict[str, str]] = {
+    "site_name": text("Feedforward Lab", "前馈网络实验室"),
+    "tagline": text(
+        "Nine exercises on feedforward networks from chapter 4 of Neural Networks and Deep Learning "
+        "(Qiu Xipeng), each one an experiment you can run.",
+        "《神经网络与深度学习》（邱锡鹏）第 4 章前馈神经网络的九道习题，每一道都是一个可以亲手运行的实验。",
+    ),
+    "exercises": text("Exercises", "习题"),
+    "exercise": text("Exercise", "习题"),
+    "open": text("Open the experiment", "打开实验"),
+    "not_available": text(
+        "The experiment for this exercise is not available yet. The question is above; the answer "
+        "and the interactive figures will follow.",
+        "本题的实验尚未上线。题目见上方，解答与交互图表稍后推出。",
+    ),
+    "question": text("Question", "题目"),
+    "answer": text("Answer", "解答"),
+    "experiments": text("Experiments", "实验"),
+    "controls": text("Controls", "参数"),
+    "metrics": text("Metrics", "指标"),
+    "figures": text("Figures", "图表"),
+    "working": text("Computing…", "计算中…"),
+    "ready": text("Up to date", "已更新"),
+    "error": text("Error", "错误"),
+    "request_failed": text("The request failed; try again.", "请求失败，请重试。"),
+    "reset": text("Reset to defaults", "恢复默认值"),
+    "language": text("Language", "语言"),
+    "switch_to": text("中文", "English"),
+    "home": text("Home", "首页"),
+    "api_docs": text("API docs", "API 文档"),
+    "skip": text("Skip to content", "跳到正文"),
+    "yes": text("yes", "是"),
+    "no": text("no", "否"),
+    "footer": text(
+        "Every figure is computed on the server by NumPy when you ask for it. Source questions: "
+        "Qiu Xipeng, Neural Networks and Deep Learning, chapter 4.",
+        "每张图都由服务器上的 NumPy 按需实时计算。题目出处：邱锡鹏《神经网络与深度学习》第 4 章。",
+    ),
+    "not_found": text("Page not found", "页面不存在"),
+    "not_found_body": text("There is no such page. The exercises are listed on the home page.",
+                           "没有这个页面。所有习题都列在首页。"),
+}
+
+
+def shell(lang: str) -> dict[str, str]:
+    """Return the shell catalogue in one language."""
+    return {key: pick(value, lang) for key, value in SHELL.items()}

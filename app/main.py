@@ -1,0 +1,60 @@
+"""The ASGI app: routers, static files, middleware. Nothing else lives here."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from app import api, assets, pages
+from app.assets import IMMUTABLE, STATIC
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def create_app() -> FastAPI:
+    """Build the app."""
+    app = FastAPI(
+        title="Feedforward Lab",
+        version="0.1.0",
+        description="Experiments for the nine exercises of chapter 4 (feedforward networks) of "
+                    "Neural Networks and Deep Learning (Qiu Xipeng). Every result is computed on request.",
+    )
+    app.include_router(api.router)
+    app.include_router(assets.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/healthz", tags=["ops"], summary="Liveness")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_found(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and not request.url.path.startswith("/api"):
+            return pages.render(request, "404.html", {}, status=404)
+        return await http_exception_handler(request, exc)
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next) -> Response:
+        response = await call_next(request)
+        h = response.headers
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("Referrer-Policy", "no-referrer")
+        h.setdefault("X-Frame-Options", "DENY")
+        if not request.url.path.startswith("/docs"):
+            h.setdefault("Content-Security-Policy", CSP)
+        if request.url.path.startswith("/static/") and "v" in request.query_params:
+            h["Cache-Control"] = IMMUTABLE
+        return response
+
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,58 @@
+"""Loss functions for an ensemble of networks, each with the gradient the backward pass starts from.
+
+Shapes: predictions Yhat are (S, N, k) (S ensemble members, N samples, k outputs); targets Y are
+(N, k) or (S, N, k). A loss is summed over the k outputs and averaged over the N samples, giving one
+value per member, (S,); its gradient dL/dYhat has the shape of Yhat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.nn.activations import sigmoid
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss L(Yhat, Y) -> (S,) with its gradient dL/dYhat -> (S, N, k)."""
+
+    name: str
+    value: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    grad: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def _mse(Yhat: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    # L = (1/N) sum_n (1/2) ||yhat_n - y_n||^2: half the mean squared error, so dL/dyhat_n = e_n / N
+    e = Yhat - Y
+    return 0.5 * np.einsum("...nk,...nk->...", e, e) / Yhat.shape[-2]
+
+
+def _mse_grad(Yhat: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    return (Yhat - Y) / Yhat.shape[-2]
+
+
+def _bce(Yhat: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    # Yhat are logits z, p = sigma(z): -y ln p - (1-y) ln(1-p) = ln(1 + e^z) - y z, exact for any z
+    return np.einsum("...nk->...", np.logaddexp(0.0, Yhat) - Y * Yhat) / Yhat.shape[-2]
+
+
+def _bce_grad(Yhat: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    return (sigmoid(Yhat) - Y) / Yhat.shape[-2]
+
+
+LOSSES: dict[str, Loss] = {
+    "mse": Loss("mse", _mse, _mse_grad),
+    "bce": Loss("bce", _bce, _bce_grad),
+}
+"""mse: half mean squared error. bce: binary cross-entropy on logits (use a linear output layer)."""
+
+
+def get_loss(name: str) -> Loss:
+    """Return the loss called `name` ("mse" or "bce")."""
+    try:
+        return LOSSES[name]
+    except KeyError:
+        raise ValueError(f"unknown loss {name!r}; choose from {tuple(LOSSES)}") from None

@@ -1,0 +1,175 @@
+"""Training loop for an ensemble of networks: mini-batch gradient descent returning a frozen record.
+
+Member s of an ensemble follows exactly the trajectory it would follow trained alone: its shuffling
+generator is np.random.default_rng(seeds[s]) and every operation acts on each member separately.
+A member that diverges (non-finite loss) is marked and the others go on; nothing warns or raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.nn.losses import Loss, get_loss
+from app.nn.network import Grads, Network, _backward, _forward, l2_penalty
+from app.nn.optimizers import get_optimizer
+
+MAX_RECORDED_STEPS = 20_000
+
+
+@dataclass(frozen=True)
+class TrainRecord:
+    """What a training run leaves behind (S members, E epochs, L weight layers).
+
+    losses: (S, E+1) mean training loss on the full training set, without the L2 penalty, before
+        training (column 0) and after each epoch; NaN from a member's diverged_epoch on.
+    penalties: (S, E+1) the L2 penalty at the same moments (zeros without regularisation).
+    snapshot_epochs: (T,) evenly spaced epochs, including 0 and E; snapshots[t] holds the
+        parameters after snapshot_epochs[t] epochs.
+    grad_norms: (S, E, L) Frobenius norm of dW[l] (loss + penalty) at the first step of each epoch,
+        or an empty (S, 0, L) array when not recorded.
+    updates: when recorded, one list per step (the first MAX_RECORDED_STEPS steps) of the updates
+        applied, in Network.params() order: dW[0..L-1], db[0..L-1], then PReLU slopes.
+    diverged: (S,) the loss became non-finite, or the final loss exceeds the initial loss.
+    diverged_epoch: (S,) first epoch with a non-finite loss, -1 if none.
+    net: the final parameters.
+    """
+
+    losses: np.ndarray
+    penalties: np.ndarray
+    snapshot_epochs: np.ndarray
+    snapshots: list[Network]
+    grad_norms: np.ndarray
+    updates: list[list[np.ndarray]] | None
+    diverged: np.ndarray
+    diverged_epoch: np.ndarray
+    net: Network
+
+
+def _objective(net: Network, X: np.ndarray, Y: np.ndarray, loss: Loss, l2_weights: float,
+               l2_biases: float) -> tuple[np.ndarray, np.ndarray, Grads]:
+    """Return (data loss (S,), penalty (S,), gradients of their sum); call under np.errstate."""
+    cache = _forward(net, X)
+    Yhat = cache.A[-1]
+    grads = _backward(net, cache, loss.grad(Yhat, Y))
+    value = loss.value(Yhat, Y)
+    if l2_weights == 0.0 and l2_biases == 0.0:
+        return value, np.zeros_like(value), grads
+    for dW, db, W, b in zip(grads.dW, grads.db, net.W, net.b, strict=True):
+        dW += l2_weights * W
+        db += l2_biases * b
+    return value, l2_penalty(net, l2_weights, l2_biases), grads
+
+
+def loss_and_grads(net: Network, X: np.ndarray, Y: np.ndarray, loss: str | Loss = "mse",
+                   l2_weights: float = 0.0, l2_biases: float = 0.0) -> tuple[np.ndarray, Grads]:
+    """Return the objective that train descends, loss + L2 penalty, (S,), and its exact gradients."""
+    loss = get_loss(loss) if isinstance(loss, str) else loss
+    with np.errstate(all="ignore"):
+        value, penalty, grads = _objective(net, np.asarray(X, dtype=float), np.asarray(Y, dtype=float),
+                                           loss, l2_weights, l2_biases)
+        return value + penalty, grads
+
+
+def _snapshot_epochs(epochs: int, n_snapshots: int) -> np.ndarray:
+    n = max(2, min(n_snapshots, epochs + 1))
+    return np.unique(np.round(np.linspace(0, epochs, n)).astype(int))
+
+
+def _frobenius(dW: np.ndarray) -> np.ndarray:
+    return np.sqrt(np.einsum("sij,sij->s", dW, dW))
+
+
+def train(
+    net: Network,
+    X: np.ndarray,
+    Y: np.ndarray,
+    *,
+    loss: str | Loss = "mse",
+    optimizer: str = "sgd",
+    eta: float = 0.1,
+    momentum: float = 0.0,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    seeds: Sequence[int] | None = None,
+    l2_weights: float = 0.0,
+    l2_biases: float = 0.0,
+    n_snapshots: int = 50,
+    record_updates: bool = False,
+    record_grad_norms: bool = True,
+) -> TrainRecord:
+    """Train a copy of `net` on X (N, d) or (S, N, d) and targets Y (N, k) or (S, N, k).
+
+    batch_size: None for full batch, 1 for per-sample updates. seeds: one per member; each member
+    shuffles the samples with default_rng(seed) at every epoch. seeds=None: no shuffling, every member
+    sees samples 0..N-1 in order. A single batch per epoch is never shuffled (the order cannot matter).
+    The objective is loss + (l2_weights/2) sum W^2 + (l2_biases/2) sum b^2.
+    """
+    loss = get_loss(loss) if isinstance(loss, str) else loss
+    net = net.copy()
+    X = np.asarray(X, dtype=float)
+    Y = np.asarray(Y, dtype=float)
+    S, N, L = net.n_members, X.shape[-2], net.n_layers
+    B = N if batch_size is None else max(1, min(int(batch_size), N))
+    starts = range(0, N, B)
+    single_batch = len(starts) == 1
+    shuffle = seeds is not None and not single_batch
+    if seeds is not None and len(seeds) != S:
+        raise ValueError(f"need one seed per member: {S} members, {len(seeds)} seeds")
+    rngs = [np.random.default_rng(s) for s in seeds] if shuffle else []  # type: ignore[union-attr]
+    opt = get_optimizer(optimizer, eta, **({"momentum": momentum} if momentum else {}))
+
+    params = net.params()
+    losses = np.full((S, epochs + 1), np.nan)
+    penalties = np.full((S, epochs + 1), np.nan)
+    grad_norms = np.full((S, epochs if record_grad_norms else 0, L), np.nan)
+    snap_epochs = _snapshot_epochs(epochs, n_snapshots)
+    snap_set = set(snap_epochs.tolist())
+    snapshots: list[Network] = []
+    updates: list[list[np.ndarray]] | None = [] if record_updates else None
+    args = (loss, l2_weights, l2_biases)
+
+    with np.errstate(all="ignore"):
+        if shuffle:
+            Xs = np.broadcast_to(X, (S, *X.shape[-2:]))
+            Ys = np.broadcast_to(Y, (S, *Y.shape[-2:]))
+        for epoch in range(epochs):
+            if epoch in snap_set:
+                snapshots.append(net.copy())
+            if not single_batch and epoch == 0:
+                losses[:, 0], penalties[:, 0], _ = _objective(net, X, Y, *args)
+            if shuffle:
+                perm = np.stack([rng.permutation(N) for rng in rngs])[..., None]  # (S, N, 1)
+                Xe, Ye = np.take_along_axis(Xs, perm, axis=1), np.take_along_axis(Ys, perm, axis=1)
+            else:
+                Xe, Ye = X, Y
+            for i in starts:
+                if single_batch:
+                    value, penalty, grads = _objective(net, Xe, Ye, *args)
+                    # one full batch: the loss before this step is the loss after the previous epoch
+                    losses[:, epoch], penalties[:, epoch] = value, penalty
+                else:
+                    _, _, grads = _objective(net, Xe[..., i:i + B, :], Ye[..., i:i + B, :], *args)
+                if record_grad_norms and i == 0:
+                    for layer, dW in enumerate(grads.dW):
+                        grad_norms[:, epoch, layer] = _frobenius(dW)
+                deltas = opt.step(params, grads.as_list())
+                if updates is not None and len(updates) < MAX_RECORDED_STEPS:
+                    updates.append(deltas)
+            if not single_batch:
+                losses[:, epoch + 1], penalties[:, epoch + 1], _ = _objective(net, X, Y, *args)
+        if single_batch or epochs == 0:
+            losses[:, epochs], penalties[:, epochs], _ = _objective(net, X, Y, *args)
+        snapshots.append(net.copy())
+
+        bad = ~np.isfinite(losses) | ~np.isfinite(penalties)
+        first_bad = np.where(bad.any(axis=1), bad.argmax(axis=1), -1)
+        after = np.arange(epochs + 1) >= np.where(first_bad >= 0, first_bad, epochs + 1)[:, None]
+        losses[after] = np.nan
+        penalties[after] = np.nan
+        diverged = (first_bad >= 0) | (losses[:, -1] > losses[:, 0])
+
+    return TrainRecord(losses, penalties, snap_epochs, snapshots, grad_norms, updates, diverged,
+                       first_bad, net)

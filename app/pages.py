@@ -1,0 +1,103 @@
+"""HTML routes: the index and one page per exercise. Same computation as the API.
+
+An exercise page carries its controls' state in the URL query, one key per parameter written
+`experiment.param` (e.g. `?derivative.beta=1.7`), and embeds the first results as JSON so
+the figures are drawn without a second request.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from app.api import experiment_info
+from app.assets import ROOT, plotly_url, static_url
+from app.compute import Busy, dumps, result_body
+from app.exercises.base import Exercise, TooCostly
+from app.exercises.registry import EXERCISES
+from app.i18n import COOKIE, LANGS, pick, request_lang, shell
+from app.mathml import tex
+from app.nn.activations import ACTIVATION_NAMES, get_activation
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=ROOT / "templates")
+templates.env.filters.update(tex=tex, texblock=lambda latex: tex(latex, display=True))
+templates.env.globals.update(tex=tex, pick=pick, static_url=static_url, plotly_url=plotly_url,
+                             exercises=EXERCISES,
+                             activations=lambda: [(n, get_activation(n)) for n in ACTIVATION_NAMES])
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """Render a template with the language, the shell strings and the language cookie."""
+    lang = request_lang(request)
+    other = "zh" if lang == "en" else "en"
+    query = dict(request.query_params)
+    query["lang"] = other
+    response = templates.TemplateResponse(
+        request, name,
+        {"lang": lang, "s": shell(lang), "switch_query": query, **context},
+        status_code=status,
+    )
+    if request.query_params.get("lang") in LANGS:
+        response.set_cookie(COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request) -> HTMLResponse:
+    return render(request, "index.html", {})
+
+
+def _embed(body: bytes) -> str:
+    # "</" inside a JSON string would close the <script> element; "\/" is the same JSON string.
+    return body.decode().replace("</", "<\\/")
+
+
+def experiment_state(request: Request, exercise: Exercise, lang: str) -> list[dict[str, Any]]:
+    """Validate each experiment's slice of the URL query and compute its first result."""
+    out = []
+    for exp in exercise.experiments:
+        prefix = exp.name + "."
+        values = {k[len(prefix):]: v for k, v in request.query_params.items() if k.startswith(prefix)}
+        info = experiment_info(exercise, exp)
+        item: dict[str, Any] = {"info": info, "query": values, "result": None, "errors": []}
+        try:
+            params = exp.params.model_validate({**values, "lang": lang})
+            item["result"] = _embed(result_body(exercise, exp, params))
+        except ValidationError as e:
+            item["errors"] = [{"loc": ["query", *map(str, err["loc"])], "msg": err["msg"]} for err in e.errors()]
+        except TooCostly as e:
+            item["errors"] = [{"loc": ["query", f], "msg": str(e)} for f in e.fields]
+        except Busy:
+            item["errors"] = [{"loc": ["query"], "msg": "busy"}]
+        out.append(item)
+    return out
+
+
+@functools.cache
+def _formulas() -> dict[str, str]:
+    """MathML of every activation formula, so the page can show LaTeX metrics as math."""
+    latex = [t for n in ACTIVATION_NAMES for t in (get_activation(n).latex, get_activation(n).der_latex)]
+    return {t: str(tex(t)) for t in latex}
+
+
+@router.get("/exercises/{exercise_id}", response_class=HTMLResponse)
+def exercise_page(request: Request, exercise_id: str) -> Response:
+    exercise = EXERCISES.get(exercise_id)
+    if exercise is None:
+        raise HTTPException(404, f"unknown exercise {exercise_id!r}")
+    lang = request_lang(request)
+    experiments = experiment_state(request, exercise, lang)
+    page = {"lang": lang, "exercise": exercise.id, "strings": shell(lang), "mathml": _formulas(),
+            "experiments": [{"info": e["info"], "query": e["query"], "errors": e["errors"]} for e in experiments]}
+    content = f"exercises/{exercise.id}.{lang}.html"
+    has_content = (ROOT / "templates" / content).exists()
+    return render(request, "exercise.html", {
+        "exercise": exercise, "experiments": experiments, "page_json": _embed(dumps(page)),
+        "content": content if has_content else None,
+    })

@@ -1,0 +1,318 @@
+/* Feedforward Lab — the one generic script of every exercise page.
+ *
+ * For each experiment section it builds the controls from the params' JSON Schema (bounded
+ * number -> slider + number box, enum -> select, boolean -> checkbox, string -> text box),
+ * keeps their state in the URL query as `experiment.param=value`, asks the API on change
+ * (debounced, superseded requests aborted), draws the figures with Plotly.react and the metrics
+ * as cards, and shows a 422's message next to the control it names.
+ */
+"use strict";
+
+(function () {
+  const DEBOUNCE_MS = 250;
+  const page = JSON.parse(document.getElementById("page-data").textContent);
+  const S = page.strings;
+  const lang = page.lang;
+
+  const tr = (t) => (t ? t[lang] || t.en : "");
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === "text") node.textContent = v;
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children) if (c) node.append(c);
+    return node;
+  }
+
+  /* ---- number formatting ---- */
+  function fmt(v, full) {
+    if (v === null || v === undefined) return "—";
+    if (typeof v === "boolean") return v ? S.yes : S.no;
+    if (typeof v === "number") {
+      if (Number.isInteger(v)) return String(v);
+      if (full) return String(v);
+      const a = Math.abs(v);
+      if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(3);
+      return String(Number(v.toPrecision(6)));
+    }
+    if (Array.isArray(v)) return v.map((x) => fmt(x, full)).join(", ");
+    if (typeof v === "object") return Object.entries(v).map(([k, x]) => `${k}: ${fmt(x, full)}`).join(" · ");
+    return String(v);
+  }
+
+  /* ---- schema -> control ---- */
+  function bounds(prop) {
+    const lo = prop.minimum ?? prop.exclusiveMinimum;
+    const hi = prop.maximum ?? prop.exclusiveMaximum;
+    return [lo, hi];
+  }
+
+  function sliderToValue(prop, s) {
+    if (prop["x-scale"] === "log") return Number((10 ** s).toPrecision(3));
+    return prop.type === "integer" ? Math.round(s) : s;
+  }
+
+  function valueToSlider(prop, v) {
+    return prop["x-scale"] === "log" ? Math.log10(v) : v;
+  }
+
+  class Control {
+    constructor(exp, name, prop) {
+      this.exp = exp;
+      this.name = name;
+      this.prop = prop;
+      this.id = `c-${exp.name}-${name}`;
+      this.wrap = el("div", { class: "control", "data-param": name });
+      const labelText = tr(prop["x-label"]) || prop.title || name;
+      const help = tr(prop["x-help"]) || prop.description || "";
+      const helpId = this.id + "-help";
+      const errId = this.id + "-error";
+      this.wrap.append(el("label", { for: this.id, text: labelText }));
+      const [lo, hi] = bounds(prop);
+      const describedBy = `${helpId} ${errId}`;
+      if (prop.enum) {
+        this.input = el("select", { id: this.id, name, "aria-describedby": describedBy });
+        for (const option of prop.enum) this.input.append(el("option", { value: option, text: String(option) }));
+        this.wrap.append(this.input);
+      } else if (prop.type === "boolean") {
+        this.input = el("input", { id: this.id, name, type: "checkbox", "aria-describedby": describedBy });
+        this.wrap.append(this.input);
+      } else if (prop.type === "number" || prop.type === "integer") {
+        this.input = el("input", {
+          id: this.id, name, type: "number", inputmode: "decimal", "aria-describedby": describedBy,
+          step: prop.type === "integer" ? 1 : "any",
+          min: lo, max: hi,
+        });
+        if (lo !== undefined && hi !== undefined) {
+          const log = prop["x-scale"] === "log";
+          const smin = valueToSlider(prop, lo > 0 || !log ? lo : 1e-6);
+          const smax = valueToSlider(prop, hi);
+          const step = log ? (smax - smin) / 200 : prop.type === "integer" ? 1 : prop["x-step"] || (smax - smin) / 200;
+          this.slider = el("input", {
+            type: "range", min: smin, max: smax, step, "aria-label": labelText, tabindex: "-1",
+            "aria-hidden": "true",
+          });
+          this.wrap.append(el("div", { class: "pair" }, this.slider, this.input));
+          this.slider.addEventListener("input", () => {
+            this.input.value = sliderToValue(prop, Number(this.slider.value));
+            this.exp.changed(this);
+          });
+        } else {
+          this.wrap.append(this.input);
+        }
+      } else {
+        this.input = el("input", { id: this.id, name, type: "text", "aria-describedby": describedBy,
+          maxlength: prop.maxLength, spellcheck: "false" });
+        this.wrap.append(this.input);
+      }
+      this.error = el("p", { class: "error", id: errId, role: "alert" });
+      this.wrap.append(el("p", { class: "help", id: helpId, text: help }), this.error);
+      const event = this.input.type === "text" || this.input.type === "number" ? "input" : "change";
+      this.input.addEventListener(event, () => {
+        this.syncSlider();
+        this.exp.changed(this);
+      });
+    }
+
+    get value() {
+      if (this.prop.type === "boolean") return this.input.checked ? "true" : "false";
+      return this.input.value;
+    }
+
+    set value(v) {
+      if (this.prop.type === "boolean") this.input.checked = v === true || v === "true";
+      else this.input.value = v;
+      this.syncSlider();
+    }
+
+    get defaultString() {
+      const d = this.prop.default;
+      return d === undefined ? "" : String(d);
+    }
+
+    syncSlider() {
+      if (!this.slider) return;
+      const v = Number(this.input.value);
+      if (Number.isFinite(v) && this.input.value !== "") this.slider.value = valueToSlider(this.prop, v);
+    }
+
+    showError(msg) {
+      this.error.textContent = msg || "";
+      if (msg) this.input.setAttribute("aria-invalid", "true");
+      else this.input.removeAttribute("aria-invalid");
+    }
+  }
+
+  /* ---- one experiment section ---- */
+  class ExperimentView {
+    constructor(section, info, query, errors) {
+      this.section = section;
+      this.name = info.name;
+      this.info = info;
+      this.path = info.path;
+      this.schema = info.params;
+      this.timer = null;
+      this.abort = null;
+      this.form = section.querySelector("form.controls");
+      this.status = section.querySelector(".status");
+      this.metricsBox = section.querySelector(".metrics");
+      this.figuresBox = section.querySelector(".figures");
+      this.controls = {};
+      for (const [name, prop0] of Object.entries(this.schema.properties || {})) {
+        const prop = this.resolve(prop0);
+        if (prop["x-hidden"]) continue;
+        const c = new Control(this, name, prop);
+        c.value = name in query ? query[name] : c.defaultString;
+        this.controls[name] = c;
+        this.form.append(c.wrap);
+      }
+      const reset = el("button", { type: "button", class: "reset", text: S.reset });
+      reset.addEventListener("click", () => {
+        for (const c of Object.values(this.controls)) c.value = c.defaultString;
+        this.changed(null);
+      });
+      this.form.append(reset);
+      this.form.addEventListener("submit", (e) => e.preventDefault());
+      const initial = JSON.parse(section.querySelector("script.result-json").textContent);
+      if (initial) this.draw(initial);
+      if (errors && errors.length) this.showErrors(errors);
+    }
+
+    resolve(prop) {
+      if (prop.$ref) {
+        const key = prop.$ref.split("/").pop();
+        return { ...this.schema.$defs[key], ...prop };
+      }
+      if (prop.allOf && prop.allOf.length === 1 && prop.allOf[0].$ref) {
+        return { ...this.resolve(prop.allOf[0]), ...prop };
+      }
+      return prop;
+    }
+
+    query() {
+      const q = new URLSearchParams();
+      for (const [name, c] of Object.entries(this.controls)) q.set(name, c.value);
+      return q;
+    }
+
+    writeUrl() {
+      const url = new URL(window.location.href);
+      for (const [name, c] of Object.entries(this.controls)) {
+        const key = `${this.name}.${name}`;
+        if (c.value === c.defaultString) url.searchParams.delete(key);
+        else url.searchParams.set(key, c.value);
+      }
+      window.history.replaceState(null, "", url);
+    }
+
+    changed() {
+      this.writeUrl();
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.request(), DEBOUNCE_MS);
+    }
+
+    setStatus(kind, text) {
+      this.section.dataset.state = kind;
+      this.section.setAttribute("aria-busy", kind === "busy" ? "true" : "false");
+      this.status.textContent = text;
+    }
+
+    async request() {
+      if (this.abort) this.abort.abort();
+      this.abort = new AbortController();
+      const q = this.query();
+      q.set("lang", lang);
+      this.setStatus("busy", S.working);
+      let response;
+      try {
+        response = await fetch(`${this.path}?${q}`, { signal: this.abort.signal, headers: { Accept: "application/json" } });
+      } catch (e) {
+        if (e.name === "AbortError") return;
+        this.setStatus("error", S.request_failed);
+        return;
+      }
+      let body = null;
+      try {
+        body = await response.json();
+      } catch (e) {
+        if (e.name === "AbortError") return;
+      }
+      if (response.ok && body) {
+        this.clearErrors();
+        this.draw(body);
+      } else if (response.status === 422 && body) {
+        this.showErrors(body.detail || []);
+      } else {
+        this.setStatus("error", (body && body.detail) || `${S.request_failed} (${response.status})`);
+      }
+    }
+
+    clearErrors() {
+      for (const c of Object.values(this.controls)) c.showError("");
+    }
+
+    showErrors(detail) {
+      this.clearErrors();
+      const general = [];
+      for (const d of detail) {
+        const name = Array.isArray(d.loc) ? d.loc[d.loc.length - 1] : null;
+        const c = this.controls[name];
+        if (c) c.showError(d.msg);
+        else general.push(d.msg);
+      }
+      this.setStatus("error", `${S.error}: ${general.join("; ") || detail.map((d) => d.msg).join("; ")}`);
+    }
+
+    draw(result) {
+      this.result = result;
+      this.drawMetrics(result.metrics || {});
+      this.drawFigures(result.figures || {});
+      this.setStatus("ready", result.metrics && result.metrics.diverged ? S.diverged || S.ready : S.ready);
+      this.section.dispatchEvent(new CustomEvent("fflab:drawn", { bubbles: true, detail: result }));
+    }
+
+    drawMetrics(metrics) {
+      const labels = this.info.metrics || {};
+      this.metricsBox.replaceChildren();
+      for (const [key, value] of Object.entries(metrics)) {
+        const m = labels[key];
+        const card = el("div", { class: "metric", "data-metric": key });
+        const isLatex = typeof value === "string" && key.endsWith("_latex");
+        card.append(el("dt", { text: m ? tr(m.label) : key.replace(/_/g, " ") }));
+        const dd = el("dd");
+        if (isLatex && page.mathml && page.mathml[value]) {
+          dd.innerHTML = page.mathml[value]; // server-rendered MathML of a known formula
+        } else {
+          dd.append(isLatex ? el("code", { text: value }) : el("span", { class: "value", text: fmt(value, m && m.full_precision) }));
+        }
+        if (m && m.unit) dd.append(el("span", { class: "unit", text: " " + tr(m.unit) }));
+        card.append(dd);
+        if (m && m.meaning) card.append(el("dd", { class: "meaning", text: tr(m.meaning) }));
+        this.metricsBox.append(card);
+      }
+    }
+
+    drawFigures(figures) {
+      for (const [name, fig] of Object.entries(figures)) {
+        let div = this.figuresBox.querySelector(`[data-figure="${name}"]`);
+        if (!div) {
+          div = el("div", { class: "figure", "data-figure": name, role: "img",
+            "aria-label": (fig.layout && fig.layout.title && fig.layout.title.text) || name });
+          this.figuresBox.append(div);
+        }
+        const layout = { ...fig.layout };
+        window.Plotly.react(div, fig.data, layout, { responsive: true, displaylogo: false });
+      }
+    }
+  }
+
+  const views = [];
+  page.experiments.forEach((e) => {
+    const section = document.getElementById(`exp-${e.info.name}`);
+    if (section) views.push(new ExperimentView(section, e.info, e.query, e.errors));
+  });
+  window.fflab = { views };
+})();

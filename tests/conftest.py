@@ -1,0 +1,25 @@
+"""Shared fixtures: an in-process client of the app."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import app
+
+
+def _reject(name: str) -> None:
+    raise ValueError(f"non-JSON constant {name}")
+
+
+def strict_json(text: str):
+    """Parse JSON, refusing NaN and Infinity as a strict client would."""
+    return json.loads(text, parse_constant=_reject)
+
+
+@pytest.fixture(scope="session")
+def client() -> TestClient:
+    with TestClient(app) as c:
+        yield c

@@ -1,0 +1,79 @@
+"""HTML pages: the index, the exercise pages, languages, embedded results, no CDN."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from app.exercises.registry import EXERCISES
+from tests.conftest import strict_json
+
+
+def test_index_shows_nine_cards(client):
+    html = client.get("/").text
+    assert html.count('class="card"') == 9
+    for ex in EXERCISES.values():
+        assert f'href="/exercises/{ex.id}"' in html
+
+
+def test_no_script_or_style_from_another_host(client):
+    for path in ["/", *(f"/exercises/{i}" for i in EXERCISES)]:
+        html = client.get(path).text
+        assert not re.findall(r"""<(?:script|link)[^>]+(?:src|href)=["'](?:https?:)?//""", html), path
+
+
+def test_exercise_page_embeds_its_first_results_and_renders_math(client):
+    html = client.get("/exercises/4-4").text
+    blocks = re.findall(r'<script type="application/json" class="result-json">(.*?)</script>', html, re.S)
+    assert len(blocks) == len(EXERCISES["4-4"].experiments)
+    first = strict_json(blocks[0])
+    assert first["experiment"] == "derivative" and first["figures"]
+    assert "<math" in html  # server-side MathML
+    assert re.search(r'<script src="/vendor/plotly-[0-9a-f]{12}\.min\.js" defer>', html)
+
+
+def test_page_state_comes_from_the_url(client):
+    html = client.get("/exercises/4-4?derivative.function=gelu&derivative.x_probe=-0.7").text
+    first = strict_json(re.search(r'class="result-json">(.*?)</script>', html, re.S).group(1))
+    assert first["params"]["function"] == "gelu"
+    assert abs(first["metrics"]["df_at_probe"] - 0.023385898866340155) < 1e-15
+
+
+def test_a_bad_value_in_the_url_is_shown_not_crashed(client):
+    r = client.get("/exercises/4-4?derivative.beta=99")
+    assert r.status_code == 200
+    page = json.loads(re.search(r'id="page-data">(.*?)</script>', r.text, re.S).group(1))
+    errors = page["experiments"][0]["errors"]
+    assert errors and errors[0]["loc"][-1] == "beta"
+
+
+def test_language_from_query_then_cookie_then_accept_language(client):
+    zh = client.get("/exercises/4-4?lang=zh")
+    assert 'lang="zh-CN"' in zh.text and "Swish 与 GELU 的导数" in zh.text
+    assert zh.cookies.get("lang") == "zh" or "lang=zh" in zh.headers.get("set-cookie", "")
+    client.cookies.clear()
+    assert 'lang="zh-CN"' in client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).text
+    assert 'lang="en"' in client.get("/", headers={"Accept-Language": "fr,en;q=0.5"}).text
+
+
+def test_exercise_without_experiments_says_so(client):
+    for ex in EXERCISES.values():
+        if not ex.experiments:
+            html = client.get(f"/exercises/{ex.id}").text
+            assert "not available yet" in html and "Plotly" not in html
+
+
+def test_friendly_404_in_both_languages(client):
+    en = client.get("/exercises/4-0?lang=en")
+    zh = client.get("/no/such/page?lang=zh")
+    assert en.status_code == zh.status_code == 404
+    assert "Page not found" in en.text and "页面不存在" in zh.text
+    assert "Traceback" not in en.text
+
+
+def test_plotly_js_is_served_locally_and_cached(client):
+    html = client.get("/exercises/4-4").text
+    url = re.search(r'src="(/vendor/plotly-[0-9a-f]+\.min\.js)"', html).group(1)
+    r = client.get(url)
+    assert r.status_code == 200 and "plotly" in r.text[:200].lower()
+    assert "immutable" in r.headers["cache-control"]
