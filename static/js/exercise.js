@@ -303,8 +303,12 @@
             "aria-label": (fig.layout && fig.layout.title && fig.layout.title.text) || name });
           this.figuresBox.append(div);
         }
-        const layout = { ...fig.layout };
-        window.Plotly.react(div, fig.data, layout, { responsive: true, displaylogo: false });
+        window.Plotly.react(div, {
+          data: fig.data,
+          layout: { ...fig.layout },
+          frames: fig.frames || [],
+          config: { responsive: true, displaylogo: false },
+        });
       }
     }
   }

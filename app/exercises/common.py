@@ -1,0 +1,41 @@
+"""Helpers shared by the training experiments: grids, divergence, the cost model."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.nn.network import Network, predict
+
+# Seconds per (member × sample × parameter) multiply-add of one training step, and per step of Python
+# overhead, measured on the 2-core CI kind (see bench/RESULTS.md); used only to refuse costly requests.
+SECONDS_PER_FLOP = 2.5e-9
+SECONDS_PER_STEP = 6e-5
+
+
+def train_cost(members: int, samples: int, n_params: int, epochs: int, steps_per_epoch: int = 1,
+               layers: int = 2) -> float:
+    """Estimate the seconds a training run takes: arithmetic plus per-step overhead."""
+    steps = epochs * steps_per_epoch
+    return 3 * members * samples * n_params * epochs * SECONDS_PER_FLOP + steps * layers * SECONDS_PER_STEP
+
+
+def grid_2d(lo: tuple[float, float], hi: tuple[float, float], n: int = 61) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return gx (n,), gy (n,) and the grid points (n*n, 2), row-major in y then x."""
+    gx = np.linspace(lo[0], hi[0], n)
+    gy = np.linspace(lo[1], hi[1], n)
+    xx, yy = np.meshgrid(gx, gy)
+    return gx, gy, np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def surface(net: Network, points: np.ndarray, n: int, member: int = 0, *, probability: bool = False) -> np.ndarray:
+    """Evaluate one member on grid points; return (n, n). With `probability`, apply σ to the logit."""
+    out = predict(net, points)[member, :, 0]
+    if probability:
+        out = 1.0 / (1.0 + np.exp(-np.clip(out, -500, 500)))
+    return out.reshape(n, n)
+
+
+def diverged(losses: np.ndarray) -> bool:
+    """Apply the contract's rule: the loss became non-finite, or ended above where it started."""
+    losses = np.asarray(losses, dtype=float)
+    return bool(not np.isfinite(losses).all() or losses[-1] > losses[0])
