@@ -11,13 +11,15 @@ import gzip
 import hashlib
 from pathlib import Path
 
+import fastapi_offline
 import plotly
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+SWAGGER_UI = Path(fastapi_offline.__file__).parent / "static"
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 router = APIRouter(include_in_schema=False)
@@ -42,6 +44,24 @@ def plotly_url() -> str:
 def _plotly_bytes() -> tuple[bytes, bytes]:
     raw = PLOTLY_JS.read_bytes()
     return raw, gzip.compress(raw, compresslevel=6, mtime=0)
+
+
+def swagger_url(name: str) -> str:
+    """Return the versioned URL of a Swagger UI file (the copy shipped by fastapi-offline)."""
+    return f"/vendor/swagger-ui/{name}?v={_digest(SWAGGER_UI / name)}"
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def docs() -> HTMLResponse:
+    """Swagger UI from local files, started by a static script: no CDN, no inline script."""
+    return HTMLResponse(f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Feedforward Lab — API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="{swagger_url('swagger-ui.css')}">
+<link rel="icon" href="{static_url('favicon.svg')}" type="image/svg+xml"></head>
+<body><div id="swagger-ui"></div>
+<script src="{swagger_url('swagger-ui-bundle.js')}"></script>
+<script src="{static_url('js/docs.js')}"></script></body></html>""")
 
 
 @router.get("/vendor/plotly-{version}.min.js")

@@ -24,11 +24,14 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description="Experiments for the nine exercises of chapter 4 (feedforward networks) of "
                     "Neural Networks and Deep Learning (Qiu Xipeng). Every result is computed on request.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.include_router(api.router)
     app.include_router(assets.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/vendor/swagger-ui", StaticFiles(directory=assets.SWAGGER_UI), name="swagger-ui")
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")
     def healthz() -> dict[str, str]:
@@ -47,9 +50,8 @@ def create_app() -> FastAPI:
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("Referrer-Policy", "no-referrer")
         h.setdefault("X-Frame-Options", "DENY")
-        if not request.url.path.startswith("/docs"):
-            h.setdefault("Content-Security-Policy", CSP)
-        if request.url.path.startswith("/static/") and "v" in request.query_params:
+        h.setdefault("Content-Security-Policy", CSP)
+        if request.url.path.startswith(("/static/", "/vendor/")) and "v" in request.query_params:
             h["Cache-Control"] = IMMUTABLE
         return response
 

@@ -12,3 +12,8 @@ from markupsafe import Markup
 def tex(latex: str, display: bool = False) -> Markup:
     """Render LaTeX as MathML markup (inline, or as a block when `display`)."""
     return Markup(convert(latex, display="block" if display else "inline"))
+
+
+def texblock(latex: str) -> Markup:
+    """Render LaTeX as a display formula in a keyboard-focusable box that scrolls on narrow screens."""
+    return Markup('<div class="math-scroll" tabindex="0">') + tex(latex, display=True) + Markup("</div>")

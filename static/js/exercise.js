@@ -43,6 +43,62 @@
     return String(v);
   }
 
+  /* ---- typed arrays (Plotly's {dtype, bdata}) decoded for summaries ---- */
+  const TYPED = { f8: Float64Array, f4: Float32Array, i4: Int32Array, i1: Int8Array, u1: Uint8Array, i2: Int16Array };
+  function decode(v) {
+    if (v && typeof v === "object" && v.bdata && TYPED[v.dtype]) {
+      const bytes = Uint8Array.from(atob(v.bdata), (c) => c.charCodeAt(0));
+      return Array.from(new TYPED[v.dtype](bytes.buffer));
+    }
+    return Array.isArray(v) ? v : [];
+  }
+  function range(values) {
+    const finite = values.flat(Infinity).filter((x) => typeof x === "number" && Number.isFinite(x));
+    if (!finite.length) return null;
+    return [Math.min(...finite.slice(0, 100000)), Math.max(...finite.slice(0, 100000))];
+  }
+
+  /* ---- the system's dark theme, applied to figures too ---- */
+  const dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)");
+  function themed(layout) {
+    if (!dark || !dark.matches) return layout;
+    const axis = (a) => ({ ...(a || {}), gridcolor: "#30363d", linecolor: "#8b949e", zerolinecolor: "#30363d" });
+    const out = { ...layout, paper_bgcolor: "#0d1117", plot_bgcolor: "#161b22",
+      font: { ...(layout.font || {}), color: "#e6edf3" } };
+    for (const key of Object.keys(layout)) if (/^[xy]axis\d*$/.test(key)) out[key] = axis(layout[key]);
+    if (!out.xaxis) out.xaxis = axis({});
+    if (!out.yaxis) out.yaxis = axis({});
+    return out;
+  }
+
+  function download(name, type, content) {
+    const url = URL.createObjectURL(new Blob([content], { type }));
+    const a = el("a", { href: url, download: name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+
+  function toCsv(data) {
+    const cols = Object.entries(data).filter(([, v]) => Array.isArray(v));
+    const scalars = Object.entries(data).filter(([, v]) => !Array.isArray(v));
+    const n = Math.max(0, ...cols.map(([, v]) => v.length));
+    const cell = (x) => {
+      if (x === null || x === undefined) return "";
+      const t = typeof x === "object" ? JSON.stringify(x) : String(x);
+      return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+    };
+    const lines = [cols.map(([k]) => cell(k)).join(",")];
+    for (let i = 0; i < n; i++) lines.push(cols.map(([, v]) => cell(v[i])).join(","));
+    for (const [k, v] of scalars) lines.push(`# ${k}: ${JSON.stringify(v)}`);
+    return lines.join("\n") + "\n";
+  }
+
+  /* ---- classroom mode: ?hide=experiment.param,param,experiment.* ---- */
+  const hidden = new Set((new URLSearchParams(window.location.search).get("hide") || "").split(",").filter(Boolean));
+  const isHidden = (exp, name) => hidden.has(`${exp}.${name}`) || hidden.has(name) || hidden.has(`${exp}.*`);
+
   /* ---- schema -> control ---- */
   function bounds(prop) {
     const lo = prop.minimum ?? prop.exclusiveMinimum;
@@ -83,7 +139,7 @@
       } else if (prop.type === "number" || prop.type === "integer") {
         this.input = el("input", {
           id: this.id, name, type: "number", inputmode: "decimal", "aria-describedby": describedBy,
-          step: prop.type === "integer" ? 1 : "any",
+          step: prop.type === "integer" ? 1 : prop["x-step"] || "any",
           min: lo, max: hi,
         });
         if (lo !== undefined && hi !== undefined) {
@@ -146,6 +202,24 @@
     }
   }
 
+  /* A text summary of a figure for screen readers and for anyone who wants the numbers. */
+  function summarize(fig, name) {
+    const title = (fig.layout && fig.layout.title && fig.layout.title.text) || name;
+    const parts = [];
+    for (const t of (fig.data || []).slice(0, 8)) {
+      const label = t.name || t.type || "";
+      if (t.type === "contour" || t.type === "heatmap") {
+        const r = range(decode(t.z));
+        if (r) parts.push(`${label || t.type}: ${S.from_to.replace("{a}", fmt(r[0])).replace("{b}", fmt(r[1]))}`);
+        continue;
+      }
+      const y = decode(t.y);
+      const r = range(y);
+      if (r && label) parts.push(`${label}: ${S.from_to.replace("{a}", fmt(r[0])).replace("{b}", fmt(r[1]))}`);
+    }
+    return `${S.figure} — ${title}. ${parts.join("; ")}${parts.length ? "." : ""}`;
+  }
+
   /* ---- one experiment section ---- */
   class ExperimentView {
     constructor(section, info, query, errors) {
@@ -167,6 +241,10 @@
         const c = new Control(this, name, prop);
         c.value = name in query ? query[name] : c.defaultString;
         this.controls[name] = c;
+        if (isHidden(this.name, name)) {
+          c.wrap.hidden = true;
+          this.classroom = true;
+        }
         this.form.append(c.wrap);
       }
       const reset = el("button", { type: "button", class: "reset", text: S.reset });
@@ -175,10 +253,55 @@
         this.changed(null);
       });
       this.form.append(reset);
+      if (this.classroom) this.form.prepend(el("p", { class: "classroom", text: S.classroom }));
       this.form.addEventListener("submit", (e) => e.preventDefault());
+      this.buildToolbar();
       const initial = JSON.parse(section.querySelector("script.result-json").textContent);
       if (initial) this.draw(initial);
       if (errors && errors.length) this.showErrors(errors);
+    }
+
+    buildToolbar() {
+      const bar = el("div", { class: "toolbar", role: "group", "aria-label": S.api_box });
+      const copy = el("button", { type: "button", class: "copy-link", text: S.copy_link });
+      copy.addEventListener("click", async () => {
+        const url = window.location.href;
+        try {
+          await navigator.clipboard.writeText(url);
+        } catch (e) {
+          window.prompt(S.copy_link, url);
+        }
+        this.setStatus("ready", S.copied);
+      });
+      const json = el("button", { type: "button", class: "download-json", text: S.download_json });
+      json.addEventListener("click", () => this.result &&
+        download(`${page.exercise}-${this.name}.json`, "application/json", JSON.stringify(this.result, null, 1)));
+      const csv = el("button", { type: "button", class: "download-csv", text: S.download_csv });
+      csv.addEventListener("click", () => this.result &&
+        download(`${page.exercise}-${this.name}.csv`, "text/csv", toCsv(this.result.data || {})));
+      bar.append(copy, json, csv);
+      this.apiBox = el("details", { class: "api-box" }, el("summary", { text: S.api_box }));
+      this.curl = el("pre", { class: "curl" });
+      this.python = el("pre", { class: "python" });
+      this.apiBox.append(el("p", { text: S.api_curl }), this.curl, el("p", { text: S.api_python }), this.python);
+      this.section.querySelector(".output").append(bar, this.apiBox);
+      this.updateApiBox();
+    }
+
+    updateApiBox() {
+      if (!this.curl) return;
+      const q = this.query();
+      const url = `${window.location.origin}${this.path}?${q}`;
+      this.curl.textContent = `curl '${url}'`;
+      const params = [...q.entries()].map(([k, v]) => `"${k}": ${JSON.stringify(v)}`).join(", ");
+      this.python.textContent = [
+        "import httpx",
+        "",
+        `r = httpx.get("${window.location.origin}${this.path}", params={${params}})`,
+        "r.raise_for_status()",
+        "result = r.json()",
+        'print(result["metrics"])',
+      ].join("\n");
     }
 
     resolve(prop) {
@@ -210,6 +333,7 @@
 
     changed() {
       this.writeUrl();
+      this.updateApiBox();
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.request(), DEBOUNCE_MS);
     }
@@ -270,7 +394,7 @@
       this.result = result;
       this.drawMetrics(result.metrics || {});
       this.drawFigures(result.figures || {});
-      this.setStatus("ready", result.metrics && result.metrics.diverged ? S.diverged || S.ready : S.ready);
+      this.setStatus("ready", result.metrics && result.metrics.diverged === true ? S.diverged : S.ready);
       this.section.dispatchEvent(new CustomEvent("fflab:drawn", { bubbles: true, detail: result }));
     }
 
@@ -285,6 +409,7 @@
         const dd = el("dd");
         if (isLatex && page.mathml && page.mathml[value]) {
           dd.innerHTML = page.mathml[value]; // server-rendered MathML of a known formula
+          dd.tabIndex = 0; // may scroll sideways: reachable by keyboard
         } else {
           dd.append(isLatex ? el("code", { text: value }) : el("span", { class: "value", text: fmt(value, m && m.full_precision) }));
         }
@@ -299,13 +424,16 @@
       for (const [name, fig] of Object.entries(figures)) {
         let div = this.figuresBox.querySelector(`[data-figure="${name}"]`);
         if (!div) {
-          div = el("div", { class: "figure", "data-figure": name, role: "img",
-            "aria-label": (fig.layout && fig.layout.title && fig.layout.title.text) || name });
-          this.figuresBox.append(div);
+          const wrap = el("figure", { class: "figure-wrap" });
+          div = el("div", { class: "figure", "data-figure": name });
+          const caption = el("figcaption", { class: "fig-summary", "data-summary": name });
+          wrap.append(div, caption);
+          this.figuresBox.append(wrap);
         }
+        this.figuresBox.querySelector(`[data-summary="${name}"]`).textContent = summarize(fig, name);
         window.Plotly.react(div, {
           data: fig.data,
-          layout: { ...fig.layout },
+          layout: themed({ ...fig.layout }),
           frames: fig.frames || [],
           config: { responsive: true, displaylogo: false },
         });
@@ -318,5 +446,8 @@
     const section = document.getElementById(`exp-${e.info.name}`);
     if (section) views.push(new ExperimentView(section, e.info, e.query, e.errors));
   });
+  if (dark && dark.addEventListener) {
+    dark.addEventListener("change", () => views.forEach((v) => v.result && v.drawFigures(v.result.figures || {})));
+  }
   window.fflab = { views };
 })();

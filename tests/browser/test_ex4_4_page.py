@@ -57,3 +57,9 @@ def test_switch_to_chinese_and_back(page, live_server, console_errors):
     page.click("#lang-switch")
     expect(page.locator("h1")).to_contain_text("Derivatives of Swish and GELU")
     assert console_errors == []
+
+
+def test_api_docs_work_offline_under_the_csp(page, live_server, console_errors):
+    page.goto(live_server + "/docs")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible(timeout=10_000)
+    assert console_errors == []

@@ -17,7 +17,7 @@ def test_index_shows_nine_cards(client):
 
 
 def test_no_script_or_style_from_another_host(client):
-    for path in ["/", *(f"/exercises/{i}" for i in EXERCISES)]:
+    for path in ["/", "/docs", *(f"/exercises/{i}" for i in EXERCISES)]:
         html = client.get(path).text
         assert not re.findall(r"""<(?:script|link)[^>]+(?:src|href)=["'](?:https?:)?//""", html), path
 

@@ -1,0 +1,112 @@
+"""Every page, both languages: accessibility, export, sharing, classroom mode, phones and projectors, dark theme."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from app.exercises.registry import EXERCISES
+
+PAGES = ["/", *(f"/exercises/{i}" for i in EXERCISES)]
+WITH_EXPERIMENTS = [ex.id for ex in EXERCISES.values() if ex.experiments]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_accessibility_violations(page, live_server, path, lang):
+    page.goto(f"{live_server}{path}?lang={lang}")
+    if path != "/" and EXERCISES[path.rsplit("/", 1)[1]].experiments:
+        expect(page.locator("[data-figure] .main-svg").first).to_be_visible(timeout=15_000)
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, json.dumps([(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in bad], indent=1)
+
+
+@pytest.mark.parametrize("exercise", WITH_EXPERIMENTS)
+def test_every_figure_has_a_text_summary(page, live_server, exercise):
+    page.goto(f"{live_server}/exercises/{exercise}?lang=en")
+    figures = page.locator("[data-figure]")
+    expect(figures.first).to_be_visible(timeout=15_000)
+    summaries = page.locator(".fig-summary")
+    assert summaries.count() == figures.count()
+    for text in summaries.all_inner_texts():
+        assert text.startswith("Figure — ") and len(text) > 15
+
+
+def test_export_json_and_csv_and_the_api_box(page, live_server):
+    page.goto(live_server + "/exercises/4-4?lang=en&derivative.function=gelu")
+    section = page.locator("#exp-derivative")
+    with page.expect_download() as dl:
+        section.locator("button.download-json").click()
+    body = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))
+    assert body["params"]["function"] == "gelu" and body["metrics"]["max_abs_error"] < 1e-8
+    with page.expect_download() as dl:
+        section.locator("button.download-csv").click()
+    header = Path(dl.value.path()).read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("x,f,df_analytic,df_numeric")
+    section.locator(".api-box summary").click()
+    expect(section.locator(".api-box .curl")).to_contain_text("/api/exercises/4-4/derivative?")
+    expect(section.locator(".api-box .curl")).to_contain_text("function=gelu")
+    expect(section.locator(".api-box .python")).to_contain_text("httpx.get(")
+
+
+def test_copy_link_reproduces_the_same_numbers(page, live_server, context):
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(live_server + "/exercises/4-4?lang=en")
+    section = page.locator("#exp-derivative")
+    section.locator('[data-param="x_probe"] input[type=number]').fill("-0.7")
+    expect(section.locator('[data-metric="probe_x"] .value')).to_have_text("-0.7", timeout=10_000)
+    value = section.locator('[data-metric="df_at_probe"] .value').inner_text()
+    section.locator("button.copy-link").click()
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert "derivative.x_probe=-0.7" in link
+    other = context.new_page()
+    other.goto(link)
+    expect(other.locator('#exp-derivative [data-metric="df_at_probe"] .value')).to_have_text(value)
+
+
+def test_classroom_mode_hides_chosen_controls(page, live_server):
+    page.goto(live_server + "/exercises/4-4?lang=en&hide=derivative.x_min,derivative.x_max,points")
+    section = page.locator("#exp-derivative")
+    expect(section.locator('[data-param="beta"]')).to_be_visible()
+    for name in ("x_min", "x_max", "points"):
+        expect(section.locator(f'[data-param="{name}"]')).to_be_hidden()
+    expect(page.locator('#exp-swish-family [data-param="points"]')).to_be_hidden()
+    expect(page.locator('#exp-swish-family [data-param="x_min"]')).to_be_visible()
+
+
+def test_controls_work_by_keyboard(page, live_server):
+    page.goto(live_server + "/exercises/4-4?lang=en")
+    box = page.locator('#exp-derivative [data-param="beta"] input[type=number]')
+    box.focus()
+    page.keyboard.press("ArrowUp")
+    expect(box).to_have_value("1.1")
+    expect(page.locator("#exp-derivative")).to_have_attribute("data-state", "ready", timeout=10_000)
+    assert "derivative.beta=1.1" in page.url
+
+
+@pytest.mark.parametrize(("width", "height"), [(375, 812), (1920, 1080)])
+def test_phone_and_projector_widths(browser, live_server, artifacts, width, height):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(live_server + "/exercises/4-4?lang=en")
+    expect(page.locator("[data-figure=function] .main-svg").first).to_be_visible(timeout=15_000)
+    # Nothing wider than the screen: no horizontal scrolling of the page.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    page.screenshot(path=str(artifacts / f"4-4-{width}px.png"), full_page=True)
+    page.close()
+
+
+def test_dark_theme_follows_the_system_figures_included(browser, live_server, artifacts):
+    page = browser.new_page(color_scheme="dark")
+    page.goto(live_server + "/exercises/4-4?lang=en")
+    expect(page.locator("[data-figure=function] .main-svg").first).to_be_visible(timeout=15_000)
+    bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert bg == "rgb(13, 17, 23)"
+    paper = page.locator("[data-figure=function] .main-svg rect.bg").first.get_attribute("style")
+    assert "rgb(22, 27, 34)" in paper
+    page.screenshot(path=str(artifacts / "4-4-dark.png"))
+    page.close()
