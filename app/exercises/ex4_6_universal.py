@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import math
+import string
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -42,6 +43,10 @@ OPERATOR_SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.
                    ast.FloorDiv: "//", ast.MatMult: "@", ast.BitXor: "^", ast.BitAnd: "&", ast.BitOr: "|",
                    ast.LShift: "<<", ast.RShift: ">>"}
 MAX_EXPRESSION_LENGTH = 200
+# Characters a formula may contain. No quotes or backslashes: no string literal (whose escapes make
+# Python's parser warn) can ever reach ast.parse. Typographic − × · are read as - * *.
+ALLOWED_CHARACTERS = frozenset(string.ascii_letters + string.digits + " +-*/().,_=%^[]{}:<>!&|~@")
+TYPOGRAPHIC = str.maketrans({"−": "-", "×": "*", "·": "*"})
 MAX_NODES = 100
 MAX_DEPTH = 50
 MAX_EXPONENT = 10.0  # largest |exponent| of ** when the exponent does not depend on x
@@ -134,10 +139,14 @@ def parse_formula(source: str) -> Node:
     """Parse a formula in x into a Node tree, or raise ValueError saying what is wrong."""
     if len(source) > MAX_EXPRESSION_LENGTH:
         raise ValueError(f"the formula is longer than {MAX_EXPRESSION_LENGTH} characters")
-    if not source.strip():
+    source = source.translate(TYPOGRAPHIC).strip()
+    if not source:
         raise ValueError("the formula is empty; write one in x, e.g. sin(2*x) + abs(x)/2")
+    bad = next((ch for ch in source if ch not in ALLOWED_CHARACTERS), None)
+    if bad is not None:
+        raise ValueError(f"the character {bad!r} is not allowed; {ALLOWED_TEXT}")
     try:
-        tree = ast.parse(source.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as e:
         raise ValueError(f"not a formula: {e.msg}") from None
     except (RecursionError, MemoryError, ValueError):
