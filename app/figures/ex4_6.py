@@ -16,10 +16,10 @@ T = {
     "target": text("target f", "目标 f"),
     "network": text("network output", "网络输出"),
     "knots": text("knots (xᵢ, f(xᵢ))", "节点 (xᵢ, f(xᵢ))"),
-    "hinges_title": text("Adding the units one by one: f(x₀) + Σ_{{i≤k}} vᵢ·ReLU(x − xᵢ)",
-                         "逐个加入单元：f(x₀) + Σ_{{i≤k}} vᵢ·ReLU(x − xᵢ)"),
-    "hinges_title_cap": text("Adding the units (every {step}th of {n} drawn): f(x₀) + Σ_{{i≤k}} vᵢ·ReLU(x − xᵢ)",
-                             "逐个加入单元（{n} 个中每隔 {step} 个画一条）：f(x₀) + Σ_{{i≤k}} vᵢ·ReLU(x − xᵢ)"),
+    "hinges_title": text("Adding the units one by one: f(x₀) + v₀·ReLU(x − x₀) + … + vₖ·ReLU(x − xₖ)",
+                         "逐个加入单元：f(x₀) + v₀·ReLU(x − x₀) + … + vₖ·ReLU(x − xₖ)"),
+    "hinges_title_cap": text("Adding the units, one line per {step} of the {n}: f(x₀) + v₀·ReLU(x − x₀) + … + vₖ·ReLU(x − xₖ)",
+                             "逐个加入单元（{n} 个中每 {step} 个画一条）：f(x₀) + v₀·ReLU(x − x₀) + … + vₖ·ReLU(x − xₖ)"),
     "partial": text("first {k} unit(s)", "前 {k} 个单元"),
     "all_units": text("all {n} units", "全部 {n} 个单元"),
     "error_title": text("Error against the number of units (log-log)", "误差与单元数（双对数坐标）"),
@@ -84,7 +84,12 @@ def hinges(x, y, knots, partial: np.ndarray, drawn: np.ndarray, n: int, lang: st
         title = _t("hinges_title_cap", lang, step=int(drawn[1] - drawn[0]) if len(drawn) > 1 else 1, n=n)
     else:
         title = _t("hinges_title", lang)
-    return figure(traces, layout(title, _t("x", lang), _t("y", lang), hovermode="closest"))
+    lay = layout(title, _t("x", lang), _t("y", lang), hovermode="closest")
+    # A partial sum keeps its last slope beyond its last knot; keep the view on f and let those run off.
+    lo, hi = float(np.nanmin(y)), float(np.nanmax(y))
+    pad = 0.3 * (hi - lo) if hi > lo else 1.0
+    lay["yaxis"]["range"] = [lo - pad, hi + pad]
+    return figure(traces, lay)
 
 
 def error_vs_units(units, sup, rms, n: int, n_sup: float, n_rms: float, lang: str) -> dict[str, Any]:
@@ -92,13 +97,17 @@ def error_vs_units(units, sup, rms, n: int, n_sup: float, n_rms: float, lang: st
     sup_s, rms_s = np.maximum(sup, LOG_FLOOR), np.maximum(rms, LOG_FLOOR)
     u = np.asarray(units, dtype=float)
     ref = int(np.searchsorted(u, 32))
+    # Guides through the errors at n = 32, drawn only where they stay in the data's range.
+    top = 3.0 * max(float(sup_s.max()), float(rms_s.max()))
     guide2 = sup_s[ref] * (u / u[ref]) ** -2.0
+    guide2[guide2 > top] = np.nan
     guide_half = rms_s[ref] * (u / u[ref]) ** -0.5
     traces = [
         line(u, sup_s, _t("sup", lang), 1, mode="lines+markers"),
         line(u, rms_s, _t("rms", lang), 0, mode="lines+markers"),
         line(u, guide2, _t("slope2", lang), 7, dash="dash", width=1),
-        line(u, guide_half, _t("slope_half", lang), 2, dash="dot", width=1),
+        line(u, guide_half, _t("slope_half", lang), 2, dash="dot", width=1,
+             visible=True if _slope(u, rms_s) > -1.25 else "legendonly"),
         markers(np.array([n, n], dtype=float), np.maximum([n_sup, n_rms], LOG_FLOOR), _t("this", lang, n=n), 4,
                 size=13, symbol="star", marker={"color": color(4), "size": 13, "symbol": "star",
                                                 "line": {"color": "#000000", "width": 1}}),
@@ -107,7 +116,14 @@ def error_vs_units(units, sup, rms, n: int, n_sup: float, n_rms: float, lang: st
                  hovermode="closest")
     lay["xaxis"]["dtick"] = math.log10(2.0)  # one tick per doubling
     lay["xaxis"]["tickformat"] = "d"
+    lay["yaxis"]["exponentformat"] = "power"
     return figure(traces, lay)
+
+
+def _slope(u: np.ndarray, err: np.ndarray) -> float:
+    """Return the log-log slope of err against u over u ≥ 16 (the asymptotic regime)."""
+    big = u >= 16
+    return float(np.polyfit(np.log(u[big]), np.log(err[big]), 1)[0])
 
 
 def fit(x, y, trained, constructed, knots, lang: str) -> dict[str, Any]:
