@@ -1,7 +1,422 @@
-"""4-6 — The universal approximation theorem holds for ReLU."""
+"""4-6 — The universal approximation theorem holds for ReLU.
 
-from app.exercises.base import Exercise
+Experiments: construct (the network of the constructive proof: n ReLU hinges at equally spaced
+knots whose sum is the piecewise-linear interpolant; its sup and RMS errors; their decay with n),
+train (the same width trained by Adam from a random start, beside the construction).
+
+A target may be a formula typed by the reader. It is parsed by a whitelist parser (Python's `ast`,
+walking only the node types a formula in x needs) into a small tree of tuples, and evaluated by a
+recursive NumPy evaluator; nothing is ever passed to eval or exec.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import string
+from collections.abc import Callable
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import ValidationInfo, field_validator
+
+from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
+from app.exercises.common import diverged, train_cost
+from app.figures import ex4_6 as figs
 from app.i18n import text
+from app.nn.network import Network, forward, init_network
+from app.nn.train import train as train_network
+
+# ---------------------------------------------------------------------------------------------
+# Formulas: a whitelist parser and a NumPy evaluator
+# ---------------------------------------------------------------------------------------------
+
+FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "log": np.log, "sqrt": np.sqrt,
+    "abs": np.abs, "tanh": np.tanh,
+}
+CONSTANTS = {"pi": math.pi, "e": math.e}
+BINARY: dict[type[ast.operator], Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide, ast.Pow: np.power,
+}
+OPERATOR_SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%",
+                   ast.FloorDiv: "//", ast.MatMult: "@", ast.BitXor: "^", ast.BitAnd: "&", ast.BitOr: "|",
+                   ast.LShift: "<<", ast.RShift: ">>"}
+MAX_EXPRESSION_LENGTH = 200
+# Characters a formula may contain. No quotes or backslashes: no string literal (whose escapes make
+# Python's parser warn) can ever reach ast.parse. Typographic − × · are read as - * *.
+ALLOWED_CHARACTERS = frozenset(string.ascii_letters + string.digits + " +-*/().,_=%^[]{}:<>!&|~@")
+TYPOGRAPHIC = str.maketrans({"−": "-", "×": "*", "·": "*"})
+MAX_NODES = 100
+MAX_DEPTH = 50
+MAX_EXPONENT = 10.0  # largest |exponent| of ** when the exponent does not depend on x
+
+# What a reader may have tried, named in words (anything else is named by its ast class).
+_FORBIDDEN = {
+    ast.Attribute: "attribute access (a.b)", ast.Subscript: "indexing (a[i])", ast.Lambda: "lambda",
+    ast.ListComp: "comprehensions", ast.SetComp: "comprehensions", ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions", ast.Compare: "comparisons", ast.BoolOp: "and/or",
+    ast.IfExp: "if/else", ast.List: "lists", ast.Tuple: "tuples", ast.Dict: "dicts", ast.Set: "sets",
+    ast.JoinedStr: "strings", ast.NamedExpr: "assignment (:=)", ast.Starred: "*args", ast.Await: "await",
+    ast.Yield: "yield", ast.YieldFrom: "yield", ast.Slice: "slices",
+}
+ALLOWED_TEXT = ("use numbers, x, pi, e, + - * / ** and the functions "
+                + ", ".join(FUNCTIONS))
+
+# The parsed tree: ("num", v) | ("x",) | ("neg", a) | ("bin", op, a, b) | ("call", name, a)
+Node = tuple
+
+
+class _Walk:
+    """Convert an ast expression to a Node, refusing everything outside the whitelist."""
+
+    def __init__(self) -> None:
+        self.nodes = 0
+
+    def convert(self, node: ast.AST, depth: int) -> Node:
+        self.nodes += 1
+        if depth > MAX_DEPTH:
+            raise ValueError(f"the formula is nested too deeply (more than {MAX_DEPTH} levels)")
+        if self.nodes > MAX_NODES:
+            raise ValueError(f"the formula is too long (more than {MAX_NODES} parts)")
+        if isinstance(node, ast.Constant):
+            v = node.value
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise ValueError(f"{v!r} is not a number; {ALLOWED_TEXT}")
+            v = float(v)  # ints become floats: no Python big-integer arithmetic ever runs
+            if not math.isfinite(v):
+                raise ValueError("a number in the formula is too large")
+            return ("num", v)
+        if isinstance(node, ast.Name):
+            if node.id == "x":
+                return ("x",)
+            if node.id in CONSTANTS:
+                return ("num", CONSTANTS[node.id])
+            if node.id in FUNCTIONS:
+                raise ValueError(f"{node.id} is a function: write {node.id}(...)")
+            raise ValueError(f"unknown name {node.id!r}: the only variable is x, the constants are pi and e")
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.USub):
+                return ("neg", self.convert(node.operand, depth + 1))
+            if isinstance(node.op, ast.UAdd):
+                return self.convert(node.operand, depth + 1)
+            raise ValueError(f"the operator {type(node.op).__name__} is not allowed; {ALLOWED_TEXT}")
+        if isinstance(node, ast.BinOp):
+            op = type(node.op)
+            if op not in BINARY:
+                hint = "; write powers as ** (not ^)" if op is ast.BitXor else f"; {ALLOWED_TEXT}"
+                raise ValueError(f"the operator {OPERATOR_SYMBOL.get(op, op.__name__)} is not allowed{hint}")
+            left = self.convert(node.left, depth + 1)
+            right = self.convert(node.right, depth + 1)
+            if op is ast.Pow and not _uses_x(right):
+                exponent = float(np.asarray(evaluate(right, np.zeros(1))).ravel()[0])
+                if not abs(exponent) <= MAX_EXPONENT:  # also catches NaN
+                    raise ValueError(f"the exponent {exponent:g} is too large: |exponent| ≤ {MAX_EXPONENT:g}")
+            return ("bin", op, left, right)
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name):
+                raise ValueError(f"only the functions {', '.join(FUNCTIONS)} may be called, by name")
+            name = node.func.id
+            if name not in FUNCTIONS:
+                raise ValueError(f"unknown function {name!r}: use one of {', '.join(FUNCTIONS)}")
+            if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+                raise ValueError(f"{name} takes exactly one argument, without keywords")
+            return ("call", name, self.convert(node.args[0], depth + 1))
+        what = _FORBIDDEN.get(type(node), type(node).__name__)
+        raise ValueError(f"{what} not allowed in a formula; {ALLOWED_TEXT}")
+
+
+def _uses_x(node: Node) -> bool:
+    kind = node[0]
+    if kind == "x":
+        return True
+    if kind == "num":
+        return False
+    return any(_uses_x(child) for child in node[1:] if isinstance(child, tuple))
+
+
+def parse_formula(source: str) -> Node:
+    """Parse a formula in x into a Node tree, or raise ValueError saying what is wrong."""
+    if len(source) > MAX_EXPRESSION_LENGTH:
+        raise ValueError(f"the formula is longer than {MAX_EXPRESSION_LENGTH} characters")
+    source = source.translate(TYPOGRAPHIC).strip()
+    if not source:
+        raise ValueError("the formula is empty; write one in x, e.g. sin(2*x) + abs(x)/2")
+    bad = next((ch for ch in source if ch not in ALLOWED_CHARACTERS), None)
+    if bad is not None:
+        raise ValueError(f"the character {bad!r} is not allowed; {ALLOWED_TEXT}")
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as e:
+        raise ValueError(f"not a formula: {e.msg}") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ValueError("not a formula: it is nested too deeply") from None
+    return _Walk().convert(tree.body, 1)
+
+
+def evaluate(node: Node, x: np.ndarray) -> np.ndarray:
+    """Evaluate a Node tree at the points x (any shape) with float64 NumPy; never warns."""
+    with np.errstate(all="ignore"):
+        return np.broadcast_to(np.asarray(_eval(node, x), dtype=float), np.shape(x))
+
+
+def _eval(node: Node, x: np.ndarray) -> np.ndarray | float:
+    kind = node[0]
+    if kind == "num":
+        return node[1]
+    if kind == "x":
+        return x
+    if kind == "neg":
+        return np.negative(_eval(node[1], x))
+    if kind == "bin":
+        return BINARY[node[1]](np.asarray(_eval(node[2], x), dtype=float), _eval(node[3], x))
+    return FUNCTIONS[node[1]](np.asarray(_eval(node[2], x), dtype=float))
+
+
+def check_finite(node: Node, x: np.ndarray) -> None:
+    """Raise ValueError when the formula is not finite at one of the points x."""
+    values = evaluate(node, x)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        at = float(x[np.flatnonzero(bad)[0]])
+        raise ValueError(f"the formula is not finite at x = {at:.4g} (a log or sqrt of a negative number, "
+                         "a division by zero or an overflow); change it or the interval")
+
+
+# ---------------------------------------------------------------------------------------------
+# Targets and grids
+# ---------------------------------------------------------------------------------------------
+
+Target = Literal["sin", "abs", "step", "gaussian", "sawtooth", "cubic", "expression"]
+
+TARGETS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sin": np.sin,
+    "abs": np.abs,
+    "step": lambda x: np.where(x >= 0, 1.0, 0.0),  # Heaviside, jump 1 at x = 0
+    "gaussian": lambda x: np.exp(-x * x),
+    "sawtooth": lambda x: x - 2.0 * np.floor((x + 1.0) / 2.0),  # period 2, jumps of 2 at odd integers
+    "cubic": lambda x: x**3,
+}
+
+SWEEP_UNITS = tuple(2**k for k in range(11))  # 1 … 1024
+HINGES_DRAWN = 16
+TRAIN_POINTS = 256
+
+
+def dense_grid(a: float, b: float, n: int) -> tuple[np.ndarray, int]:
+    """Return the error grid for n pieces, (n·m + 1,), and m, its points per piece (even).
+
+    Knots are every m-th point, so x[::m] are exactly the knots x₀ … xₙ and the midpoint of every
+    piece is on the grid. At least 2049 points, at least 4 per piece (enough for the RMS error too).
+    """
+    m = max(4, 2 * math.ceil(1024 / n))
+    return np.linspace(a, b, n * m + 1), m
+
+
+def target_function(target: str, expression: str) -> Callable[[np.ndarray], np.ndarray]:
+    """Return f as a vectorised function of x."""
+    if target == "expression":
+        tree = parse_formula(expression)
+        return lambda x: evaluate(tree, x)
+    return TARGETS[target]
+
+
+def _check_expression(expression: str, info: ValidationInfo, grids: Callable[[float, float, int], list]) -> str:
+    tree = parse_formula(expression)
+    d = info.data
+    if {"x_min", "x_max", "units"} <= set(d):
+        for x in grids(d["x_min"], d["x_max"], d["units"]):
+            check_finite(tree, x)
+    return expression
+
+
+def construct_grids(a: float, b: float, units: int) -> list[np.ndarray]:
+    """Return every set of points where `construct` evaluates the target."""
+    return [dense_grid(a, b, n)[0] for n in sorted({units, *SWEEP_UNITS})]
+
+
+def train_grids(a: float, b: float, units: int) -> list[np.ndarray]:
+    """Return every set of points where `train` evaluates the target."""
+    return [dense_grid(a, b, units)[0], np.linspace(a, b, TRAIN_POINTS)]
+
+
+# ---------------------------------------------------------------------------------------------
+# The construction
+# ---------------------------------------------------------------------------------------------
+
+def interpolant_network(knots: np.ndarray, values: np.ndarray) -> Network:
+    """Build the one-hidden-layer ReLU network whose output is the piecewise-linear interpolant.
+
+    knots x₀ < … < xₙ (n+1,), values f(xᵢ) (n+1,). Hidden unit i = ReLU(1·x − xᵢ) for i < n, output
+    weights sᵢ − sᵢ₋₁ with sᵢ the slope on [xᵢ, xᵢ₊₁] and s₋₁ = 0, output bias f(x₀). On [x₀, xₙ]:
+    g(x) = f(x₀) + Σᵢ (sᵢ − sᵢ₋₁)·ReLU(x − xᵢ).
+    """
+    n = len(knots) - 1
+    slopes = np.diff(values) / np.diff(knots)
+    net = init_network((1, n, 1), "relu", "linear", seeds=[0], weight_init="zeros")
+    net.W[0][0, 0, :] = 1.0
+    net.b[0][0, 0, :] = -knots[:-1]
+    net.W[1][0, :, 0] = np.diff(slopes, prepend=0.0)
+    net.b[1][0, 0, 0] = values[0]
+    return net
+
+
+def run_network(net: Network, x: np.ndarray, max_elements: int = 1 << 15) -> np.ndarray:
+    """Return the first member's output at the points x (N,), in chunks that bound the hidden layer."""
+    rows = max(1, max_elements // max(net.sizes[1:-1] or (1,)))
+    out = [forward(net, x[i:i + rows, None]).A[-1][0, :, 0] for i in range(0, len(x), rows)]
+    return np.concatenate(out)
+
+
+def construction(f: Callable[[np.ndarray], np.ndarray], a: float, b: float, n: int) -> dict[str, Any]:
+    """Build the n-unit network for f on [a, b], run it on the error grid, and measure its errors."""
+    x, m = dense_grid(a, b, n)
+    y = f(x)
+    knots = x[::m]
+    net = interpolant_network(knots, y[::m])
+    g = run_network(net, x)
+    err = np.abs(g - y)
+    return {"x": x, "y": y, "g": g, "m": m, "knots": knots, "net": net,
+            "sup": float(err.max()), "rms": float(np.sqrt(np.mean(err**2)))}
+
+
+def _thin(n_points: int, limit: int = 1025) -> slice:
+    return slice(None, None, max(1, math.ceil((n_points - 1) / (limit - 1))))
+
+
+class IntervalParams(Params):
+    """Target and interval, shared by both experiments."""
+
+    target: Target = param("sin", text("Target f", "目标函数 f"),
+                           text("The function to approximate; 'expression' uses the formula typed below.",
+                                "要逼近的函数；选 expression 时使用下方输入的公式。"))
+    x_min: float = param(-math.pi, text("x min", "x 最小值"), text("Left end a of the interval [a, b].",
+                         "区间 [a, b] 的左端点 a。"), ge=-10, le=10, step=0.1)
+    x_max: float = param(math.pi, text("x max", "x 最大值"),
+                         text("Right end b of the interval; must exceed x min.", "区间的右端点 b，必须大于 x 最小值。"),
+                         ge=-10, le=10, step=0.1)
+
+    @field_validator("x_max")
+    @classmethod
+    def _after_min(cls, x_max: float, info: ValidationInfo) -> float:
+        x_min = info.data.get("x_min")
+        if x_min is not None and x_max <= x_min:
+            raise ValueError("x_max must be greater than x_min")
+        return x_max
+
+
+_EXPRESSION_LABEL = text("Formula f(x)", "公式 f(x)")
+_EXPRESSION_HELP = text(
+    "Used when the target is 'expression': a formula in x with numbers, + - * / **, pi, e and "
+    "sin cos tan exp log sqrt abs tanh, e.g. sin(2*x) + abs(x)/2. It must be finite on the interval.",
+    "目标选 expression 时使用：关于 x 的公式，可用数字、+ - * / **、pi、e 以及 sin cos tan exp log sqrt abs tanh，"
+    "例如 sin(2*x) + abs(x)/2。它在区间上必须取有限值。")
+DEFAULT_EXPRESSION = "sin(2*x) + abs(x)/2"
+
+
+class ConstructParams(IntervalParams):
+    units: int = param(8, text("Hidden units n", "隐藏单元数 n"),
+                       text("ReLU units of the construction = linear pieces on the interval.",
+                            "构造中的 ReLU 单元数，即区间上的线性段数。"), ge=1, le=1024)
+    expression: str = param(DEFAULT_EXPRESSION, _EXPRESSION_LABEL, _EXPRESSION_HELP,
+                            max_length=MAX_EXPRESSION_LENGTH)
+
+    @field_validator("expression")
+    @classmethod
+    def _valid_formula(cls, expression: str, info: ValidationInfo) -> str:
+        return _check_expression(expression, info, construct_grids)
+
+
+def construct(p: ConstructParams) -> Result:
+    """Build the constructive proof's network for the target, run it, and sweep the width."""
+    f = target_function(p.target, p.expression)
+    c = construction(f, p.x_min, p.x_max, p.units)
+    net, knots = c["net"], c["knots"]
+    sweep = [c if n == p.units else construction(f, p.x_min, p.x_max, n) for n in SWEEP_UNITS]
+    sweep_sup = np.array([s["sup"] for s in sweep])
+    sweep_rms = np.array([s["rms"] for s in sweep])
+
+    # Partial sums f(x₀) + Σ_{i≤k} vᵢ ReLU(x − xᵢ): linear between knots, so exact at the knots alone.
+    hidden = forward(net, knots[:, None]).A[1][0]  # (n+1, n)
+    v, b2 = net.W[1][0, :, 0], float(net.b[1][0, 0, 0])
+    partial = b2 + np.cumsum(hidden * v, axis=1)  # column k: the first k+1 units
+    drawn = np.unique(np.round(np.linspace(0, p.units - 1, min(p.units, HINGES_DRAWN))).astype(int))
+
+    s = _thin(len(c["x"]))
+    x, y, g = c["x"][s], c["y"][s], c["g"][s]
+    metrics = {"sup_error": c["sup"], "rms_error": c["rms"], "units": p.units}
+    data = {
+        "x": x, "target": y, "approximation": g, "knots": knots, "knot_values": c["y"][::c["m"]],
+        "hidden_weights": net.W[0][0, 0, :], "hidden_biases": net.b[0][0, 0, :],
+        "output_weights": v, "output_bias": b2,
+        "sweep_units": np.array(SWEEP_UNITS), "sweep_sup_error": sweep_sup, "sweep_rms_error": sweep_rms,
+    }
+    figures = {
+        "approximation": figs.approximation(x, y, g, knots, c["y"][::c["m"]], p.units, p.lang),
+        "hinges": figs.hinges(x, y, knots, partial, drawn, p.units, p.lang),
+        "error_vs_units": figs.error_vs_units(np.array(SWEEP_UNITS), sweep_sup, sweep_rms, p.units,
+                                              c["sup"], c["rms"], p.lang),
+    }
+    return Result(metrics, data, figures)
+
+
+# ---------------------------------------------------------------------------------------------
+# Training the same width
+# ---------------------------------------------------------------------------------------------
+
+class TrainParams(IntervalParams):
+    units: int = param(16, text("Hidden units n", "隐藏单元数 n"),
+                       text("Width of the one hidden ReLU layer (trained and constructed alike).",
+                            "唯一 ReLU 隐藏层的宽度（训练的与构造的相同）。"), ge=1, le=256)
+    epochs: int = param(800, text("Epochs", "训练轮数"),
+                        text("Full-batch Adam steps on the training points.", "在训练点上做全批量 Adam 更新的步数。"),
+                        ge=1, le=20000)
+    lr: float = param(0.05, text("Learning rate η", "学习率 η"), text("Adam's step size.", "Adam 的步长。"),
+                      ge=1e-4, le=1.0, scale="log")
+    seed: int = param(0, text("Seed", "随机种子"), text("Seed of the random initial weights.", "初始权重的随机种子。"),
+                      ge=0, le=2**31 - 1)
+    expression: str = param(DEFAULT_EXPRESSION, _EXPRESSION_LABEL, _EXPRESSION_HELP,
+                            max_length=MAX_EXPRESSION_LENGTH)
+
+    @field_validator("expression")
+    @classmethod
+    def _valid_formula(cls, expression: str, info: ValidationInfo) -> str:
+        return _check_expression(expression, info, train_grids)
+
+
+def train(p: TrainParams) -> Result:
+    """Train an n-unit ReLU network by Adam from a random start; compare with the construction."""
+    f = target_function(p.target, p.expression)
+    a, b = p.x_min, p.x_max
+    X = np.linspace(a, b, TRAIN_POINTS)
+    Y = f(X)
+    # He weights; biases uniform on ±max|x| so the initial kinks −b/w fall around the interval.
+    net0 = init_network((1, p.units, 1), "relu", "linear", seeds=[p.seed], weight_init="he",
+                        bias_init="uniform", init_kwargs={"limit": max(abs(a), abs(b))})
+    rec = train_network(net0, X[:, None], Y[:, None], optimizer="adam", eta=p.lr, epochs=p.epochs,
+                        n_snapshots=2, record_grad_norms=False)
+    c = construction(f, a, b, p.units)
+    trained = run_network(rec.net, c["x"])
+    err = np.abs(trained - c["y"])
+    sup = float(err.max())
+    losses = rec.losses[0]
+    final = float(losses[-1])
+    metrics = {"sup_error": sup if np.isfinite(sup) else None,
+               "final_loss": final if np.isfinite(final) else None,
+               "construct_sup_error": c["sup"], "diverged": diverged(losses)}
+    s = _thin(len(c["x"]))
+    epochs = np.arange(p.epochs + 1)
+    e = _thin(len(epochs), 1001)
+    data = {"x": c["x"][s], "target": c["y"][s], "trained": trained[s], "constructed": c["g"][s],
+            "train_x": X, "epoch": epochs[e], "loss": losses[e]}
+    figures = {"fit": figs.fit(c["x"][s], c["y"][s], trained[s], c["g"][s], c["knots"], p.lang),
+               "loss": figs.loss(epochs[e], losses[e], p.lang)}
+    return Result(metrics, data, figures)
+
+
+def _train_cost(p: TrainParams) -> float:
+    return train_cost(1, TRAIN_POINTS, 3 * p.units + 1, p.epochs, layers=2) + 2e-8 * p.units * 4096
+
 
 EXERCISE = Exercise(
     id="4-6",
@@ -10,5 +425,56 @@ EXERCISE = Exercise(
         "Show that the universal approximation theorem also holds when the hidden units use ReLU: one "
         "hidden layer of ReLU units can approximate any continuous function on a closed interval.",
         "证明通用近似定理对 ReLU 激活函数同样成立：只含一个 ReLU 隐藏层的网络可以在闭区间上逼近任意连续函数。",
+    ),
+    experiments=(
+        Experiment(
+            name="construct",
+            title=text("The constructive proof, hinge by hinge", "构造性证明：一个折线单元接一个"),
+            summary=text(
+                "n ReLU units ReLU(x − xᵢ) at equally spaced knots, added with weights sᵢ − sᵢ₋₁ (the change of "
+                "slope) on top of the bias f(x₀): the network's output is the piecewise-linear interpolant of f. "
+                "For a smooth f the sup error falls like 1/n²; for a step it never falls below half the jump.",
+                "在等距节点处放 n 个 ReLU 单元 ReLU(x − xᵢ)，以斜率变化 sᵢ − sᵢ₋₁ 为输出权重、f(x₀) 为输出偏置相加："
+                "网络的输出就是 f 的分段线性插值。对光滑的 f，最大误差按 1/n² 下降；对阶跃函数，它始终不低于跳跃的一半。",
+            ),
+            params=ConstructParams,
+            run=construct,
+            metrics={
+                "sup_error": Metric(text("sup error", "最大误差"),
+                                    text("max |f − network| on a dense grid of the interval.",
+                                         "区间上稠密网格处 |f − 网络| 的最大值。")),
+                "rms_error": Metric(text("RMS error", "均方根误差"),
+                                    text("Root-mean-square of f − network on the same grid: the L² error.",
+                                         "同一网格上 f − 网络 的均方根，即 L² 误差。")),
+                "units": Metric(text("hidden units", "隐藏单元数"),
+                                text("n ReLU units, n linear pieces, n + 1 knots.", "n 个 ReLU 单元，n 段直线，n + 1 个节点。")),
+            },
+            cost=lambda p: 0.05 + 2e-8 * p.units * 4096,
+            cost_fields=("units",),
+        ),
+        Experiment(
+            name="train",
+            title=text("The same width, trained by gradient descent", "同样宽度，用梯度下降训练"),
+            summary=text(
+                "A one-hidden-layer ReLU network of the same width, started at random and trained by Adam on the "
+                "same target, beside the construction. Training places its kinks where it likes; it usually needs "
+                "many steps to come close to the construction's error.",
+                "同样宽度的单隐藏层 ReLU 网络，从随机初值出发，用 Adam 在同一目标上训练，与构造的网络对照。训练自己决定折点位置；"
+                "通常要很多步才能接近构造网络的误差。",
+            ),
+            params=TrainParams,
+            run=train,
+            metrics={
+                "sup_error": Metric(text("sup error, trained", "最大误差（训练）"),
+                                    text("max |f − trained network| on a dense grid.", "稠密网格上 |f − 训练网络| 的最大值。")),
+                "final_loss": Metric(text("final loss", "最终损失"),
+                                     text("Half the mean squared error on the training points.", "训练点上均方误差的一半。")),
+                "construct_sup_error": Metric(text("sup error, constructed", "最大误差（构造）"),
+                                              text("The construction with the same number of units.",
+                                                   "相同单元数的构造网络的最大误差。")),
+            },
+            cost=_train_cost,
+            cost_fields=("epochs", "units"),
+        ),
     ),
 )

@@ -1,0 +1,265 @@
+"""4-6: universal approximation with ReLU, asserted on the numbers; the formula parser, property-based."""
+
+from __future__ import annotations
+
+import keyword
+import math
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.exercises import ex4_6_universal as ex
+from app.nn.network import Network
+
+FAST = settings(deadline=timedelta(milliseconds=500), max_examples=60)
+API = "/api/exercises/4-6/construct"
+
+
+def construct(**kw):
+    return ex.construct(ex.ConstructParams(**kw))
+
+
+def train(**kw):
+    return ex.train(ex.TrainParams(**kw))
+
+
+# --- the construction -------------------------------------------------------------------------
+
+def test_sin_with_32_units_has_the_books_error_and_doubling_divides_it_by_four():
+    e32 = construct(units=32).metrics["sup_error"]
+    e64 = construct(units=64).metrics["sup_error"]
+    assert e32 == pytest.approx(0.00479, rel=0.02)
+    assert e64 == pytest.approx(0.00120, rel=0.02)
+    assert e32 / e64 == pytest.approx(4.0, rel=0.05)
+
+
+@pytest.mark.parametrize("n", [4, 8, 32, 100, 1024])
+def test_sup_error_is_within_the_c2_bound(n):
+    h = 2 * math.pi / n
+    assert construct(units=n).metrics["sup_error"] <= h**2 / 8 * (1 + 1e-9)
+
+
+def test_error_vs_units_has_slope_minus_two_for_a_smooth_target():
+    d = construct(target="gaussian", x_min=-3, x_max=3).data
+    n, sup, rms = (np.asarray(d[k], dtype=float) for k in ("sweep_units", "sweep_sup_error", "sweep_rms_error"))
+    assert list(n) == [2**k for k in range(11)]
+    big = n >= 16
+    assert np.polyfit(np.log(n[big]), np.log(sup[big]), 1)[0] == pytest.approx(-2.0, abs=0.05)
+    assert np.polyfit(np.log(n[big]), np.log(rms[big]), 1)[0] == pytest.approx(-2.0, abs=0.05)
+
+
+def test_a_step_keeps_its_sup_error_while_its_rms_error_vanishes():
+    d = construct(target="step").data
+    sup, rms = np.asarray(d["sweep_sup_error"]), np.asarray(d["sweep_rms_error"])
+    assert sup.min() >= 0.5 - 1e-12  # at least half the jump, for every width
+    assert rms[-1] < 0.02 and np.all(np.diff(rms[3:]) < 0)
+    # A jump: RMS error ~ n^(-1/2).
+    n = np.asarray(d["sweep_units"], dtype=float)
+    assert np.polyfit(np.log(n[4:]), np.log(rms[4:]), 1)[0] == pytest.approx(-0.5, abs=0.1)
+    odd = construct(target="step", units=9).metrics  # the jump inside a piece: error ≥ 1/2 there too
+    assert odd["sup_error"] >= 0.5 - 1e-12
+
+
+def test_the_network_is_the_proofs_network_and_computes_the_interpolant():
+    r = construct(units=12, target="abs", x_min=-1, x_max=2)
+    d = r.data
+    knots = np.asarray(d["knots"])
+    assert len(knots) == 13 and knots[0] == -1 and knots[-1] == 2
+    assert np.all(np.asarray(d["hidden_weights"]) == 1.0)
+    np.testing.assert_allclose(d["hidden_biases"], -knots[:-1])
+    f_knots = np.abs(knots)
+    slopes = np.diff(f_knots) / np.diff(knots)
+    np.testing.assert_allclose(d["output_weights"], np.diff(slopes, prepend=0.0), atol=1e-12)
+    assert d["output_bias"] == f_knots[0]
+    np.testing.assert_allclose(d["approximation"], np.interp(d["x"], knots, f_knots), atol=1e-12)
+    assert r.metrics["units"] == 12
+
+
+def test_interpolant_network_is_a_core_network_whose_forward_pass_interpolates():
+    knots = np.linspace(0.0, 1.0, 6)
+    net = ex.interpolant_network(knots, knots**2)
+    assert isinstance(net, Network) and net.sizes == (1, 5, 1)
+    x = np.linspace(0, 1, 101)
+    np.testing.assert_allclose(ex.run_network(net, x, max_elements=7), np.interp(x, knots, knots**2), atol=1e-14)
+
+
+def test_construct_is_deterministic_and_every_target_runs():
+    for target in ("sin", "abs", "step", "gaussian", "sawtooth", "cubic", "expression"):
+        r = construct(target=target, units=3)
+        assert set(r.figures) == {"approximation", "hinges", "error_vs_units"}
+        assert np.isfinite(r.metrics["sup_error"]) and r.metrics["rms_error"] <= r.metrics["sup_error"]
+    a, b = construct(units=5), construct(units=5)
+    assert a.metrics == b.metrics and a.figures == b.figures
+
+
+def test_hinges_cap_the_number_of_lines():
+    fig = construct(units=1024).figures["hinges"]
+    assert len(fig["data"]) == 1 + ex.HINGES_DRAWN
+
+
+def test_a_typed_formula_equals_the_builtin_target():
+    assert construct(target="expression", expression="sin(x)", units=16).metrics == construct(units=16).metrics
+
+
+# --- training ---------------------------------------------------------------------------------
+
+def test_train_tiny_and_deterministic():
+    a, b = train(units=2, epochs=3), train(units=2, epochs=3)
+    assert set(a.metrics) == {"sup_error", "final_loss", "construct_sup_error", "diverged"}
+    assert set(a.figures) == {"fit", "loss"}
+    assert a.metrics == b.metrics and a.data["loss"].tolist() == b.data["loss"].tolist()
+
+
+def test_training_at_defaults_learns_but_not_as_well_as_the_construction():
+    m = train().metrics
+    assert not m["diverged"]
+    assert m["construct_sup_error"] == pytest.approx(construct(units=16).metrics["sup_error"])
+    r0 = train(epochs=1).data["loss"][0]
+    assert m["final_loss"] < 0.05 * r0
+    assert m["construct_sup_error"] < m["sup_error"] < 0.5
+
+
+def test_the_largest_learning_rate_gives_a_result():
+    r = train(lr=1.0, epochs=200)
+    assert isinstance(r.metrics["diverged"], bool)
+
+
+# --- the formula parser -----------------------------------------------------------------------
+
+def bad(source: str) -> None:
+    with pytest.raises(ValueError):
+        ex.check_finite(ex.parse_formula(source), np.linspace(-3, 3, 101))
+
+
+identifiers = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True).filter(
+    lambda s: not keyword.iskeyword(s) and s not in ("True", "False", "None"))
+
+
+@FAST
+@given(identifiers.filter(lambda s: s not in ("x", "pi", "e")))
+def test_rejects_any_other_name(name):
+    bad(f"sin(x) + {name}")
+    bad(name)
+
+
+@FAST
+@given(identifiers.filter(lambda s: s not in ex.FUNCTIONS), st.sampled_from(["x", "1", "x, x", ""]))
+def test_rejects_calls_outside_the_list(name, args):
+    bad(f"{name}({args})")
+
+
+@pytest.mark.parametrize("source", [
+    "__import__('os').system('true')", "__import__", "eval('1')", "exec('1')", "open('/etc/passwd')",
+    "compile('1', 'f', 'eval')", "globals()", "getattr(x, 'real')", "np.sin(x)", "math.pi", "x.real",
+    "(1).__class__", "x[0]", "[1, 2][0]", "[x for x in (1, 2)]", "{x: 1 for x in (1,)}", "(y for y in x)",
+    "lambda: 1", "(lambda y: y)(x)", "sin(x=1)", "sin(*[x])", "sin(x, x)", "sin()", "sin", "x if x else 1",
+    "x > 1", "x and 1", "not x", "~x", "x % 2", "x // 2", "x ^ 2", "x @ x", "(x := 1)", "'x'", '"x"', "b'x'",
+    "f'{x}'", "1j", "True", "None", "...", "9**9**9", "2**1000", "x**11", "x**-11", "10**(3*5)", "1e999",
+    "-" * 60 + "x", "sin(" * 51 + "x" + ")" * 51, "x" + "+x" * 120, "x" + "+x" * 60, "", "   ", "x;1", "x\n+1", "#x",
+    "log(x)", "1/x", "sqrt(x)", "x**0.5", "exp(exp(exp(x)))", "tan(x)**-2",
+])
+def test_rejects_the_forbidden(source):
+    bad(source)
+
+
+@FAST
+@given(st.floats(min_value=10.0001, max_value=1e300), st.sampled_from(["x", "2", "(x+1)", "e"]),
+       st.booleans())
+def test_rejects_huge_constant_exponents(power, base, negative):
+    bad(f"{base}**{'-' if negative else ''}{power!r}")
+
+
+@FAST
+@given(st.integers(min_value=ex.MAX_DEPTH + 1, max_value=190))
+def test_rejects_deep_nesting(depth):
+    bad("-" * depth + "x")
+
+
+@FAST
+@given(st.text(max_size=ex.MAX_EXPRESSION_LENGTH))
+def test_any_text_is_parsed_or_refused_with_a_value_error(source):
+    try:
+        tree = ex.parse_formula(source)
+    except ValueError:
+        return
+    ex.evaluate(tree, np.linspace(-1, 1, 11))
+
+
+# A random formula as (source, NumPy reference function).
+numbers = st.floats(min_value=0, max_value=50, allow_nan=False, allow_infinity=False)
+leaves = st.one_of(
+    st.just(("x", lambda x: x)),
+    st.just(("pi", lambda x: np.pi)),
+    st.just(("e", lambda x: np.e)),
+    numbers.map(lambda v: (repr(v), lambda x, v=v: v)),
+    st.integers(0, 99).map(lambda v: (str(v), lambda x, v=v: float(v))),
+)
+BIN = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
+
+
+def _extend(children):
+    return st.one_of(
+        st.tuples(st.sampled_from(sorted(ex.FUNCTIONS)), children).map(
+            lambda t: (f"{t[0]}({t[1][0]})", lambda x, f=ex.FUNCTIONS[t[0]], g=t[1][1]: f(np.asarray(g(x), float)))),
+        st.tuples(st.sampled_from(sorted(BIN)), children, children).map(
+            lambda t: (f"({t[1][0]}) {t[0]} ({t[2][0]})",
+                       lambda x, op=BIN[t[0]], a=t[1][1], b=t[2][1]: op(np.asarray(a(x), float), b(x)))),
+        st.tuples(children, st.integers(-4, 4)).map(
+            lambda t: (f"({t[0][0]})**{t[1]}", lambda x, a=t[0][1], k=t[1]: np.power(np.asarray(a(x), float), k))),
+        children.map(lambda c: (f"-({c[0]})", lambda x, g=c[1]: np.negative(g(x)))),
+    )
+
+
+formulas = st.recursive(leaves, _extend, max_leaves=8).filter(lambda f: len(f[0]) <= ex.MAX_EXPRESSION_LENGTH)
+
+
+@FAST
+@given(formulas)
+def test_valid_formulas_evaluate_like_numpy(formula):
+    source, reference = formula
+    x = np.linspace(-3, 3, 61)
+    with np.errstate(all="ignore"):
+        expected = np.broadcast_to(np.asarray(reference(x), dtype=float), x.shape)
+    np.testing.assert_array_equal(ex.evaluate(ex.parse_formula(source), x), expected)
+
+
+def test_typographic_minus_and_times_are_read():
+    x = np.linspace(-1, 1, 5)
+    np.testing.assert_array_equal(ex.evaluate(ex.parse_formula("2×x − 1"), x), 2 * x - 1)
+
+
+# --- through the API --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("__import__('os')", "character"), ("open(x)", "unknown function"), ("y + 1", "unknown name"),
+    ("x.real", "attribute"), ("9**9**9", "exponent"), ("log(x)", "not finite"),
+    ("-" * 60 + "x", "nested too deeply"), ("x" * 201, "at most 200"),
+])
+def test_api_refuses_a_bad_formula_naming_expression(client, source, message):
+    r = client.get(API, params={"target": "expression", "expression": source})
+    assert r.status_code == 422
+    detail = r.json()["detail"][0]
+    assert detail["loc"] == ["query", "expression"] and message in detail["msg"]
+
+
+def test_api_checks_finiteness_on_the_chosen_interval(client):
+    assert client.get(API, params={"target": "expression", "expression": "log(x)"}).status_code == 422
+    r = client.get(API, params={"target": "expression", "expression": "log(x)", "x_min": 0.5, "x_max": 3})
+    assert r.status_code == 200 and r.json()["metrics"]["sup_error"] > 0
+    r = client.get("/api/exercises/4-6/train", params={"target": "expression", "expression": "1/(x-1)",
+                                                      "x_min": -3, "x_max": 3, "units": 6})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "expression"]
+
+
+def test_api_x_max_must_exceed_x_min(client):
+    for path in (API, "/api/exercises/4-6/train"):
+        r = client.get(path, params={"x_min": 1, "x_max": 1})
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "x_max"]
+
+
+def test_api_valid_formula(client):
+    r = client.get(API, params={"target": "expression", "expression": "exp(-x**2) * cos(3*x)", "units": 64})
+    assert r.status_code == 200 and r.json()["metrics"]["sup_error"] < 0.02
