@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.nn.hooks import checkpoint
 from app.nn.losses import Loss, get_loss
 from app.nn.network import Grads, Network, _backward, _forward, l2_penalty
 from app.nn.optimizers import get_optimizer
@@ -136,6 +137,7 @@ def train(
             Xs = np.broadcast_to(X, (S, *X.shape[-2:]))
             Ys = np.broadcast_to(Y, (S, *Y.shape[-2:]))
         for epoch in range(epochs):
+            checkpoint(S)
             if epoch in snap_set:
                 snapshots.append(net.copy())
             if not single_batch and epoch == 0:
