@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from app import progress
 from app.compute import Busy, result_body
 from app.exercises.base import COMMON_METRICS, Exercise, Experiment, TooCostly
 from app.exercises.registry import EXERCISES
@@ -32,6 +33,7 @@ def experiment_info(exercise: Exercise, experiment: Experiment) -> dict[str, Any
     return {
         "name": experiment.name,
         "path": f"/api/exercises/{exercise.id}/{experiment.name}",
+        "stream_path": f"/api/exercises/{exercise.id}/{experiment.name}/stream" if experiment.cost else None,
         "title": dict(experiment.title),
         "summary": dict(experiment.summary),
         "params": experiment.params.model_json_schema(),
@@ -90,6 +92,21 @@ def _endpoint(exercise: Exercise, experiment: Experiment):
     return endpoint
 
 
+def _stream_endpoint(exercise: Exercise, experiment: Experiment):
+    Model = experiment.params
+
+    def endpoint(request: Request, params: Annotated[Model, Query()]) -> Response:  # type: ignore[valid-type]
+        reject_repeated(request)
+        try:
+            return progress.stream(exercise, experiment, params)
+        except TooCostly as e:
+            raise RequestValidationError([{"type": "too_costly", "loc": ("query", f), "msg": str(e), "input": None}
+                                          for f in e.fields]) from None
+
+    endpoint.__name__ = f"stream_{exercise.id.replace('-', '_')}_{experiment.name.replace('-', '_')}"
+    return endpoint
+
+
 for _ex in EXERCISES.values():
     for _exp in _ex.experiments:
         router.add_api_route(
@@ -98,6 +115,8 @@ for _ex in EXERCISES.values():
             responses={422: {"description": "A parameter is out of bounds, unknown, or too costly"},
                        503: {"description": "All compute slots are busy; retry later"}},
         )
+        router.add_api_route(f"/exercises/{_ex.id}/{_exp.name}/stream", _stream_endpoint(_ex, _exp), methods=["GET"],
+                             include_in_schema=False)
 
 
 @router.get("/exercises/{exercise_id}/{experiment}", include_in_schema=False)

@@ -11,9 +11,11 @@ import json
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from app.exercises.base import Exercise, Experiment, Params, finite_or_none
+from app.nn.hooks import watching
 
 CACHE_SIZE = int(os.environ.get("FFLAB_CACHE_SIZE", "256"))
 QUEUE_WAIT_SECONDS = float(os.environ.get("FFLAB_QUEUE_WAIT", "10"))
@@ -61,11 +63,18 @@ def dumps(value: Any) -> bytes:
     return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def result_body(exercise: Exercise, experiment: Experiment, params: Params) -> bytes:
+def cached_body(exercise: Exercise, experiment: Experiment, params: Params) -> bytes | None:
+    """Return the cached result of this exact query, if any."""
+    return CACHE.get((exercise.id, experiment.name, params.model_dump_json()))
+
+
+def result_body(exercise: Exercise, experiment: Experiment, params: Params,
+                listener: Callable[[int], None] | None = None) -> bytes:
     """Return the ExperimentResult JSON of one run, from the cache when possible.
 
     Raises TooCostly before computing when params are over the work budget, Busy when no
-    compute slot frees up in time.
+    compute slot frees up in time. `listener` hears every training checkpoint (app.nn.hooks)
+    and may raise to abandon the run.
     """
     key = (exercise.id, experiment.name, params.model_dump_json())
     body = CACHE.get(key)
@@ -75,7 +84,11 @@ def result_body(exercise: Exercise, experiment: Experiment, params: Params) -> b
     if not _slots.acquire(timeout=QUEUE_WAIT_SECONDS):
         raise Busy(exercise.id, experiment.name)
     try:
-        result = experiment.run(params)
+        if listener is None:
+            result = experiment.run(params)
+        else:
+            with watching(listener):
+                result = experiment.run(params)
     finally:
         _slots.release()
     body = dumps({

@@ -346,32 +346,88 @@
 
     async request() {
       if (this.abort) this.abort.abort();
-      this.abort = new AbortController();
+      const controller = new AbortController();
+      this.abort = controller;
       const q = this.query();
       q.set("lang", lang);
       this.setStatus("busy", S.working);
-      let response;
+      const url = `${this.info.stream_path || this.path}?${q}`;
+      const progressTimer = setTimeout(() => this.showProgress(0, 0), 300);
       try {
-        response = await fetch(`${this.path}?${q}`, { signal: this.abort.signal, headers: { Accept: "application/json" } });
+        const response = await fetch(url, { signal: controller.signal, headers: { Accept: "application/json, text/event-stream" } });
+        const type = response.headers.get("content-type") || "";
+        if (response.ok && type.startsWith("text/event-stream")) {
+          await this.readStream(response, controller);
+        } else {
+          const body = await response.json().catch(() => null);
+          this.handle(response.status, body);
+        }
       } catch (e) {
-        if (e.name === "AbortError") return;
-        this.setStatus("error", S.request_failed);
-        return;
+        if (e.name !== "AbortError") this.setStatus("error", S.request_failed);
+        else if (this.abort === controller) this.setStatus("ready", S.cancelled);
+      } finally {
+        clearTimeout(progressTimer);
+        if (this.abort === controller) this.hideProgress();
       }
-      let body = null;
-      try {
-        body = await response.json();
-      } catch (e) {
-        if (e.name === "AbortError") return;
+    }
+
+    /* Read server-sent events from a fetch body: `progress` updates the bar, `result` draws. */
+    async readStream(response, controller) {
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let cut;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const event = /^event: (.*)$/m.exec(block);
+          const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+          if (!event || this.abort !== controller) continue;
+          if (event[1] === "progress") {
+            const p = JSON.parse(data);
+            this.showProgress(p.fraction, p.work);
+          } else if (event[1] === "result") {
+            this.handle(200, JSON.parse(data));
+          } else if (event[1] === "error") {
+            this.handle(503, JSON.parse(data));
+          }
+        }
       }
-      if (response.ok && body) {
+    }
+
+    handle(status, body) {
+      if (status === 200 && body) {
         this.clearErrors();
         this.draw(body);
-      } else if (response.status === 422 && body) {
+      } else if (status === 422 && body) {
         this.showErrors(body.detail || []);
       } else {
-        this.setStatus("error", (body && body.detail) || `${S.request_failed} (${response.status})`);
+        this.setStatus("error", (body && typeof body.detail === "string" && body.detail) || `${S.request_failed} (${status})`);
       }
+    }
+
+    showProgress(fraction, work) {
+      if (!this.progressBox) {
+        this.progressBar = el("progress", { max: "1", value: "0", "aria-label": S.working });
+        this.progressText = el("span", { class: "progress-text" });
+        const cancel = el("button", { type: "button", class: "cancel", text: S.cancel });
+        cancel.addEventListener("click", () => {
+          if (this.abort) this.abort.abort();
+        });
+        this.progressBox = el("div", { class: "progress" }, this.progressBar, this.progressText, cancel);
+        this.status.after(this.progressBox);
+      }
+      this.progressBox.hidden = false;
+      this.progressBar.value = fraction;
+      this.progressText.textContent = work ? S.work_done.replace("{n}", work.toLocaleString()) : "";
+    }
+
+    hideProgress() {
+      if (this.progressBox) this.progressBox.hidden = true;
     }
 
     clearErrors() {
@@ -394,6 +450,7 @@
       this.result = result;
       this.drawMetrics(result.metrics || {});
       this.drawFigures(result.figures || {});
+      this.linkReplay();
       this.setStatus("ready", result.metrics && result.metrics.diverged === true ? S.diverged : S.ready);
       this.section.dispatchEvent(new CustomEvent("fflab:drawn", { bubbles: true, detail: result }));
     }
@@ -417,6 +474,46 @@
         card.append(dd);
         if (m && m.meaning) card.append(el("dd", { class: "meaning", text: tr(m.meaning) }));
         this.metricsBox.append(card);
+      }
+    }
+
+    /* Training replay, linked: a figure with frames (named by epoch) drives the others — every other
+       replay figure of the section jumps to the same epoch, and loss curves show it as a line;
+       clicking a loss curve moves every replay to the nearest recorded epoch. */
+    linkReplay() {
+      const divs = [...this.figuresBox.querySelectorAll("[data-figure]")];
+      const replays = divs.filter((d) => d._transitionData && d._transitionData._frames && d._transitionData._frames.length);
+      const losses = divs.filter((d) => /loss/.test(d.dataset.figure));
+      if (!replays.length) return;
+      const epochsOf = (d) => d._transitionData._frames.map((f) => Number(f.name)).filter(Number.isFinite);
+      const mark = (epoch) => {
+        for (const d of losses) {
+          window.Plotly.relayout(d, { shapes: [{ type: "line", xref: "x", yref: "paper", x0: epoch, x1: epoch, y0: 0, y1: 1,
+            line: { color: "#888888", width: 1.5, dash: "dot" } }] });
+        }
+        this.section.dataset.replayEpoch = String(epoch);
+      };
+      const goTo = (epoch, source) => {
+        for (const d of replays) {
+          if (d === source) continue;
+          const epochs = epochsOf(d);
+          if (!epochs.length) continue;
+          const nearest = epochs.reduce((a, b) => (Math.abs(b - epoch) < Math.abs(a - epoch) ? b : a));
+          window.Plotly.animate(d, [String(nearest)], { mode: "immediate", frame: { duration: 0, redraw: true },
+            transition: { duration: 0 } });
+        }
+        mark(epoch);
+      };
+      for (const d of replays) {
+        if (d.dataset.linked) continue;
+        d.dataset.linked = "1";
+        d.on("plotly_sliderchange", (e) => goTo(Number(e.step.label), d));
+        d.on("plotly_animatingframe", (e) => e && e.name !== undefined && mark(Number(e.name)));
+      }
+      for (const d of losses) {
+        if (d.dataset.linked) continue;
+        d.dataset.linked = "1";
+        d.on("plotly_click", (e) => e.points && e.points.length && goTo(Number(e.points[0].x), null));
       }
     }
 
