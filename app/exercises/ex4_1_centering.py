@@ -32,11 +32,13 @@ PATH_POINTS = 300  # log-spaced steps kept for each path
 FRAMES = 25  # animation frames of the trajectory
 SHOWN_UPDATES = 1000  # points per run in the update_signs figure
 
-# Measured seconds (2 cores, idle): one SGD step of the S-member loop, the per-member part of it,
-# and one multiply-add of the full-data loss (one per epoch) or of a Newton / contour pass.
-SECONDS_PER_STEP = 6e-6
-SECONDS_PER_MEMBER_STEP = 1e-7
-SECONDS_PER_FLOP = 3e-9
+# Measured CPU seconds (2-core machine): Python/NumPy overhead of one update; one member × sample ×
+# epoch of arithmetic (steps, per-epoch loss, shuffling); one member × sample of Newton's method; one
+# contour grid point × sample of the profile loss.
+SECONDS_PER_STEP = 7e-6
+SECONDS_PER_SAMPLE_EPOCH = 6e-8
+SECONDS_PER_NEWTON_SAMPLE = 6e-7
+SECONDS_PER_GRID_SAMPLE = 8e-8
 
 
 def _text_param(default, en, zh, help_en, help_zh, **kw):
@@ -335,17 +337,18 @@ def centering(p: CenteringParams) -> Result:
     return Result(metrics, data, figures)
 
 
-def _sweep_cost(p: SweepParams) -> float:
-    S = 2 * p.n_shifts * p.n_seeds
-    steps = p.epochs * p.steps_per_epoch()
-    return (steps * (SECONDS_PER_STEP + S * SECONDS_PER_MEMBER_STEP)
-            + 6 * S * p.n_samples * p.epochs * SECONDS_PER_FLOP)
+def _training_cost(p: _Training, members: int) -> float:
+    """Estimate the seconds of `members` SGD runs plus their Newton optima."""
+    return (p.epochs * p.steps_per_epoch() * SECONDS_PER_STEP
+            + members * p.n_samples * (p.epochs * SECONDS_PER_SAMPLE_EPOCH + SECONDS_PER_NEWTON_SAMPLE))
 
 
 def _centering_cost(p: CenteringParams) -> float:
-    steps = p.epochs * p.steps_per_epoch()
-    return (steps * (SECONDS_PER_STEP + 2 * SECONDS_PER_MEMBER_STEP)
-            + 12 * p.n_samples * p.epochs * SECONDS_PER_FLOP + 30 * GRID * GRID * p.n_samples * SECONDS_PER_FLOP)
+    return _training_cost(p, 2) + GRID * GRID * p.n_samples * SECONDS_PER_GRID_SAMPLE
+
+
+def _sweep_cost(p: SweepParams) -> float:
+    return _training_cost(p, 2 * p.n_shifts * p.n_seeds)
 
 
 def shift_sweep(p: SweepParams) -> Result:
