@@ -49,6 +49,13 @@ def _t(key: str, lang: str, **kw: Any) -> str:
     return pick(T[key], lang).format(**kw)
 
 
+def _legend_on_top(fig: dict[str, Any], top: int = 80) -> dict[str, Any]:
+    """Put the legend in a row above the plot (below the title), clear of the x-axis title."""
+    fig["layout"]["legend"] = {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}
+    fig["layout"]["margin"] = {**fig["layout"]["margin"], "t": top}
+    return fig
+
+
 def _f32(trace: dict[str, Any], x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     """Store a trace's coordinates as float32 typed arrays (halves the bytes of long paths)."""
     trace["x"], trace["y"] = typed(x, "float32"), typed(y, "float32")
@@ -66,7 +73,8 @@ def loss(epochs: np.ndarray, losses: np.ndarray, optimal: float, gap: float, hit
         if h >= 0:
             fig["data"].append(markers(epochs[h:h + 1], np.maximum(losses[i, h:h + 1] - optimal, 1e-16),
                                        _t("reached", lang, name=names[i], e=int(h)), i, size=10, symbol="diamond"))
-    return fig
+    fig["layout"]["yaxis"]["exponentformat"] = "power"
+    return _legend_on_top(fig, 100)
 
 
 def _path_traces(thetas: np.ndarray, kept: np.ndarray, upto: int, lang: str) -> list[dict[str, Any]]:
@@ -105,8 +113,9 @@ def trajectory(gw1: np.ndarray, gw2: np.ndarray, surface: np.ndarray, optimal: f
     traces = [contour, special, *_path_traces(thetas, kept, last, lang)]
     lay = layout(_t("traj_title", lang), "w₁", "w₂", hovermode="closest")
     lay["yaxis"]["scaleanchor"] = "x"
-    lay["xaxis"]["range"] = [float(gw1[0]), float(gw1[-1])]
-    lay["yaxis"]["range"] = [float(gw2[0]), float(gw2[-1])]
+    lay["xaxis"].update(range=[float(gw1[0]), float(gw1[-1])], constrain="domain")
+    lay["yaxis"].update(range=[float(gw2[0]), float(gw2[-1])], constrain="domain")
+    lay["height"] = 560
     fig = figure(traces, lay)
 
     names = [f"{s / steps_per_epoch:.3g}" for s in frame_steps]
@@ -114,12 +123,13 @@ def trajectory(gw1: np.ndarray, gw2: np.ndarray, surface: np.ndarray, optimal: f
                      for n, s in zip(names, frame_steps, strict=True)]
     step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
     fig["layout"]["sliders"] = [{
-        "active": len(names) - 1, "currentvalue": {"prefix": _t("epoch_prefix", lang)}, "pad": {"t": 40},
+        "active": len(names) - 1, "currentvalue": {"prefix": _t("epoch_prefix", lang)}, "pad": {"t": 50},
+        "x": 0.16, "len": 0.84,
         "steps": [{"label": n, "method": "animate", "args": [[n], step_args]} for n in names],
     }]
     fig["layout"]["updatemenus"] = [{
-        "type": "buttons", "direction": "left", "x": 0, "y": -0.08, "xanchor": "left", "yanchor": "top",
-        "pad": {"t": 40, "r": 10}, "showactive": False,
+        "type": "buttons", "direction": "left", "x": 0, "y": 0, "xanchor": "left", "yanchor": "top",
+        "pad": {"t": 75, "r": 10}, "showactive": False,
         "buttons": [
             {"label": _t("play", lang), "method": "animate",
              "args": [None, {"mode": "immediate", "fromcurrent": True, "frame": {"duration": 200, "redraw": False},
@@ -127,9 +137,8 @@ def trajectory(gw1: np.ndarray, gw2: np.ndarray, surface: np.ndarray, optimal: f
             {"label": _t("pause", lang), "method": "animate", "args": [[None], step_args]},
         ],
     }]
-    fig["layout"]["legend"] = {"orientation": "h", "y": 1.02, "yanchor": "bottom"}
-    fig["layout"]["margin"] = {"l": 60, "r": 20, "t": 80, "b": 110}
-    return fig
+    fig["layout"]["margin"] = {"l": 60, "r": 20, "t": 80, "b": 130}
+    return _legend_on_top(fig)
 
 
 def update_signs(updates: np.ndarray, lang: str) -> dict[str, Any]:
@@ -157,8 +166,12 @@ def update_signs(updates: np.ndarray, lang: str) -> dict[str, Any]:
          "font": {"size": 13, "color": "#666"}}
         for ax in ("", "2")
         for label, x, y in (("I", 0.97, 0.97), ("II", 0.03, 0.97), ("III", 0.03, 0.03), ("IV", 0.97, 0.03))
+    ] + [
+        {"text": _t(r, lang), "xref": f"x{ax} domain", "yref": f"y{ax} domain", "x": 0.5, "y": 1.0,
+         "yanchor": "bottom", "showarrow": False, "font": {"size": 13, "color": color(i)}}
+        for i, (r, ax) in enumerate(zip(RUNS, ("", "2"), strict=True))
     ]
-    return figure(traces, lay)
+    return _legend_on_top(figure(traces, lay))
 
 
 def epochs_vs_shift(shifts: np.ndarray, hits: np.ndarray, mean_epochs: np.ndarray, epochs: int,
@@ -174,7 +187,8 @@ def epochs_vs_shift(shifts: np.ndarray, hits: np.ndarray, mean_epochs: np.ndarra
         xs = np.broadcast_to(shifts, h.shape).ravel()
         traces.append(markers(xs, h.ravel(), _t("by_seed", lang, name=name), i, size=5, opacity=0.35))
         traces.append(line(shifts, mean_epochs[:, i], name, i, mode="lines+markers"))
-    return figure(traces, layout(_t("epochs_title", lang), _t("shift", lang), _t("epochs_y", lang)))
+    return _legend_on_top(figure(traces, layout(_t("epochs_title", lang), _t("shift", lang), _t("epochs_y", lang))),
+                          100)
 
 
 def condition_vs_shift(shifts: np.ndarray, cond: np.ndarray, mean_cond: np.ndarray, lang: str) -> dict[str, Any]:
@@ -188,4 +202,6 @@ def condition_vs_shift(shifts: np.ndarray, cond: np.ndarray, mean_cond: np.ndarr
         xs = np.broadcast_to(shifts, cond[:, :, i].shape).ravel()
         traces.append(markers(xs, cond[:, :, i].ravel(), _t("by_seed", lang, name=name), i, size=5, opacity=0.35))
         traces.append(line(shifts, mean_cond[:, i], name, i, mode="lines+markers"))
-    return figure(traces, layout(_t("cond_title", lang), _t("shift", lang), _t("cond_y", lang), y_log=True))
+    fig = figure(traces, layout(_t("cond_title", lang), _t("shift", lang), _t("cond_y", lang), y_log=True))
+    fig["layout"]["yaxis"]["exponentformat"] = "power"
+    return _legend_on_top(fig)
