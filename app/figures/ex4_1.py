@@ -171,7 +171,9 @@ def update_signs(updates: np.ndarray, lang: str) -> dict[str, Any]:
          "yanchor": "bottom", "showarrow": False, "font": {"size": 13, "color": color(i)}}
         for i, (r, ax) in enumerate(zip(RUNS, ("", "2"), strict=True))
     ]
-    return _legend_on_top(figure(traces, lay))
+    lay["showlegend"] = False  # the panel titles name the runs
+    lay["margin"] = {**lay["margin"], "t": 80}
+    return figure(traces, lay)
 
 
 def epochs_vs_shift(shifts: np.ndarray, hits: np.ndarray, mean_epochs: np.ndarray, epochs: int,
