@@ -1,0 +1,173 @@
+"""4-1: non-zero-centred inputs slow one neuron down, asserted on the numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from app.compute import dumps
+from app.exercises import ex4_1_centering as ex
+from app.exercises.base import finite_or_none
+from app.nn.data import teacher_neuron
+from app.nn.network import init_network
+from app.nn.train import loss_and_grads, train
+from tests.conftest import strict_json
+
+TINY = {"n_samples": 20, "epochs": 3}
+
+
+@pytest.fixture(scope="module")
+def defaults():
+    return ex.centering(ex.CenteringParams())
+
+
+@pytest.fixture(scope="module")
+def sweep():
+    return ex.shift_sweep(ex.SweepParams(n_shifts=6, n_seeds=2, epochs=120))
+
+
+def _problem(n=30, shift=3.0, seed=0):
+    X, Y = teacher_neuron(n, seed, (4.0, -1.0), shift)
+    A = np.stack([ex.design(X), ex.design(X - X.mean(axis=0))])
+    return X, Y, A, np.stack([Y[:, 0], Y[:, 0]])
+
+
+# --- the exercise-local SGD against the core ------------------------------------------------
+
+
+def test_batch_gradient_equals_the_cores():
+    X, Y, A, ys = _problem()
+    rng = np.random.default_rng(1)
+    theta = rng.normal(size=(2, 3))
+    net = init_network((2, 1), "linear", "linear", seeds=[0, 0])
+    net.W[0][:] = theta[:, :2, None]
+    net.b[0][:] = theta[:, 2:, None]
+    value, grads = loss_and_grads(net, A[..., :2], ys[..., None], loss="bce")
+    delta = 1.0 / (1.0 + np.exp(-np.einsum("snk,sk->sn", A, theta))) - ys
+    mine = np.einsum("sn,snk->sk", delta, A) / A.shape[1]
+    np.testing.assert_allclose(mine[:, :2], grads.dW[0][:, :, 0], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(mine[:, 2], grads.db[0][:, 0, 0], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(ex.mean_loss(A, ys, theta), value, rtol=1e-12)
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 30])
+def test_neuron_sgd_follows_the_cores_train_step_for_step(batch_size):
+    X, Y, A, ys = _problem()
+    net = init_network((2, 1), "linear", "linear", seeds=[0, 0], weight_init="zeros")
+    rec = train(net, A[..., :2], ys[..., None], loss="bce", eta=0.3, epochs=4, batch_size=batch_size,
+                seeds=[123, 123], record_grad_norms=False)
+    mine = ex.neuron_sgd(A, ys, 0.3, 4, batch_size, 123, record=True)
+    np.testing.assert_allclose(mine.thetas[-1, :, :2], rec.net.W[0][:, :, 0], rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(mine.thetas[-1, :, 2], rec.net.b[0][:, 0, 0], rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(mine.losses, rec.losses, rtol=1e-11)
+    assert len(mine.thetas) == 4 * -(-30 // batch_size) + 1
+
+
+# --- the claims of the exercise --------------------------------------------------------------
+
+
+def test_all_positive_inputs_with_per_sample_updates_are_always_same_sign(defaults):
+    m = defaults.metrics
+    assert m["same_sign_fraction_raw"] == 1.0
+    assert m["same_sign_fraction_centered"] < 0.7
+    u = np.array(defaults.data["updates_raw"])
+    assert ((u[:, 0] >= 0) & (u[:, 1] >= 0) | (u[:, 0] <= 0) & (u[:, 1] <= 0)).all()  # quadrants I and III
+
+
+def test_mini_batches_break_the_sign_constraint():
+    m = ex.centering(ex.CenteringParams(batch_size=10, epochs=5)).metrics
+    assert m["same_sign_fraction_raw"] < 1.0
+
+
+def test_the_centred_run_reaches_the_target_in_fewer_epochs(defaults):
+    m = defaults.metrics
+    assert m["epochs_to_target_centered"] is not None and m["epochs_to_target_raw"] is not None
+    assert 5 * m["epochs_to_target_centered"] < m["epochs_to_target_raw"]
+    assert m["final_loss_centered"] <= m["optimal_loss"] + 0.01
+    assert not m["diverged"]
+
+
+def test_the_optimal_loss_is_the_same_for_both_parametrisations(defaults):
+    d = defaults.data
+    assert d["optimal_loss_raw"] == pytest.approx(d["optimal_loss_centered"], abs=1e-13)
+    raw, cen = np.asarray(d["optimum_raw"]), np.asarray(d["optimum_centered"])
+    np.testing.assert_allclose(raw[:2], cen[:2], rtol=1e-9)
+    # centring only moves the bias: b_raw = b_centred − wᵀ mean(x)
+    assert raw[2] == pytest.approx(cen[2] - cen[:2] @ np.asarray(d["input_mean"]), rel=1e-9)
+    assert defaults.metrics["optimal_loss"] <= min(defaults.metrics["final_loss_raw"],
+                                                   defaults.metrics["final_loss_centered"])
+
+
+def test_newton_reaches_a_stationary_point():
+    _, _, A, ys = _problem(n=200)
+    theta, loss = ex.newton_optimum(A, ys)
+    p = 1.0 / (1.0 + np.exp(-np.einsum("snk,sk->sn", A, theta)))
+    assert np.abs(np.einsum("sn,snk->sk", p - ys, A) / 200).max() < 1e-10
+    assert loss[0] == pytest.approx(loss[1], abs=1e-13)
+
+
+def test_the_condition_number_grows_with_the_shift(sweep, defaults):
+    raw = np.asarray(sweep.data["condition_number_raw"])
+    cen = np.asarray(sweep.data["condition_number_centered"])
+    assert (np.diff(raw) > 0).all()
+    assert raw[-1] > 100 * raw[0]
+    np.testing.assert_allclose(cen, cen[0], rtol=1e-6)  # centred data do not depend on the shift
+    m = defaults.metrics
+    assert m["condition_number_raw"] > 100 * m["condition_number_centered"]
+
+
+def test_epochs_to_target_grow_with_the_shift_only_for_raw_inputs(sweep):
+    raw = np.asarray(sweep.data["epochs_to_target_raw"])
+    cen = np.asarray(sweep.data["epochs_to_target_centered"])
+    assert raw[-1] > 5 * raw[0]
+    assert (np.diff(raw) >= 0).all()
+    assert np.ptp(cen) == 0 and cen[0] == pytest.approx(raw[0], abs=2)
+
+
+# --- params, determinism, robustness ------------------------------------------------------------
+
+
+def test_batch_size_above_n_samples_is_refused_naming_batch_size(client):
+    for exp in ("centering", "shift-sweep"):
+        r = client.get(f"/api/exercises/4-1/{exp}", params={"n_samples": 50, "batch_size": 51})
+        assert r.status_code == 422
+        assert r.json()["detail"][0]["loc"][-1] == "batch_size"
+    with pytest.raises(ValidationError, match="batch_size"):
+        ex.CenteringParams(n_samples=20, batch_size=21)
+
+
+@pytest.mark.parametrize(("model", "fn", "extra"), [
+    (ex.CenteringParams, ex.centering, {"batch_size": 1}),
+    (ex.CenteringParams, ex.centering, {"batch_size": 20, "shift": 0}),
+    (ex.SweepParams, ex.shift_sweep, {"n_shifts": 2, "n_seeds": 1}),
+])
+def test_tiny_params_run_and_are_deterministic(model, fn, extra):
+    p = model(**TINY, **extra)
+    a, b = fn(p), fn(p)
+    one = dumps(finite_or_none({"m": a.metrics, "d": a.data, "f": a.figures}))
+    assert one == dumps(finite_or_none({"m": b.metrics, "d": b.data, "f": b.figures}))
+    strict_json(one.decode())
+
+
+def test_figures_are_named_as_the_issue_says(defaults, sweep):
+    assert set(defaults.figures) == {"loss", "trajectory", "update_signs"}
+    assert set(sweep.figures) == {"epochs_vs_shift", "condition_vs_shift"}
+    traj = defaults.figures["trajectory"]
+    assert len(traj["frames"]) >= 10 and len(traj["layout"]["sliders"][0]["steps"]) == len(traj["frames"])
+    assert {"shifts", "epochs_to_target_raw", "epochs_to_target_centered", "condition_number_raw",
+            "condition_number_centered"} <= set(sweep.data)
+
+
+def test_largest_learning_rate_and_shift_still_give_json(client):
+    r = client.get("/api/exercises/4-1/centering", params={"lr": 10, "shift": 10, "epochs": 20})
+    assert r.status_code == 200
+    body = strict_json(r.text)
+    assert isinstance(body["metrics"]["diverged"], bool)
+
+
+def test_costly_requests_are_refused(client):
+    r = client.get("/api/exercises/4-1/centering", params={"n_samples": 2000, "epochs": 2000})
+    assert r.status_code == 422 and "epochs" in r.text
+    r = client.get("/api/exercises/4-1/shift-sweep", params={"n_samples": 2000, "epochs": 2000, "n_seeds": 20})
+    assert r.status_code == 422
