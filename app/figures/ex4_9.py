@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ T = {
     "same_net": text("{act} + {init}, η = {lr:.3g}", "{act} + {init}，η = {lr:.3g}"),
     "best": text("{act} + {init}, best rate η = {lr:.3g}", "{act} + {init}，最好的学习率 η = {lr:.3g}"),
     "relu_he": text("ReLU + He, η = {lr:.3g}", "ReLU + He，η = {lr:.3g}"),
+    "ln2": text("ln 2 (a coin toss)", "ln 2（相当于抛硬币）"),
 }
 
 # Exact zeros (a dead ReLU layer) cannot sit on a log axis; they are drawn at this floor.
@@ -46,6 +48,21 @@ def _t(key: str, lang: str, **kw: Any) -> str:
 def _floor(values: np.ndarray) -> np.ndarray:
     v = np.asarray(values, dtype=float)
     return np.where(np.isfinite(v), np.maximum(v, LOG_FLOOR), np.nan)
+
+
+def _legend_clear_of_axis_title(fig: dict[str, Any]) -> dict[str, Any]:
+    """Move the legend below the x-axis title (long legends otherwise run into it)."""
+    fig["layout"]["legend"] = {"orientation": "h", "y": -0.3, "yanchor": "top"}
+    fig["layout"]["margin"] = {**fig["layout"]["margin"], "b": 80}
+    return fig
+
+
+def _with_ln2(fig: dict[str, Any], epochs: np.ndarray, lang: str) -> dict[str, Any]:
+    """Add a dotted reference line at ln 2, the loss of always predicting 1/2."""
+    x = np.array([epochs[0], epochs[-1]], dtype=float)
+    fig["data"].append(line(x, np.full(2, math.log(2)), _t("ln2", lang), 7, dash="dot", width=1.5,
+                            hoverinfo="skip"))
+    return _legend_clear_of_axis_title(fig)
 
 
 def vanishing(initial: np.ndarray, final: np.ndarray, heat: np.ndarray, epochs: np.ndarray, losses: np.ndarray,
@@ -74,8 +91,9 @@ def vanishing(initial: np.ndarray, final: np.ndarray, heat: np.ndarray, epochs: 
     )
     hm["layout"]["yaxis"]["dtick"] = 1 if len(layers) <= 16 else 2
 
-    loss = loss_curves(epochs, {_t("train_loss", lang): losses}, _t("loss", lang), lang, y_log=False)
-    return {"gradient_norms": norms, "gradient_heatmap": hm, "loss": loss}
+    loss = _with_ln2(loss_curves(epochs, {_t("train_loss", lang): losses}, _t("loss", lang), lang, y_log=False),
+                     epochs, lang)
+    return {"gradient_norms": _legend_clear_of_axis_title(norms), "gradient_heatmap": hm, "loss": loss}
 
 
 def learning_rates(lrs: np.ndarray, epochs: np.ndarray, losses: np.ndarray, relative: np.ndarray,
@@ -99,4 +117,5 @@ def learning_rates(lrs: np.ndarray, epochs: np.ndarray, losses: np.ndarray, rela
         series[_t("best", lang, act=act, init=init, lr=best_lr)] = best
     series[_t("relu_he", lang, lr=cure_lr)] = cure
     comparison = loss_curves(epochs, series, _t("cure", lang), lang, y_log=True)
-    return {"loss_by_lr": by_lr, "relative_update_by_layer": rel, "cure_comparison": comparison}
+    return {"loss_by_lr": _with_ln2(by_lr, epochs, lang), "relative_update_by_layer": _legend_clear_of_axis_title(rel),
+            "cure_comparison": _with_ln2(comparison, epochs, lang)}
