@@ -46,3 +46,13 @@ def test_chinese_page_draws(page, live_server, console_errors):
     expect(page.locator("h1")).to_contain_text("梯度消失与学习率")
     expect(page.locator("#exp-learning-rates [data-figure=cure_comparison] .gtitle")).to_contain_text("更大的学习率")
     assert console_errors == []
+
+
+def test_a_blown_up_run_still_draws(page, live_server, console_errors):
+    page.goto(live_server + "/exercises/4-9?lang=en&vanishing.activation=relu&vanishing.init=he&vanishing.lr=5")
+    section = page.locator("#exp-vanishing")
+    for name in FIGURES["vanishing"]:
+        expect(section.locator(f"[data-figure={name}] .main-svg").first).to_be_visible()
+    expect(section.locator('[data-metric="diverged"] .value')).to_have_text("yes")
+    expect(section.locator('[data-metric="final_loss"] .value')).to_have_text("—")
+    assert console_errors == []

@@ -146,6 +146,12 @@ def test_largest_allowed_rate_through_the_api_is_strict_json(client):
         assert diverged is True or diverged[-1] is True
 
 
+def test_a_run_that_goes_non_finite_is_a_result():
+    r = vanishing(activation="relu", init="he", lr=5)
+    assert r.metrics["diverged"] is True and math.isnan(r.metrics["final_loss"])
+    assert json.loads(strict(r))["m"]["final_loss"] is None
+
+
 def test_cure_rate_outside_the_sweep_gets_its_own_member():
     r = learning_rates(cure_lr=0.2, **TINY)
     assert len(r.metrics["lrs"]) == 5
