@@ -226,9 +226,11 @@ EXERCISE = Exercise(
             summary=text(
                 "A deep sigmoid network with Xavier init: backpropagation multiplies the error by W·σ′(z) at "
                 "every layer, and σ′ ≤ 1/4, so the first layer's gradient is orders of magnitude below the "
-                "last layer's, at init and all through training. Switch to ReLU and He init to see it level out.",
+                "last layer's, at init and while the last layers fit what they can; then the loss stalls at ln 2. "
+                "Switch to ReLU and He init to see the norms level out.",
                 "采用 Xavier 初始化的深层 sigmoid 网络：反向传播每经过一层都要乘以 W·σ′(z)，而 σ′ ≤ 1/4，"
-                "因此第一层的梯度比最后一层小好几个数量级，初始时如此，训练过程中也一直如此。改用 ReLU 与 He 初始化，各层梯度就变得相近。",
+                "因此第一层的梯度比最后一层小好几个数量级：初始时如此，后几层学习它们能学的东西时也是如此；随后损失停在 ln 2。"
+                "改用 ReLU 与 He 初始化，各层梯度就变得相近。",
             ),
             params=VanishingParams,
             run=vanishing,
