@@ -1,13 +1,285 @@
-"""4-9 — Does a larger learning rate cure vanishing gradients?"""
+"""4-9 — Does a larger learning rate cure vanishing gradients?
 
-from app.exercises.base import Exercise
+Experiments: vanishing (per-layer gradient norms of a deep classifier, at init and over training),
+learning-rates (the same network trained at several rates in one ensemble run, against ReLU + He).
+
+Orientation as in app.nn: layer l computes Z = A @ W[l] + b[l]; "layer 1" is W[0] (input to the
+first hidden layer) and "the last layer" is W[-1] (last hidden layer to the output logit).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+from pydantic import ValidationInfo, field_validator
+
+from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
+from app.exercises.common import diverged
+from app.figures import ex4_9 as figs
 from app.i18n import text
+from app.nn.data import DATASETS
+from app.nn.losses import Loss, get_loss
+from app.nn.network import Network, init_network
+from app.nn.train import loss_and_grads, train
 
+# Samples of the 2-D data set (full-batch gradient descent on all of them).
+N_SAMPLES = 100
+
+# Cost model of one run, calibrated on this exercise's networks (sigmoid is the slow case: one exp per
+# unit and sample, forward and backward): seconds per (member·sample·hidden unit) and per
+# (member·sample·weight) of one epoch, plus Python overhead per layer and epoch.
+SECONDS_PER_UNIT = 1.2e-8
+SECONDS_PER_WEIGHT = 3e-10
+SECONDS_PER_LAYER_STEP = 2.5e-5
+
+_BCE = get_loss("bce")
+
+
+class NetParams(Params):
+    """The deep classifier, its data and its training length."""
+
+    depth: int = param(10, text("Hidden layers", "隐藏层数"),
+                       text("Number of hidden layers; the network has one more weight layer (the output).",
+                            "隐藏层的个数；网络的权重层比它多一层（输出层）。"), ge=1, le=30)
+    width: int = param(16, text("Width", "宽度"), text("Units in every hidden layer.", "每个隐藏层的单元数。"),
+                       ge=2, le=64)
+    activation: Literal["sigmoid", "tanh", "relu"] = param(
+        "sigmoid", text("Activation", "激活函数"),
+        text("Activation of every hidden layer; the output is a logit with binary cross-entropy.",
+             "所有隐藏层的激活函数；输出为 logit，损失为二元交叉熵。"))
+    init: Literal["xavier", "he", "normal"] = param(
+        "xavier", text("Initialisation", "初始化"),
+        text("xavier: U(±√(6/(n_in+n_out))); he: N(0, 2/n_in); normal: N(0, 1).",
+             "xavier：U(±√(6/(n_in+n_out)))；he：N(0, 2/n_in)；normal：N(0, 1)。"))
+    dataset: Literal["circles", "moons", "spiral"] = param(
+        "circles", text("Data set", "数据集"),
+        text(f"A 2-D binary classification set of {N_SAMPLES} points.", f"包含 {N_SAMPLES} 个点的二维二分类数据集。"))
+    epochs: int = param(200, text("Epochs", "轮数"),
+                        text("Full-batch gradient-descent steps.", "全批量梯度下降的步数。"), ge=1, le=5000)
+    seed: int = param(0, text("Seed", "随机种子"), text("Seeds the data and the initial weights.",
+                                                        "决定数据与初始权重。"), ge=0, le=2**31 - 1)
+
+    def sizes(self) -> list[int]:
+        """Return the layer sizes (2, width, ..., width, 1)."""
+        return [2, *[self.width] * self.depth, 1]
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return X (N, 2) and Y (N, 1)."""
+        return DATASETS[self.dataset](n=N_SAMPLES, seed=self.seed)
+
+    def network(self, members: int, activation: str | None = None, init: str | None = None) -> Network:
+        """Return `members` identical copies of the seeded network (same weights in every member)."""
+        return init_network(self.sizes(), activation or self.activation, "linear", [self.seed] * members,
+                            weight_init=init or self.init)
+
+
+def run_cost(p: NetParams, members: int) -> float:
+    """Estimate the seconds of training `members` networks of this shape for p.epochs epochs."""
+    sizes = p.sizes()
+    weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    per_epoch = (members * N_SAMPLES * (p.depth * p.width * SECONDS_PER_UNIT + weights * SECONDS_PER_WEIGHT)
+                 + len(sizes) * SECONDS_PER_LAYER_STEP)
+    return 0.01 + p.epochs * per_epoch
+
+
+def _norms(dW: list[np.ndarray]) -> np.ndarray:
+    """Return the Frobenius norm of every layer's array, (S, L)."""
+    with np.errstate(all="ignore"):
+        return np.stack([np.sqrt(np.einsum("sij,sij->s", d, d)) for d in dW], axis=1)
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return np.asarray(a, dtype=float) / np.asarray(b, dtype=float)
+
+
+# ------------------------------------------------------------------------------------------ vanishing
+
+
+class VanishingParams(NetParams):
+    lr: float = param(0.05, text("Learning rate η", "学习率 η"), text("Step size of gradient descent.",
+                                                                    "梯度下降的步长。"),
+                      gt=0, le=100, scale="log")
+
+
+def vanishing(p: VanishingParams) -> Result:
+    """Measure every layer's gradient norm at init and along training of one deep classifier."""
+    X, Y = p.data()
+    net = p.network(1)
+    _, g0 = loss_and_grads(net, X, Y, _BCE)
+    rec = train(net, X, Y, loss=_BCE, eta=p.lr, epochs=p.epochs)
+    _, g1 = loss_and_grads(rec.net, X, Y, _BCE)
+    initial, final = _norms(g0.dW)[0], _norms(g1.dW)[0]
+    losses = rec.losses[0]
+    heat = rec.grad_norms[0].T  # (L, E): layer × epoch, the gradient at the start of each epoch
+    epochs = np.arange(p.epochs + 1)
+    metrics = {
+        "grad_norms_initial": initial,
+        "grad_ratio_first_to_last": float(_ratio(initial[0], initial[-1])),
+        "final_loss": float(losses[-1]),
+        "diverged": diverged(losses),
+    }
+    data = {"layer": np.arange(1, len(initial) + 1), "grad_norms_initial": initial, "grad_norms_final": final,
+            "grad_norms_by_epoch": heat, "epoch": epochs, "loss": losses}
+    return Result(metrics, data, figs.vanishing(initial, final, heat, epochs, losses, p.activation, p.lang))
+
+
+# ------------------------------------------------------------------------------------ learning-rates
+
+
+class LearningRatesParams(NetParams):
+    n_lrs: int = param(5, text("Number of rates", "学习率个数"),
+                       text("Log-spaced rates from the smallest to the largest.", "从最小到最大按对数等距取的学习率个数。"),
+                       ge=2, le=8)
+    lr_min: float = param(0.05, text("Smallest rate", "最小学习率"), text("First rate of the sweep.", "扫描的第一个学习率。"),
+                          gt=0, le=1000, scale="log")
+    lr_max: float = param(500.0, text("Largest rate", "最大学习率"),
+                          text("Last rate of the sweep; must exceed the smallest.", "扫描的最后一个学习率，必须大于最小学习率。"),
+                          gt=0, le=1000, scale="log")
+    cure_lr: float = param(0.05, text("Rate of the ReLU + He run", "ReLU + He 的学习率"),
+                           text("The same architecture with ReLU and He init trains at this rate; the first "
+                                "network is also trained at it for comparison.",
+                                "同一结构改用 ReLU 与 He 初始化，以此学习率训练；原网络也以此学习率训练一次作对照。"),
+                           gt=0, le=1000, scale="log")
+
+    @field_validator("lr_max")
+    @classmethod
+    def _above_min(cls, lr_max: float, info: ValidationInfo) -> float:
+        lr_min = info.data.get("lr_min")
+        if lr_min is not None and lr_max <= lr_min:
+            raise ValueError("lr_max must be greater than lr_min")
+        return lr_max
+
+    def rates(self) -> np.ndarray:
+        """Return the n_lrs log-spaced rates, (n_lrs,), rounded to 12 significant digits (0.5, not 0.49999…)."""
+        rates = np.logspace(math.log10(self.lr_min), math.log10(self.lr_max), self.n_lrs)
+        return np.array([float(f"{r:.12g}") for r in rates])
+
+
+def scaled_bce(scale: np.ndarray) -> Loss:
+    """Return binary cross-entropy multiplied by scale[s] for member s.
+
+    By the chain rule every gradient of member s is scale[s] times the plain one, so one ensemble
+    trained with eta = 1 on this loss is member s trained with eta = scale[s] on plain BCE.
+    """
+    c = np.asarray(scale, dtype=float)
+    return Loss("bce_scaled", lambda Yhat, Y: c * _BCE.value(Yhat, Y),
+                lambda Yhat, Y: c[:, None, None] * _BCE.grad(Yhat, Y))
+
+
+def learning_rates(p: LearningRatesParams) -> Result:
+    """Train the same network at several rates (one ensemble run), and the ReLU + He network."""
+    X, Y = p.data()
+    lrs = p.rates()
+    match = np.flatnonzero(np.isclose(lrs, p.cure_lr, rtol=1e-9, atol=0.0))
+    etas = lrs if match.size else np.r_[lrs, p.cure_lr]
+    cure_member = int(match[0]) if match.size else len(lrs)
+    net = p.network(len(etas))
+    loss = scaled_bce(etas)
+    # With plain SGD the first step is ΔW = −η ∇W, and the gradient of the scaled loss is η ∇W.
+    _, g = loss_and_grads(net, X, Y, loss)
+    step = _norms(g.dW)  # (S, L): ‖ΔW_l‖ at the first step, member by member
+    relative = _ratio(step, _norms(net.W))
+    update_ratio = _ratio(step[:, 0], step[:, -1])
+    rec = train(net, X, Y, loss=loss, eta=1.0, epochs=p.epochs, record_grad_norms=False)
+    with np.errstate(all="ignore"):
+        losses = rec.losses / etas[:, None]
+    cure = train(p.network(1, "relu", "he"), X, Y, loss=_BCE, eta=p.cure_lr, epochs=p.epochs,
+                 record_grad_norms=False).losses[0]
+    n = len(lrs)
+    finals = losses[:n, -1]
+    finite = np.isfinite(finals)
+    best = int(np.flatnonzero(finite)[np.argmin(finals[finite])]) if finite.any() else None
+    metrics = {
+        "lrs": lrs,
+        "first_step_update_ratio": update_ratio[:n],
+        "final_loss": finals,
+        "diverged": [diverged(row) for row in losses[:n]],
+        "best_final_loss": None if best is None else float(finals[best]),
+        "best_lr": None if best is None else float(lrs[best]),
+        "relu_he_final_loss": float(cure[-1]),
+    }
+    epochs = np.arange(p.epochs + 1)
+    data = {"epoch": epochs, "lrs": lrs, "loss_by_lr": losses[:n], "first_step_update_norms": step[:n],
+            "relative_update_by_layer": relative[:n], "layer": np.arange(1, step.shape[1] + 1),
+            "cure_lr": p.cure_lr, "loss_same_network_at_cure_lr": losses[cure_member], "loss_relu_he": cure}
+    return Result(metrics, data, figs.learning_rates(
+        lrs, epochs, losses[:n], relative[:n], losses[cure_member], cure, p.cure_lr,
+        None if best is None else losses[best], None if best is None else float(lrs[best]),
+        p.activation, p.init, p.lang))
+
+
+_PER_RATE = text("One value per rate, in the order of the rates.", "每个学习率一个值，顺序同学习率列表。")
 EXERCISE = Exercise(
     id="4-9",
     title=text("Vanishing gradients vs learning rate", "梯度消失与学习率"),
     question=text(
         "Gradients vanish in the early layers of a deep network. Can a larger learning rate make up for it?",
         "深层网络前几层的梯度会消失。增大学习率能否缓解这个问题？",
+    ),
+    experiments=(
+        Experiment(
+            name="vanishing",
+            title=text("Gradient norms layer by layer", "逐层的梯度范数"),
+            summary=text(
+                "A deep sigmoid network with Xavier init: backpropagation multiplies the error by W·σ′(z) at "
+                "every layer, and σ′ ≤ 1/4, so the first layer's gradient is orders of magnitude below the "
+                "last layer's, at init and while the last layers fit what they can; then the loss stalls at ln 2. "
+                "Switch to ReLU and He init to see the norms level out.",
+                "采用 Xavier 初始化的深层 sigmoid 网络：反向传播每经过一层都要乘以 W·σ′(z)，而 σ′ ≤ 1/4，"
+                "因此第一层的梯度比最后一层小好几个数量级：初始时如此，后几层学习它们能学的东西时也是如此；随后损失停在 ln 2。"
+                "改用 ReLU 与 He 初始化，各层梯度就变得相近。",
+            ),
+            params=VanishingParams,
+            run=vanishing,
+            metrics={
+                "grad_norms_initial": Metric(text("‖∂L/∂W‖ at init, layer 1 … last", "初始 ‖∂L/∂W‖，第 1 层 … 最后一层"),
+                                             text("Frobenius norm of each weight layer's gradient before training; "
+                                                  "the last entry is the output layer.",
+                                                  "训练前各权重层梯度的 Frobenius 范数；最后一项是输出层。")),
+                "grad_ratio_first_to_last": Metric(text("first / last gradient norm", "第一层 / 最后一层梯度范数"),
+                                                   text("Far below 1: the early layers barely receive a signal.",
+                                                        "远小于 1：前几层几乎收不到误差信号。")),
+                "final_loss": Metric(text("final loss", "最终损失"),
+                                     text("Binary cross-entropy after training; ln 2 ≈ 0.693 is a coin toss.",
+                                          "训练结束时的二元交叉熵；ln 2 ≈ 0.693 相当于随机猜。")),
+            },
+            cost=lambda p: run_cost(p, 1),
+            cost_fields=("epochs", "depth", "width"),
+        ),
+        Experiment(
+            name="learning-rates",
+            title=text("A larger learning rate against ReLU + He", "更大的学习率与 ReLU + He 的对比"),
+            summary=text(
+                "The same network, init and data trained at log-spaced rates in one ensemble run. The rate "
+                "multiplies every layer's step alike, so the first-to-last step ratio is the same at every rate: "
+                "small rates leave the loss at ln 2, large ones blow the last layers up. Changing the activation "
+                "and the init is what trains.",
+                "同一个网络、同一组初始权重与数据，用按对数等距的多个学习率在一次集成运行中训练。学习率对每一层的步长乘以同一个因子，"
+                "因此第一层与最后一层步长之比在每个学习率下都相同：小学习率让损失停在 ln 2，大学习率让后几层发散。"
+                "真正能训练起来的是换激活函数和初始化。",
+            ),
+            params=LearningRatesParams,
+            run=learning_rates,
+            metrics={
+                "lrs": Metric(text("learning rates", "学习率"), text("The rates of the sweep.", "扫描的学习率。")),
+                "first_step_update_ratio": Metric(
+                    text("‖ΔW₁‖ / ‖ΔW_last‖ at step 1, by rate", "第 1 步的 ‖ΔW₁‖ / ‖ΔW_last‖（各学习率）"),
+                    text("Identical for every rate: η cancels in the ratio.", "对每个学习率都相同：η 在比值中约去。")),
+                "final_loss": Metric(text("final loss by rate", "各学习率的最终损失"), _PER_RATE),
+                "best_final_loss": Metric(text("best final loss over the rates", "各学习率中最好的最终损失"),
+                                          text("Still about ln 2 ≈ 0.693 for sigmoid: no rate trains the network.",
+                                               "sigmoid 网络仍约为 ln 2 ≈ 0.693：没有哪个学习率能把网络训练起来。")),
+                "best_lr": Metric(text("rate with the best final loss", "最终损失最好的学习率"),
+                                  text("Where the best final loss was reached.", "取得最好最终损失的学习率。")),
+                "relu_he_final_loss": Metric(text("ReLU + He final loss", "ReLU + He 的最终损失"),
+                                             text("Same architecture, ReLU and He init, same epochs, at the cure rate.",
+                                                  "同一结构改用 ReLU 与 He 初始化，轮数相同，学习率为对照学习率。")),
+            },
+            cost=lambda p: run_cost(p, p.n_lrs + 1) + run_cost(p, 1),
+            cost_fields=("epochs", "n_lrs", "depth", "width"),
+        ),
     ),
 )

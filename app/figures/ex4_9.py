@@ -1,0 +1,121 @@
+"""Figures of exercise 4-9: per-layer gradient norms, their evolution, and the learning-rate sweep."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from app.figures.common import loss_curves
+from app.figures.encode import typed
+from app.figures.theme import figure, layout, line
+from app.i18n import pick, text
+
+T = {
+    "norms": text("Gradient norm of each weight layer ({act})", "各权重层的梯度范数（{act}）"),
+    "at_init": text("at init", "初始时"),
+    "at_end": text("after training", "训练后"),
+    "layer": text("weight layer (1 = input side, last = output)", "权重层（1 = 输入端，最后 = 输出层）"),
+    "grad": text("‖∂L/∂W‖ (log scale)", "‖∂L/∂W‖（对数坐标）"),
+    "heat": text("log₁₀ ‖∂L/∂W‖ by layer and epoch", "各层各轮的 log₁₀ ‖∂L/∂W‖"),
+    "epoch": text("epoch", "轮次"),
+    "layer_short": text("weight layer", "权重层"),
+    "hover_heat": text("layer %{y}, epoch %{x}<br>log₁₀‖∂L/∂W‖ = %{z:.2f}<extra></extra>",
+                       "第 %{y} 层，第 %{x} 轮<br>log₁₀‖∂L/∂W‖ = %{z:.2f}<extra></extra>"),
+    "loss": text("Training loss (binary cross-entropy)", "训练损失（二元交叉熵）"),
+    "train_loss": text("loss", "损失"),
+    "loss_by_lr": text("Loss at each learning rate ({act} + {init})", "各学习率下的损失（{act} + {init}）"),
+    "rel": text("Relative first step ‖ΔW‖ / ‖W‖ by layer", "第一步的相对更新 ‖ΔW‖ / ‖W‖（逐层）"),
+    "rel_y": text("‖ΔW‖ / ‖W‖ (log scale)", "‖ΔW‖ / ‖W‖（对数坐标）"),
+    "cure": text("A larger rate or a different network?", "更大的学习率，还是换一种网络？"),
+    "same_net": text("{act} + {init}, η = {lr:.3g}", "{act} + {init}，η = {lr:.3g}"),
+    "best": text("{act} + {init}, best rate η = {lr:.3g}", "{act} + {init}，最好的学习率 η = {lr:.3g}"),
+    "relu_he": text("ReLU + He, η = {lr:.3g}", "ReLU + He，η = {lr:.3g}"),
+    "ln2": text("ln 2 (a coin toss)", "ln 2（相当于抛硬币）"),
+}
+
+# Exact zeros (a dead ReLU layer) cannot sit on a log axis; they are drawn at this floor.
+LOG_FLOOR = 1e-30
+# At most this many epochs (columns) in the heat map; longer runs are subsampled evenly.
+MAX_HEAT_COLUMNS = 250
+
+
+def _t(key: str, lang: str, **kw: Any) -> str:
+    return pick(T[key], lang).format(**kw)
+
+
+def _floor(values: np.ndarray) -> np.ndarray:
+    v = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(v), np.maximum(v, LOG_FLOOR), np.nan)
+
+
+def _legend_clear_of_axis_title(fig: dict[str, Any]) -> dict[str, Any]:
+    """Move the legend below the x-axis title (long legends otherwise run into it)."""
+    fig["layout"]["legend"] = {"orientation": "h", "y": -0.3, "yanchor": "top"}
+    fig["layout"]["margin"] = {**fig["layout"]["margin"], "b": 80}
+    return fig
+
+
+def _with_ln2(fig: dict[str, Any], epochs: np.ndarray, lang: str) -> dict[str, Any]:
+    """Add a dotted reference line at ln 2, the loss of always predicting 1/2."""
+    x = np.array([epochs[0], epochs[-1]], dtype=float)
+    fig["data"].append(line(x, np.full(2, math.log(2)), _t("ln2", lang), 7, dash="dot", width=1.5,
+                            hoverinfo="skip"))
+    return _legend_clear_of_axis_title(fig)
+
+
+def vanishing(initial: np.ndarray, final: np.ndarray, heat: np.ndarray, epochs: np.ndarray, losses: np.ndarray,
+              act: str, lang: str) -> dict[str, dict]:
+    """Return the `gradient_norms`, `gradient_heatmap` and `loss` figures.
+
+    initial, final: (L,) gradient norms; heat: (L, E) norms at the start of each epoch; losses: (E+1,).
+    """
+    layers = np.arange(1, len(initial) + 1)
+    norms = figure(
+        [line(layers, _floor(initial), _t("at_init", lang), 0, mode="lines+markers"),
+         line(layers, _floor(final), _t("at_end", lang), 1, mode="lines+markers", dash="dash")],
+        layout(_t("norms", lang, act=act), _t("layer", lang), _t("grad", lang), y_log=True),
+    )
+    norms["layout"]["xaxis"]["dtick"] = 1 if len(layers) <= 16 else 2
+
+    cols = np.unique(np.linspace(0, heat.shape[1] - 1, min(heat.shape[1], MAX_HEAT_COLUMNS)).round().astype(int))
+    with np.errstate(all="ignore"):
+        z = np.log10(heat[:, cols])
+    z = np.where(np.isfinite(z), z, np.nan)
+    hm = figure(
+        [{"type": "heatmap", "x": typed(cols), "y": typed(layers), "z": typed(z, "float32"),
+          "colorscale": "Viridis", "colorbar": {"title": {"text": "log₁₀"}, "thickness": 12},
+          "hovertemplate": pick(T["hover_heat"], lang)}],
+        layout(_t("heat", lang), _t("epoch", lang), _t("layer_short", lang), hovermode="closest"),
+    )
+    hm["layout"]["yaxis"]["dtick"] = 1 if len(layers) <= 16 else 2
+
+    loss = _with_ln2(loss_curves(epochs, {_t("train_loss", lang): losses}, _t("loss", lang), lang, y_log=False),
+                     epochs, lang)
+    return {"gradient_norms": _legend_clear_of_axis_title(norms), "gradient_heatmap": hm, "loss": loss}
+
+
+def learning_rates(lrs: np.ndarray, epochs: np.ndarray, losses: np.ndarray, relative: np.ndarray,
+                   same_at_cure: np.ndarray, cure: np.ndarray, cure_lr: float, best: np.ndarray | None,
+                   best_lr: float | None, act: str, init: str, lang: str) -> dict[str, dict]:
+    """Return the `loss_by_lr`, `relative_update_by_layer` and `cure_comparison` figures.
+
+    losses: (R, E+1), NaN after a blow-up; relative: (R, L) first-step ‖ΔW‖/‖W‖.
+    """
+    by_lr = loss_curves(epochs, {f"η = {lr:.3g}": row for lr, row in zip(lrs, losses, strict=True)},
+                        _t("loss_by_lr", lang, act=act, init=init), lang, y_log=True)
+    layers = np.arange(1, relative.shape[1] + 1)
+    rel = figure(
+        [line(layers, _floor(r), f"η = {lr:.3g}", i, mode="lines+markers") for i, (lr, r) in
+         enumerate(zip(lrs, relative, strict=True))],
+        layout(_t("rel", lang), _t("layer", lang), _t("rel_y", lang), y_log=True),
+    )
+    rel["layout"]["xaxis"]["dtick"] = 1 if len(layers) <= 16 else 2
+    series = {_t("same_net", lang, act=act, init=init, lr=cure_lr): same_at_cure}
+    if best is not None and best_lr is not None and not np.isclose(best_lr, cure_lr, rtol=1e-9, atol=0.0):
+        series[_t("best", lang, act=act, init=init, lr=best_lr)] = best
+    series[_t("relu_he", lang, lr=cure_lr)] = cure
+    comparison = loss_curves(epochs, series, _t("cure", lang), lang, y_log=True)
+    return {"loss_by_lr": _with_ln2(by_lr, epochs, lang), "relative_update_by_layer": _legend_clear_of_axis_title(rel),
+            "cure_comparison": _with_ln2(comparison, epochs, lang)}
