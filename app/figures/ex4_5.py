@@ -43,6 +43,13 @@ def _t(key: str, lang: str, **kw: Any) -> str:
     return pick(T[key], lang).format(**kw)
 
 
+def _legend_below(lay: dict[str, Any]) -> dict[str, Any]:
+    """Put the legend under the x-axis title, not on it."""
+    lay["legend"] = {"orientation": "h", "y": -0.3, "yanchor": "top"}
+    lay["margin"] = {**lay["margin"], "b": 90}
+    return lay
+
+
 def parameter_count(data: dict[str, Any], l_star: float, n_hidden: int, input_dim: int, lang: str) -> dict[str, dict]:
     """Return `params_vs_layers` (bars at whole L, the continuous curve, L*) and `breakdown` (stacked split)."""
     L = np.asarray(data["layers"], dtype=float)
@@ -62,7 +69,7 @@ def parameter_count(data: dict[str, Any], l_star: float, n_hidden: int, input_di
                               hovertemplate="L*=%{x:.3f}: P=%{y:.1f}<extra></extra>"))
     lay = layout(_t("params_title", lang, N=n_hidden, M0=input_dim), _t("layers", lang), _t("params", lang),
                  hovermode="closest")
-    params_fig = figure(traces, lay)
+    params_fig = figure(traces, _legend_below(lay))
 
     stack = []
     for i, key in enumerate(("input_weights", "hidden_weights", "output_weights", "biases")):
@@ -70,7 +77,7 @@ def parameter_count(data: dict[str, Any], l_star: float, n_hidden: int, input_di
                       "marker": {"color": color(i)}, "hovertemplate": f"{_t(key, lang)}<br>L=%{{x}}: %{{y}}<extra></extra>"})
     blay = layout(_t("breakdown_title", lang), _t("layers", lang), _t("params", lang), barmode="stack",
                   hovermode="closest")
-    return {"params_vs_layers": params_fig, "breakdown": figure(stack, blay)}
+    return {"params_vs_layers": params_fig, "breakdown": figure(stack, _legend_below(blay))}
 
 
 def _arch_labels(layers: list[int], n_hidden_by_l: dict[int, int]) -> list[str]:
@@ -111,9 +118,10 @@ def depth_at_budget(n_hidden: int, layers: list[int], params: dict[int, int], fi
     lay["xaxis"]["type"] = "category"
     lay["yaxis"]["rangemode"] = "tozero"
     lay["yaxis2"] = {"title": {"text": _t("accuracy", lang)}, "overlaying": "y", "side": "right", "range": [0.4, 1.02],
+                     "tickmode": "linear", "tick0": 0.4, "dtick": 0.1, "tickformat": ".1f",
                      "zeroline": False, "showgrid": False}
     lay["margin"] = {"l": 60, "r": 60, "t": 50, "b": 50}
-    loss_fig = figure(traces, lay)
+    loss_fig = figure(traces, _legend_below(lay))
     return {"loss_vs_layers": loss_fig,
             "boundaries": _boundaries(layers, widths, params, acc, gx, gy, surfaces, X, y, lang)}
 
@@ -136,9 +144,9 @@ def _boundaries(layers, widths, params, acc, gx, gy, surfaces, X, y, lang) -> di
         xa, ya = f"x{suffix}", f"y{suffix}"
         x0 = c * (w + gap_x)
         y1 = 1.0 - r * (h + gap_y)
-        lay[f"xaxis{suffix}"] = {"domain": [x0, x0 + w], "anchor": ya, "showticklabels": False, "zeroline": False,
+        lay[f"xaxis{suffix}"] = {"domain": [x0, x0 + w], "anchor": ya, "showticklabels": False, "ticks": "", "zeroline": False,
                                  "showgrid": False, "range": [float(gx[0]), float(gx[-1])]}
-        lay[f"yaxis{suffix}"] = {"domain": [y1 - h, y1], "anchor": xa, "showticklabels": False, "zeroline": False,
+        lay[f"yaxis{suffix}"] = {"domain": [y1 - h, y1], "anchor": xa, "showticklabels": False, "ticks": "", "zeroline": False,
                                  "showgrid": False, "range": [float(gy[0]), float(gy[-1])], "scaleanchor": xa}
         Z = surfaces[L]
         traces.append({"type": "heatmap", "x": typed(gx), "y": typed(gy), "z": typed(Z, "float32"), "xaxis": xa,
