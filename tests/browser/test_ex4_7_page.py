@@ -1,0 +1,36 @@
+"""The 4-7 page in a real browser."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+
+def test_figures_draw_and_offset_redraws(page, live_server, console_errors, artifacts):
+    page.goto(live_server + "/exercises/4-7?lang=en")
+    section = page.locator("#exp-bias-regularization")
+    for name in ("fits", "test_error", "biases"):
+        expect(section.locator(f"[data-figure={name}] .main-svg").first).to_be_visible()
+    expect(page.locator("#exp-offset-sweep [data-figure=error_vs_offset] .main-svg").first).to_be_visible()
+    metric = section.locator('[data-metric="output_bias_weights_and_biases"] .value')
+    before = metric.inner_text()
+
+    slider = section.locator('[data-param="offset"] input[type=range]')
+    slider.evaluate("s => { s.value = 20; s.dispatchEvent(new Event('input', {bubbles: true})); }")
+    expect(metric).not_to_have_text(before, timeout=10_000)
+    expect(section).to_have_attribute("data-state", "ready", timeout=10_000)
+    assert float(metric.inner_text()) > 15
+    assert re.search(r"bias-regularization\.offset=20", page.url)
+    page.screenshot(path=str(artifacts / "4-7.png"), full_page=True)
+    assert console_errors == []
+
+
+def test_network_model_from_the_url(page, live_server, console_errors, artifacts):
+    page.goto(live_server + "/exercises/4-7?lang=zh&bias-regularization.model=network")
+    section = page.locator("#exp-bias-regularization")
+    expect(section.locator('[data-param="model"] select')).to_have_value("network")
+    expect(section.locator('[data-metric="offset_in_hidden_weights_and_biases"] .value')).to_be_visible(timeout=15_000)
+    expect(section.locator("[data-figure=biases] .main-svg").first).to_be_visible()
+    page.screenshot(path=str(artifacts / "4-7-network.png"), full_page=True)
+    assert console_errors == []
