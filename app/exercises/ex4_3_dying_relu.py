@@ -105,7 +105,7 @@ class SweepParams(NetworkParams):
     n_seeds: int = param(5, text("Seeds per rate", "每个学习率的种子数"),
                          text("Networks trained at once for each rate (seeds seed, seed+1, …).",
                               "每个学习率同时训练的网络数（种子为 seed, seed+1, …）。"), ge=1, le=20)
-    epochs: int = param(100, text("Epochs", "轮数"),
+    epochs: int = param(60, text("Epochs", "轮数"),
                         text("Full-batch gradient steps (one per epoch).", "全批量梯度下降的步数（每轮一步）。"),
                         ge=1, le=1000)
 

@@ -65,7 +65,7 @@ def similarity(sim: np.ndarray, lang: str) -> dict[str, Any]:
              "hovertemplate": "%{y} · %{x}: %{z:.4f}<extra></extra>", "colorbar": {"thickness": 12}}
     lay = layout(_t("sim_title", lang), _t("hidden_unit", lang), _t("hidden_unit", lang), hovermode="closest")
     lay["yaxis"].update(autorange="reversed", scaleanchor="x", dtick=1 if H <= 16 else None)
-    lay["xaxis"].update(dtick=1 if H <= 16 else None, showgrid=False)
+    lay["xaxis"].update(dtick=1 if H <= 16 else None, showgrid=False, constrain="domain")
     lay["yaxis"]["showgrid"] = False
     return figure([trace], lay)
 
