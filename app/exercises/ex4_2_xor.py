@@ -48,26 +48,32 @@ InitName = Literal["normal", "uniform", "xavier", "he"]
 
 # ---------------------------------------------------------------------------- params
 
-def _weight(default: float, en: str, zh: str) -> float:
-    return param(default, text(en, zh), text(
-        "Type any value in [−10, 10]. Hidden unit i computes hᵢ = ReLU(wᵢ₁x₁ + wᵢ₂x₂ + bᵢ); "
-        "the output is y = v₁h₁ + v₂h₂ + c.",
-        "可输入 [−10, 10] 内任意值。隐藏单元 i 计算 hᵢ = ReLU(wᵢ₁x₁ + wᵢ₂x₂ + bᵢ)；输出 y = v₁h₁ + v₂h₂ + c。"),
-        ge=-10, le=10, step=0.1)
+def _weight(default: float, en: str, zh: str, help_en: str, help_zh: str) -> float:
+    return param(default, text(en, zh), text(help_en, help_zh), ge=-10, le=10, step=0.1)
+
+
+def _input_weight(default: float, i: int, j: int) -> float:
+    sub = "₀₁₂"
+    return _weight(default, f"w{sub[i]}{sub[j]} (x{sub[j]} → h{sub[i]})", f"w{sub[i]}{sub[j]}（x{sub[j]} → h{sub[i]}）",
+                   f"Weight from input x{sub[j]} into hidden unit h{sub[i]} = ReLU(w{sub[i]}₁x₁ + w{sub[i]}₂x₂ + b{sub[i]}).",
+                   f"输入 x{sub[j]} 到隐藏单元 h{sub[i]} = ReLU(w{sub[i]}₁x₁ + w{sub[i]}₂x₂ + b{sub[i]}) 的权重。")
 
 
 class HandcraftedParams(Params):
     """The nine numbers of a 2-2-1 ReLU network with a linear output (book orientation: row i feeds hᵢ)."""
 
-    w11: float = _weight(1.0, "w₁₁ (x₁ → h₁)", "w₁₁（x₁ → h₁）")
-    w12: float = _weight(-1.0, "w₁₂ (x₂ → h₁)", "w₁₂（x₂ → h₁）")
-    w21: float = _weight(-1.0, "w₂₁ (x₁ → h₂)", "w₂₁（x₁ → h₂）")
-    w22: float = _weight(1.0, "w₂₂ (x₂ → h₂)", "w₂₂（x₂ → h₂）")
-    b1: float = _weight(0.0, "b₁ (bias of h₁)", "b₁（h₁ 的偏置）")
-    b2: float = _weight(0.0, "b₂ (bias of h₂)", "b₂（h₂ 的偏置）")
-    v1: float = _weight(1.0, "v₁ (h₁ → y)", "v₁（h₁ → y）")
-    v2: float = _weight(1.0, "v₂ (h₂ → y)", "v₂（h₂ → y）")
-    c: float = _weight(0.0, "c (output bias)", "c（输出偏置）")
+    w11: float = _input_weight(1.0, 1, 1)
+    w12: float = _input_weight(-1.0, 1, 2)
+    w21: float = _input_weight(-1.0, 2, 1)
+    w22: float = _input_weight(1.0, 2, 2)
+    b1: float = _weight(0.0, "b₁ (bias of h₁)", "b₁（h₁ 的偏置）", "Shifts h₁'s threshold.", "平移 h₁ 的阈值。")
+    b2: float = _weight(0.0, "b₂ (bias of h₂)", "b₂（h₂ 的偏置）", "Shifts h₂'s threshold.", "平移 h₂ 的阈值。")
+    v1: float = _weight(1.0, "v₁ (h₁ → y)", "v₁（h₁ → y）", "Output weight of h₁: y = v₁h₁ + v₂h₂ + c.",
+                        "h₁ 的输出权重：y = v₁h₁ + v₂h₂ + c。")
+    v2: float = _weight(1.0, "v₂ (h₂ → y)", "v₂（h₂ → y）", "Output weight of h₂: y = v₁h₁ + v₂h₂ + c.",
+                        "h₂ 的输出权重：y = v₁h₁ + v₂h₂ + c。")
+    c: float = _weight(0.0, "c (output bias)", "c（输出偏置）", "The output's bias, a single number (one output unit).",
+                       "输出的偏置，只是一个数（只有一个输出单元）。")
 
     def network(self) -> Network:
         """Return the network as a one-member ensemble of the core (W is the book's W transposed)."""
@@ -244,13 +250,14 @@ def train_one(p: TrainParams) -> Result:
     metrics = {
         "solves_xor": bool(s["solved"][0]),
         "final_loss": float(losses[-1]),
-        "outputs": _probability(out, p.loss),
+        "outputs": np.round(_probability(out, p.loss), 6) + 0.0,  # + 0.0 turns −0.0 into 0.0
         "dead_hidden_units": n_dead,
         "diverged": diverged(losses),
     }
     v = net.W[1][0, :, 0]
     c = float(net.b[1][0, 0, 0])
     data = {"epoch": epochs[keep], "loss": losses[keep], "hidden": hidden, "raw_outputs": out,
+            "outputs": _probability(out, p.loss),
             "replay_epochs": frame_epochs, "W1": net.W[0][0].T, "b1": net.b[0][0, 0], "v": v, "c": c}
     return Result(metrics, data, {
         "loss": figs.loss(epochs[keep], losses[keep], p.lang),

@@ -38,7 +38,6 @@ T = {
     "dead_fail": text("fails with a dead unit", "失败且有死亡单元"),
     "class0": text("XOR = 0", "XOR = 0"),
     "class1": text("XOR = 1", "XOR = 1"),
-    "inputs": text("inputs", "输入"),
 }
 
 POSITIVE, NEGATIVE, ZERO = color(0), color(1), "#999999"
@@ -58,7 +57,14 @@ def decision_surface(gx: np.ndarray, gy: np.ndarray, Z: np.ndarray, X: np.ndarra
                      bce: bool = False) -> dict[str, Any]:
     """The output (or σ of the logit) over [−0.5, 1.5]² with its 0.5 contour and the four XOR points."""
     title = _t("surface_bce" if bce else "surface", lang)
-    return common.decision_surface(gx, gy, _clipped(Z), X, y, title, lang, point_size=12)
+    return _square(common.decision_surface(gx, gy, _clipped(Z), X, y, title, lang, point_size=12))
+
+
+def _square(fig: dict[str, Any]) -> dict[str, Any]:
+    """Keep the unit square square by shrinking the plot area, not by widening the x range."""
+    fig["layout"]["xaxis"].update({"constrain": "domain", "range": [-0.5, 1.5]})
+    fig["layout"]["yaxis"].update({"constrain": "domain", "range": [-0.5, 1.5]})
+    return fig
 
 
 def _axis_range(a: np.ndarray) -> tuple[float, float]:
@@ -67,16 +73,15 @@ def _axis_range(a: np.ndarray) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
-def _label_trace(px: np.ndarray, py: np.ndarray, labels: tuple[str, ...], lang: str) -> dict[str, Any]:
+def _labels(px: np.ndarray, py: np.ndarray, labels: tuple[str, ...]) -> list[dict[str, Any]]:
     """Write each input's name beside its point; points that coincide share one label."""
     groups: dict[tuple[float, float], list[str]] = {}
     for x, y, name in zip(px, py, labels, strict=True):
-        groups.setdefault((round(float(x), 6), round(float(y), 6)), []).append(name)
-    xs = np.array([k[0] for k in groups])
-    ys = np.array([k[1] for k in groups])
-    return {"type": "scatter", "mode": "text", "x": typed(xs), "y": typed(ys),
-            "text": [" ".join(v) for v in groups.values()], "textposition": "top right",
-            "textfont": {"size": 12}, "name": _t("inputs", lang), "showlegend": False, "hoverinfo": "skip"}
+        if np.isfinite(x) and np.isfinite(y):
+            groups.setdefault((round(float(x), 6), round(float(y), 6)), []).append(name)
+    return [{"x": x, "y": y, "text": " = ".join(names), "showarrow": False, "xanchor": "left", "yanchor": "bottom",
+             "xshift": 8, "yshift": 4, "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 12}}
+            for (x, y), names in groups.items()]
 
 
 def hidden_space(hidden: np.ndarray, y: np.ndarray, v: np.ndarray, c: float, level: float,
@@ -107,7 +112,7 @@ def hidden_space(hidden: np.ndarray, y: np.ndarray, v: np.ndarray, c: float, lev
                   for k in (0, 1)]
         title = _t("hidden_many", lang, h=H) if H > 2 else _t("hidden", lang)
         fig = figure(traces, layout(title, "h₁", "h₂", hovermode="closest"))
-    fig["data"].append(_label_trace(h1, h2, labels, lang))
+    fig["layout"]["annotations"] = _labels(h1, h2, labels)
     fig["layout"]["xaxis"].update({"title": {"text": "h₁"}, "range": list(r1)})
     fig["layout"]["yaxis"].update({"title": {"text": "h₂"}, "range": list(r2)})
     return fig
@@ -156,13 +161,18 @@ def network(weights: dict[str, float], lang: str) -> dict[str, Any]:
 
 def loss(epochs: np.ndarray, losses: np.ndarray, lang: str) -> dict[str, Any]:
     """The training loss against epoch (log scale; a blow-up is marked)."""
-    return common.loss_curves(epochs, {_t("loss_name", lang): losses}, _t("loss", lang), lang)
+    fig = common.loss_curves(epochs, {_t("loss_name", lang): losses}, _t("loss", lang), lang)
+    fig["layout"]["yaxis"]["exponentformat"] = "power"
+    return fig
 
 
 def replay(gx: np.ndarray, gy: np.ndarray, Zs: list[np.ndarray], epochs: np.ndarray, X: np.ndarray, y: np.ndarray,
            lang: str) -> dict[str, Any]:
     """The decision surface at geometrically spaced epochs, with a slider and a play button."""
-    return common.replay(gx, gy, [_clipped(Z) for Z in Zs], epochs, X, y, _t("replay", lang), lang)
+    fig = _square(common.replay(gx, gy, [_clipped(Z) for Z in Zs], epochs, X, y, _t("replay", lang), lang))
+    fig["layout"]["height"] = 520
+    fig["layout"]["sliders"][0].update({"x": 0.2, "len": 0.8})  # leave room for Play and Pause
+    return fig
 
 
 def final_loss_histogram(final_loss: np.ndarray, solved: np.ndarray, dead: np.ndarray, lang: str) -> dict[str, Any]:
@@ -211,4 +221,5 @@ def success_vs_width(widths: np.ndarray, n_solved: np.ndarray, n_dead_fail: np.n
     lay = layout(_t("width", lang, n=n), _t("width_axis", lang), _t("rate_axis", lang), x_log=True)
     lay["xaxis"].update({"tickvals": widths.tolist(), "ticktext": [str(w) for w in widths]})
     lay["yaxis"].update({"range": [0, 1.05], "tickformat": ".0%"})
+    lay["legend"] = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"}
     return figure([ok, dead], lay)
