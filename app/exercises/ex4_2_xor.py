@@ -39,7 +39,7 @@ MAX_LOSS_POINTS = 1000  # the loss curve is subsampled to at most this many epoc
 # Cost model, calibrated on this code (2-core machine): one full-batch step of an ensemble costs
 # about STEP seconds of fixed overhead plus ELEMENT seconds per (member × sample × hidden unit).
 STEP_SECONDS = 4e-5
-ELEMENT_SECONDS = 8e-9
+ELEMENT_SECONDS = 1e-8
 
 ActivationName = Literal["relu", "leaky_relu", "tanh", "sigmoid"]
 LossName = Literal["mse", "bce"]

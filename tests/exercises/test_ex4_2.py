@@ -180,7 +180,7 @@ def test_too_costly_requests_are_refused_with_the_fields_to_lower(client):
     r = client.get("/api/exercises/4-2/width-sweep", params={"n_seeds": 1000, "epochs": 20000})
     assert r.status_code == 422 and "epochs" in str(r.json()["detail"])
     # The 5000-epoch sweep the page suggests is within the budget.
-    ex.EXERCISE.experiment("width-sweep").check_budget(ex.WidthSweepParams(n_seeds=80, epochs=5000))
+    ex.EXERCISE.experiment("width-sweep").check_budget(ex.WidthSweepParams(n_seeds=60, epochs=5000))
 
 
 def test_out_of_range_weight_is_a_422_naming_it(client):
