@@ -1,7 +1,324 @@
-"""4-2 — XOR with a hidden layer of two ReLU units."""
+"""4-2 — XOR with a hidden layer of two ReLU units.
 
-from app.exercises.base import Exercise
+Experiments: handcrafted (type the nine weights of a 2-2-1 ReLU network), train (one network from
+random init, with a replay of its decision surface), seeds (the same network over many seeds in one
+vectorised run: how often does training find a solution?), width-sweep (success rate against the
+number of hidden units).
+
+Definitions used throughout (also stated on the page):
+- solved: the four outputs, thresholded at 0.5, equal 0, 1, 1, 0 (class 1 iff output > 0.5; with the
+  bce loss the output is the logit and the threshold is applied to σ(logit)).
+- dead hidden unit: f′(z) = 0 on all four inputs, so its incoming weights and bias get exactly zero
+  gradient from every input; for ReLU that is a pre-activation z ≤ 0 on all four inputs.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
+from app.exercises.common import diverged, grid_2d
+from app.figures import ex4_2 as figs
 from app.i18n import text
+from app.nn.activations import get_activation, sigmoid
+from app.nn.data import xor
+from app.nn.network import Network, forward, init_network, predict
+from app.nn.train import TrainRecord, train
+
+X, Y = xor()
+TARGET = Y[:, 0] > 0.5
+INPUT_LABELS = ("(0,0)", "(0,1)", "(1,0)", "(1,1)")
+WIDTHS = (1, 2, 3, 4, 6, 8, 16)
+GRID = 61  # decision surface grid, GRID × GRID over [−0.5, 1.5]²
+REPLAY_GRID = 31
+REPLAY_FRAMES = 30
+MAX_LOSS_POINTS = 1000  # the loss curve is subsampled to at most this many epochs
+
+# Cost model, calibrated on this code (2-core machine): one full-batch step of an ensemble costs
+# about STEP seconds of fixed overhead plus ELEMENT seconds per (member × sample × hidden unit).
+STEP_SECONDS = 4e-5
+ELEMENT_SECONDS = 1e-8
+
+ActivationName = Literal["relu", "leaky_relu", "tanh", "sigmoid"]
+LossName = Literal["mse", "bce"]
+InitName = Literal["normal", "uniform", "xavier", "he"]
+
+
+# ---------------------------------------------------------------------------- params
+
+def _weight(default: float, en: str, zh: str, help_en: str, help_zh: str) -> float:
+    return param(default, text(en, zh), text(help_en, help_zh), ge=-10, le=10, step=0.1)
+
+
+def _input_weight(default: float, i: int, j: int) -> float:
+    sub = "₀₁₂"
+    return _weight(default, f"w{sub[i]}{sub[j]} (x{sub[j]} → h{sub[i]})", f"w{sub[i]}{sub[j]}（x{sub[j]} → h{sub[i]}）",
+                   f"Weight from input x{sub[j]} into hidden unit h{sub[i]} = ReLU(w{sub[i]}₁x₁ + w{sub[i]}₂x₂ + b{sub[i]}).",
+                   f"输入 x{sub[j]} 到隐藏单元 h{sub[i]} = ReLU(w{sub[i]}₁x₁ + w{sub[i]}₂x₂ + b{sub[i]}) 的权重。")
+
+
+class HandcraftedParams(Params):
+    """The nine numbers of a 2-2-1 ReLU network with a linear output (book orientation: row i feeds hᵢ)."""
+
+    w11: float = _input_weight(1.0, 1, 1)
+    w12: float = _input_weight(-1.0, 1, 2)
+    w21: float = _input_weight(-1.0, 2, 1)
+    w22: float = _input_weight(1.0, 2, 2)
+    b1: float = _weight(0.0, "b₁ (bias of h₁)", "b₁（h₁ 的偏置）", "Shifts h₁'s threshold.", "平移 h₁ 的阈值。")
+    b2: float = _weight(0.0, "b₂ (bias of h₂)", "b₂（h₂ 的偏置）", "Shifts h₂'s threshold.", "平移 h₂ 的阈值。")
+    v1: float = _weight(1.0, "v₁ (h₁ → y)", "v₁（h₁ → y）", "Output weight of h₁: y = v₁h₁ + v₂h₂ + c.",
+                        "h₁ 的输出权重：y = v₁h₁ + v₂h₂ + c。")
+    v2: float = _weight(1.0, "v₂ (h₂ → y)", "v₂（h₂ → y）", "Output weight of h₂: y = v₁h₁ + v₂h₂ + c.",
+                        "h₂ 的输出权重：y = v₁h₁ + v₂h₂ + c。")
+    c: float = _weight(0.0, "c (output bias)", "c（输出偏置）", "The output's bias, a single number (one output unit).",
+                       "输出的偏置，只是一个数（只有一个输出单元）。")
+
+    def network(self) -> Network:
+        """Return the network as a one-member ensemble of the core (W is the book's W transposed)."""
+        W1 = np.array([[self.w11, self.w12], [self.w21, self.w22]])
+        return Network((2, 2, 1), get_activation("relu"), get_activation("linear"),
+                       [W1.T[None].copy(), np.array([[[self.v1], [self.v2]]])],
+                       [np.array([[[self.b1, self.b2]]]), np.array([[[self.c]]])])
+
+
+class TrainingParams(Params):
+    """How every network of this page is trained (full batch on the four XOR points)."""
+
+    activation: ActivationName = param(
+        "relu", text("Hidden activation", "隐藏层激活函数"),
+        text("Activation of the hidden units; the output unit is linear.", "隐藏单元的激活函数；输出单元是线性的。"))
+    loss: LossName = param(
+        "mse", text("Loss", "损失函数"),
+        text("mse: ½·mean squared error on the output. bce: cross-entropy on σ(output), the output being a logit.",
+             "mse：输出的均方误差的一半。bce：把输出当作 logit，对 σ(输出) 计算交叉熵。"))
+    init: InitName = param(
+        "normal", text("Weight init", "权重初始化"),
+        text("normal N(0,1), uniform U(−1,1), xavier (Glorot uniform), he N(0, 2/fan-in). Biases start at 0.",
+             "normal 为 N(0,1)，uniform 为 U(−1,1)，xavier 为 Glorot 均匀分布，he 为 N(0, 2/输入数)。偏置初值为 0。"))
+    lr: float = param(0.1, text("Learning rate η", "学习率 η"),
+                      text("Step size of full-batch gradient descent.", "全批量梯度下降的步长。"),
+                      ge=1e-3, le=10, scale="log")
+    epochs: int = param(5000, text("Epochs", "训练轮数"),
+                        text("Full-batch gradient steps (one step per epoch: all four points).",
+                             "全批量梯度下降的步数（每轮一步，使用全部四个点）。"),
+                        ge=1, le=20000)
+
+
+def _seed(default: int, en: str, zh: str) -> int:
+    return param(default, text("Seed", "随机种子"), text(en, zh), ge=0, le=1_000_000)
+
+
+def _hidden_units(default: int = 2) -> int:
+    return param(default, text("Hidden units", "隐藏单元数"),
+                 text("Width of the hidden layer (the exercise asks for 2).", "隐藏层宽度（本题要求 2 个）。"),
+                 ge=1, le=16)
+
+
+class _Width(Params):
+    hidden_units: int = _hidden_units()
+
+
+# Base classes listed as (TrainingParams, _Width) so that hidden_units comes first in the controls.
+class TrainParams(TrainingParams, _Width):
+    seed: int = _seed(1, "Seed of the initial weights.", "初始权重的随机种子。")
+
+
+class SeedsParams(TrainingParams, _Width):
+    n_seeds: int = param(200, text("Seeds", "种子数"),
+                         text("How many networks, all trained at once (one vectorised ensemble).",
+                              "训练多少个网络（作为一个向量化的集成一次训练完）。"), ge=1, le=2000)
+    seed: int = _seed(0, "First seed: the networks use seeds seed, seed+1, …, seed+n−1 (seed+i is the train "
+                      "experiment's network with that seed).",
+                      "第一个种子：各网络依次使用 seed, seed+1, …, seed+n−1（种子 seed+i 的网络与单次训练实验中该种子的网络相同）。")
+
+
+class WidthSweepParams(TrainingParams):
+    epochs: int = param(2000, text("Epochs", "训练轮数"),
+                        text("Full-batch steps per network. 2000 by default to stay within the time budget: "
+                             "the success rates hardly change between 2000 and 5000 epochs.",
+                             "每个网络的全批量步数。默认 2000 以控制计算时间：成功率在 2000 与 5000 轮之间几乎不变。"),
+                        ge=1, le=20000)
+    n_seeds: int = param(100, text("Seeds per width", "每个宽度的种子数"),
+                         text("Networks trained at each width (one vectorised ensemble per width).",
+                              "每个宽度训练的网络数（每个宽度一个向量化集成）。"), ge=1, le=1000)
+    seed: int = _seed(0, "First seed; every width uses seeds seed … seed+n−1.",
+                      "第一个种子；每个宽度都使用 seed … seed+n−1。")
+
+
+# ---------------------------------------------------------------------------- shared computation
+
+def _probability(out: np.ndarray, loss: str) -> np.ndarray:
+    """Map raw outputs to what is thresholded at 0.5: the output itself (mse) or σ(logit) (bce)."""
+    return sigmoid(out) if loss == "bce" else out
+
+
+def solved(out: np.ndarray, loss: str) -> np.ndarray:
+    """Return, per member, whether the outputs (S, 4) thresholded at 0.5 equal 0, 1, 1, 0."""
+    with np.errstate(invalid="ignore"):
+        return ((_probability(out, loss) > 0.5) == TARGET).all(axis=-1)
+
+
+def dead_units(net: Network) -> np.ndarray:
+    """Return (S, H) booleans: hidden units whose f′(z) is exactly 0 on all four XOR inputs.
+
+    Such a unit's incoming weights and bias receive zero gradient from every input; for ReLU it means
+    a pre-activation z ≤ 0 on all four inputs (ReLU′(0) = 0). A unit with a non-finite z (a blown-up
+    run) is broken, not dead, and is not counted.
+    """
+    with np.errstate(all="ignore"):
+        Z = forward(net, X).Z[0]
+        return ((net.hidden.der(Z) == 0) & np.isfinite(Z)).all(axis=1)
+
+
+def _fit(p: TrainingParams, width: int, seeds: list[int], n_snapshots: int = 2) -> TrainRecord:
+    net = init_network((2, width, 1), p.activation, "linear", seeds, weight_init=p.init, bias_init=0.0)
+    return train(net, X, Y, loss=p.loss, eta=p.lr, epochs=p.epochs, n_snapshots=n_snapshots,
+                 record_grad_norms=False)
+
+
+def _ensemble_cost(members: int, width: int, epochs: int) -> float:
+    return epochs * (STEP_SECONDS + members * len(X) * width * ELEMENT_SECONDS)
+
+
+def _summary(rec: TrainRecord, loss: str) -> dict[str, np.ndarray]:
+    out = predict(rec.net, X)[:, :, 0]
+    ok = solved(out, loss)
+    dead = dead_units(rec.net).any(axis=1)
+    dead_at_init = dead_units(rec.snapshots[0]).any(axis=1)
+    return {"solved": ok, "dead": dead, "dead_at_init": dead_at_init, "final_loss": rec.losses[:, -1],
+            "outputs": out, "diverged": rec.diverged}
+
+
+# ---------------------------------------------------------------------------- experiments
+
+def handcrafted(p: HandcraftedParams) -> Result:
+    """Evaluate a hand-set 2-2-1 ReLU network on the four XOR inputs and over the plane."""
+    net = p.network()
+    cache = forward(net, X)
+    out = cache.A[-1][0, :, 0]
+    hidden = cache.A[1][0]
+    gx, gy, pts = grid_2d((-0.5, -0.5), (1.5, 1.5), GRID)
+    Z = predict(net, pts)[0, :, 0].reshape(GRID, GRID)
+    metrics = {"outputs": out, "solves_xor": bool(solved(out[None], "mse")[0])}
+    data = {"inputs": X, "targets": Y[:, 0], "hidden": hidden, "outputs": out}
+    v, c = np.array([p.v1, p.v2]), p.c
+    weights = {"w11": p.w11, "w12": p.w12, "w21": p.w21, "w22": p.w22, "b1": p.b1, "b2": p.b2,
+               "v1": p.v1, "v2": p.v2, "c": p.c}
+    return Result(metrics, data, {
+        "decision_surface": figs.decision_surface(gx, gy, Z, X, Y[:, 0], p.lang),
+        "hidden_space": figs.hidden_space(hidden, Y[:, 0], v, c, 0.5, INPUT_LABELS, "mse", p.lang),
+        "network": figs.network(weights, p.lang),
+    })
+
+
+def _frame_indices(snap_epochs: np.ndarray, n_frames: int) -> np.ndarray:
+    """Pick about n_frames snapshots, spaced geometrically in epochs (training moves fastest early)."""
+    last = int(snap_epochs[-1])
+    if last == 0:
+        return np.array([0])
+    targets = np.r_[0, np.geomspace(1, last, n_frames - 1)]
+    idx = np.searchsorted(snap_epochs, targets, side="left").clip(0, len(snap_epochs) - 1)
+    return np.unique(idx)
+
+
+def train_one(p: TrainParams) -> Result:
+    """Train one 2-H-1 network on XOR from random init and record its trajectory."""
+    n_snapshots = min(p.epochs + 1, 501)
+    rec = _fit(p, p.hidden_units, [p.seed], n_snapshots=n_snapshots)
+    s = _summary(rec, p.loss)
+    net = rec.net
+    cache = forward(net, X)
+    out = cache.A[-1][0, :, 0]
+    hidden = cache.A[1][0]
+    bce = p.loss == "bce"
+
+    gx, gy, pts = grid_2d((-0.5, -0.5), (1.5, 1.5), GRID)
+    with np.errstate(all="ignore"):
+        Z = _probability(predict(net, pts)[0, :, 0], p.loss).reshape(GRID, GRID)
+        rx, ry, rpts = grid_2d((-0.5, -0.5), (1.5, 1.5), REPLAY_GRID)
+        frames = _frame_indices(rec.snapshot_epochs, REPLAY_FRAMES)
+        Zs = [_probability(predict(rec.snapshots[i], rpts)[0, :, 0], p.loss).reshape(REPLAY_GRID, REPLAY_GRID)
+              for i in frames]
+    frame_epochs = rec.snapshot_epochs[frames]
+
+    epochs = np.arange(p.epochs + 1)
+    keep = np.unique(np.r_[np.linspace(0, p.epochs, min(p.epochs + 1, MAX_LOSS_POINTS)).round().astype(int)])
+    losses = rec.losses[0]
+    n_dead = int(dead_units(net)[0].sum())
+    metrics = {
+        "solves_xor": bool(s["solved"][0]),
+        "final_loss": float(losses[-1]),
+        "outputs": np.round(_probability(out, p.loss), 6) + 0.0,  # + 0.0 turns −0.0 into 0.0
+        "dead_hidden_units": n_dead,
+        "diverged": diverged(losses),
+    }
+    v = net.W[1][0, :, 0]
+    c = float(net.b[1][0, 0, 0])
+    data = {"epoch": epochs[keep], "loss": losses[keep], "hidden": hidden, "raw_outputs": out,
+            "outputs": _probability(out, p.loss),
+            "replay_epochs": frame_epochs, "W1": net.W[0][0].T, "b1": net.b[0][0, 0], "v": v, "c": c}
+    return Result(metrics, data, {
+        "loss": figs.loss(epochs[keep], losses[keep], p.lang),
+        "decision_surface": figs.decision_surface(gx, gy, Z, X, Y[:, 0], p.lang, bce=bce),
+        "hidden_space": figs.hidden_space(hidden, Y[:, 0], v, c, 0.0 if bce else 0.5, INPUT_LABELS, p.loss,
+                                          p.lang),
+        "replay": figs.replay(rx, ry, Zs, frame_epochs, X, Y[:, 0], p.lang),
+    })
+
+
+def seeds(p: SeedsParams) -> Result:
+    """Train n_seeds networks in one vectorised ensemble; count successes and why the others fail."""
+    seed_list = [p.seed + i for i in range(p.n_seeds)]
+    rec = _fit(p, p.hidden_units, seed_list)
+    s = _summary(rec, p.loss)
+    ok, dead = s["solved"], s["dead"]
+    metrics = {
+        "success_rate": float(ok.mean()),
+        "n_solved": int(ok.sum()),
+        "n_dead_unit_failures": int((~ok & dead).sum()),
+        "n_other_failures": int((~ok & ~dead).sum()),
+        "n_dead_at_init": int(s["dead_at_init"].sum()),
+        "diverged": bool(s["diverged"].any()),
+    }
+    data = {"seed": seed_list, "final_loss": s["final_loss"], "solved": ok, "dead_unit": dead,
+            "dead_unit_at_init": s["dead_at_init"]}
+    return Result(metrics, data, {
+        "final_loss_histogram": figs.final_loss_histogram(s["final_loss"], ok, dead, p.lang),
+    })
+
+
+def width_sweep(p: WidthSweepParams) -> Result:
+    """Train n_seeds networks at each width (one ensemble per width) and report the success rates."""
+    seed_list = [p.seed + i for i in range(p.n_seeds)]
+    n_solved, n_dead_fail, any_diverged = [], [], False
+    for w in WIDTHS:
+        s = _summary(_fit(p, w, seed_list), p.loss)
+        n_solved.append(int(s["solved"].sum()))
+        n_dead_fail.append(int((~s["solved"] & s["dead"]).sum()))
+        any_diverged |= bool(s["diverged"].any())
+    rates = np.array(n_solved) / p.n_seeds
+    metrics = {
+        "success_rate_by_width": {str(w): float(r) for w, r in zip(WIDTHS, rates, strict=True)},
+        "diverged": any_diverged,
+    }
+    data = {"width": list(WIDTHS), "n_solved": n_solved, "n_dead_unit_failures": n_dead_fail,
+            "success_rate": rates}
+    return Result(metrics, data, {
+        "success_vs_width": figs.success_vs_width(np.array(WIDTHS), np.array(n_solved), np.array(n_dead_fail),
+                                                  p.n_seeds, p.lang),
+    })
+
+
+# ---------------------------------------------------------------------------- registration
+
+_SOLVES = Metric(text("solves XOR", "解决异或"),
+                 text("The four outputs, thresholded at 0.5, are 0, 1, 1, 0.", "四个输出按 0.5 阈值化后为 0, 1, 1, 0。"))
+_OUTPUTS = Metric(text("outputs on (0,0), (0,1), (1,0), (1,1)", "在 (0,0)、(0,1)、(1,0)、(1,1) 上的输出"),
+                  text("What the network computes on the four inputs (with bce: σ of the output).",
+                       "网络在四个输入上的输出（bce 时为输出的 σ）。"))
+_TRAIN_COST_FIELDS = ("epochs",)
 
 EXERCISE = Exercise(
     id="4-2",
@@ -10,5 +327,93 @@ EXERCISE = Exercise(
         "Build a feedforward network with one hidden layer of two ReLU units and a single output that "
         "computes XOR, and give its weights.",
         "设计一个只有一个隐藏层（两个 ReLU 神经元）和一个输出神经元的前馈网络来实现异或（XOR），并给出它的权重。",
+    ),
+    experiments=(
+        Experiment(
+            name="handcrafted",
+            title=text("Set the weights by hand", "手动设置权重"),
+            summary=text(
+                "A 2-2-1 network, ReLU hidden units, linear output. The defaults are an exact solution: "
+                "the output is exactly 0, 1, 1, 0. Change any weight and watch the surface, the hidden "
+                "space and the outputs.",
+                "一个 2-2-1 网络，隐藏单元为 ReLU，输出为线性。默认权重是一个精确解：输出恰为 0, 1, 1, 0。"
+                "修改任一权重，观察输出曲面、隐藏空间和四个输出的变化。",
+            ),
+            params=HandcraftedParams,
+            run=handcrafted,
+            metrics={"outputs": _OUTPUTS, "solves_xor": _SOLVES},
+        ),
+        Experiment(
+            name="train",
+            title=text("Train one network", "训练一个网络"),
+            summary=text(
+                "Gradient descent from random weights (zero biases). The replay shows the decision surface "
+                "forming; the hidden space shows where the four points end up.",
+                "从随机权重（偏置为零）开始做梯度下降。回放展示决策曲面如何形成；隐藏空间展示四个点最终的位置。",
+            ),
+            params=TrainParams,
+            run=train_one,
+            metrics={
+                "solves_xor": _SOLVES,
+                "final_loss": Metric(text("final loss", "最终损失"),
+                                     text("Training loss after the last epoch.", "最后一轮后的训练损失。")),
+                "outputs": _OUTPUTS,
+                "dead_hidden_units": Metric(
+                    text("dead hidden units", "死亡隐藏单元数"),
+                    text("Units with f′(z) = 0 on all four inputs (ReLU: z ≤ 0 everywhere): they never learn again.",
+                         "在全部四个输入上 f′(z) = 0 的单元（ReLU：处处 z ≤ 0）：它们再也学不动了。")),
+            },
+            cost=lambda p: _ensemble_cost(1, p.hidden_units, p.epochs) + 0.05,
+            cost_fields=_TRAIN_COST_FIELDS,
+        ),
+        Experiment(
+            name="seeds",
+            title=text("Many seeds at once", "多个随机种子一起训练"),
+            summary=text(
+                "The same network and settings from many random inits, trained as one vectorised ensemble. "
+                "With two ReLU units most seeds fail; most failures have a dead hidden unit.",
+                "同一网络、同一设置，从许多随机初值出发，作为一个向量化集成一起训练。"
+                "两个 ReLU 单元时大多数种子失败，而失败的大多带有死亡隐藏单元。",
+            ),
+            params=SeedsParams,
+            run=seeds,
+            metrics={
+                "success_rate": Metric(text("success rate", "成功率"),
+                                       text("Fraction of seeds whose network solves XOR.", "网络解决了异或的种子所占比例。")),
+                "n_solved": Metric(text("solved", "成功数"), text("Seeds that solve XOR.", "解决了异或的种子数。")),
+                "n_dead_unit_failures": Metric(
+                    text("failures with a dead unit", "带死亡单元的失败"),
+                    text("Failed seeds with at least one dead hidden unit at the end.",
+                         "失败且最终至少有一个死亡隐藏单元的种子数。")),
+                "n_other_failures": Metric(
+                    text("other failures", "其他失败"),
+                    text("Failed seeds with no dead unit (stuck in a poor basin).", "失败但没有死亡单元的种子数（困在较差的盆地中）。")),
+                "n_dead_at_init": Metric(
+                    text("dead unit already at init", "初始化时已有死亡单元"),
+                    text("Seeds with a dead hidden unit before the first step (ReLU, zero biases: both incoming "
+                         "weights ≤ 0, probability 1/4 per unit).",
+                         "第一步之前就有死亡隐藏单元的种子数（ReLU、零偏置：两个输入权重都 ≤ 0，每个单元概率 1/4）。")),
+            },
+            cost=lambda p: _ensemble_cost(p.n_seeds, p.hidden_units, p.epochs),
+            cost_fields=("n_seeds", "epochs", "hidden_units"),
+        ),
+        Experiment(
+            name="width-sweep",
+            title=text("Success rate against width", "成功率与隐藏层宽度"),
+            summary=text(
+                "Widths 1, 2, 3, 4, 6, 8 and 16, each trained from the same seeds. Two units suffice to "
+                "represent XOR, but wider layers are far easier to train.",
+                "宽度 1、2、3、4、6、8、16，各自从同一组种子训练。两个单元足以表示异或，但更宽的隐藏层容易训练得多。",
+            ),
+            params=WidthSweepParams,
+            run=width_sweep,
+            metrics={
+                "success_rate_by_width": Metric(
+                    text("success rate by width", "各宽度的成功率"),
+                    text("Fraction of seeds that solve XOR, for each hidden width.", "每个隐藏层宽度下解决异或的种子比例。")),
+            },
+            cost=lambda p: sum(_ensemble_cost(p.n_seeds, w, p.epochs) for w in WIDTHS),
+            cost_fields=("n_seeds", "epochs"),
+        ),
     ),
 )

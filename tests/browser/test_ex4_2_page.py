@@ -1,0 +1,70 @@
+"""The 4-2 page in a real browser: figures, a redraw on a control change, the URL, the replay slider."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+FIGURES = {
+    "handcrafted": ("decision_surface", "hidden_space", "network"),
+    "train": ("loss", "decision_surface", "hidden_space", "replay"),
+    "seeds": ("final_loss_histogram",),
+    "width-sweep": ("success_vs_width",),
+}
+
+
+def test_figures_draw_and_a_weight_change_redraws(page, live_server, console_errors, artifacts):
+    page.goto(live_server + "/exercises/4-2?lang=en")
+    for experiment, names in FIGURES.items():
+        for name in names:
+            expect(page.locator(f"#exp-{experiment} [data-figure={name}] .main-svg").first).to_be_visible()
+    section = page.locator("#exp-handcrafted")
+    solves = section.locator('[data-metric="solves_xor"] .value')
+    expect(solves).to_have_text("yes")
+    expect(page.locator("#exp-handcrafted [data-figure=network]")).to_contain_text("w₁₂ = -1")
+
+    box = section.locator('[data-param="c"] input[type=number]')
+    box.fill("0.6")
+    box.dispatch_event("change")
+    expect(section).to_have_attribute("data-state", "ready", timeout=10_000)
+    expect(solves).to_have_text("no", timeout=10_000)
+    expect(section.locator('[data-metric="outputs"] .value')).to_have_text("0.6, 1.6, 1.6, 0.6")
+    expect(page.locator("#exp-handcrafted [data-figure=network]")).to_contain_text("c = 0.6")
+    assert re.search(r"handcrafted\.c=0\.6", page.url)
+    page.screenshot(path=str(artifacts / "4-2.png"), full_page=True)
+    assert console_errors == []
+
+
+def test_replay_slider_moves_the_frames(page, live_server, console_errors):
+    page.goto(live_server + "/exercises/4-2?lang=en")
+    fig = page.locator("#exp-train [data-figure=replay]")
+    expect(fig.locator(".main-svg").first).to_be_visible()
+    n_frames = fig.evaluate("gd => gd._transitionData._frames.length")
+    assert n_frames >= 20
+    assert fig.evaluate("gd => gd._fullLayout.sliders[0].active") == n_frames - 1
+    final_z = fig.evaluate("gd => Array.from(gd._fullData[0].z.flat ? gd._fullData[0].z.flat() : gd._fullData[0].z)")
+
+    # Click the left end of the slider's rail, as a reader dragging it back to the start would.
+    fig.scroll_into_view_if_needed()
+    rail = fig.locator(".slider-rail-touch-rect").bounding_box()
+    page.mouse.click(rail["x"] + 2, rail["y"] + rail["height"] / 2)
+    expect(fig.locator(".slider-group > .slider-label")).to_have_text("epoch 0", timeout=10_000)
+    first_z = fig.evaluate("gd => Array.from(gd._fullData[0].z.flat ? gd._fullData[0].z.flat() : gd._fullData[0].z)")
+    assert first_z != final_z
+    assert fig.evaluate("gd => gd._fullLayout.sliders[0].active") == 0
+    assert console_errors == []
+
+
+def test_training_control_redraws_train_and_keeps_state_in_url(page, live_server, console_errors):
+    page.goto(live_server + "/exercises/4-2?lang=en&train.seed=3")
+    section = page.locator("#exp-train")
+    expect(section.locator('[data-metric="solves_xor"] .value')).to_have_text("no")
+    expect(section.locator('[data-metric="dead_hidden_units"] .value')).to_have_text("1")
+    select = section.locator('[data-param="hidden_units"] input[type=number]')
+    select.fill("8")
+    select.dispatch_event("change")
+    expect(section).to_have_attribute("data-state", "ready", timeout=10_000)
+    expect(section.locator('[data-metric="solves_xor"] .value')).to_have_text("yes", timeout=10_000)
+    assert re.search(r"train\.hidden_units=8", page.url)
+    assert console_errors == []
