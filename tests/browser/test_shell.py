@@ -113,12 +113,12 @@ def test_dark_theme_follows_the_system_figures_included(browser, live_server, ar
 
 
 def test_a_long_run_shows_progress_and_can_be_cancelled(page, live_server):
-    page.goto(live_server + "/exercises/4-6?lang=en&train.epochs=4000")
+    page.goto(live_server + "/exercises/4-6?lang=en&train.epochs=6000&train.units=30")
     section = page.locator("#exp-train")
-    expect(section.locator("[data-figure=fit] .main-svg").first).to_be_visible(timeout=20_000)
-    section.locator('[data-param="units"] input[type=number]').fill("17")
+    expect(section.locator("[data-figure=fit] .main-svg").first).to_be_visible(timeout=60_000)
+    section.locator('[data-param="units"] input[type=number]').fill("31")
     bar = section.locator(".progress progress")
-    expect(bar).to_be_visible(timeout=5_000)
+    expect(bar).to_be_visible(timeout=10_000)
     section.locator(".progress .cancel").click()
     expect(section.locator(".status")).to_contain_text("Cancelled")
     expect(section.locator(".progress")).to_be_hidden()
