@@ -25,6 +25,9 @@ T = {
     "epoch_prefix": text("epoch ", "轮次 "),
 }
 
+# float32 holds up to ~3.4e38; a blown-up network's outputs are clipped far below that before the cast.
+F32_LIMIT = 1e30
+
 SURFACE_COLORSCALE = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]
 
 
@@ -56,7 +59,7 @@ def _surface_trace(gx: np.ndarray, gy: np.ndarray, Z: np.ndarray, zmid: float, z
                    lang: str) -> dict[str, Any]:
     zmin, zmax = zrange if zrange else (float(np.nanmin(Z)), float(np.nanmax(Z)))
     return {
-        "type": "contour", "x": typed(gx), "y": typed(gy), "z": typed(Z, "float32"),
+        "type": "contour", "x": typed(gx), "y": typed(gy), "z": typed(np.clip(Z, -F32_LIMIT, F32_LIMIT), "float32"),
         "colorscale": SURFACE_COLORSCALE, "zmin": zmin, "zmax": zmax, "zmid": zmid,
         "contours": {"coloring": "heatmap", "showlines": False}, "ncontours": 30,
         "colorbar": {"title": {"text": tr("output", lang)}, "thickness": 12},
@@ -66,7 +69,7 @@ def _surface_trace(gx: np.ndarray, gy: np.ndarray, Z: np.ndarray, zmid: float, z
 
 def _boundary_trace(gx: np.ndarray, gy: np.ndarray, Z: np.ndarray, level: float) -> dict[str, Any]:
     return {
-        "type": "contour", "x": typed(gx), "y": typed(gy), "z": typed(Z, "float32"), "showscale": False,
+        "type": "contour", "x": typed(gx), "y": typed(gy), "z": typed(np.clip(Z, -F32_LIMIT, F32_LIMIT), "float32"), "showscale": False,
         "contours": {"coloring": "none", "start": level, "end": level, "size": 1.0, "showlabels": False},
         "line": {"color": "#000000", "width": 2.5}, "hoverinfo": "skip", "name": f"{level:g}",
     }

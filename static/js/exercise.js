@@ -505,16 +505,64 @@
         mark(epoch);
       };
       for (const d of replays) {
+        this.replayBar(d, epochsOf(d), goTo);
         if (d.dataset.linked) continue;
         d.dataset.linked = "1";
         d.on("plotly_sliderchange", (e) => goTo(Number(e.step.label), d));
-        d.on("plotly_animatingframe", (e) => e && e.name !== undefined && mark(Number(e.name)));
+        d.on("plotly_animatingframe", (e) => {
+          if (e && e.name !== undefined) {
+            mark(Number(e.name));
+            if (d._replayRange) d._replayRange.value = epochsOf(d).indexOf(Number(e.name));
+          }
+        });
       }
       for (const d of losses) {
         if (d.dataset.linked) continue;
         d.dataset.linked = "1";
         d.on("plotly_click", (e) => e.points && e.points.length && goTo(Number(e.points[0].x), null));
       }
+    }
+
+    /* A keyboard-friendly replay control under a figure with frames: play, pause, step, scrub. */
+    replayBar(div, epochs, goTo) {
+      const wrap = div.closest(".figure-wrap");
+      let bar = wrap.querySelector(".replay");
+      if (bar) bar.remove();
+      const last = epochs.length - 1;
+      const range = el("input", { type: "range", min: 0, max: last, step: 1, value: last,
+        "aria-label": `${S.replay}: ${div.dataset.figure}` });
+      const label = el("output", { class: "replay-epoch", text: `${S.epoch} ${epochs[last]}` });
+      const show = (i) => {
+        range.value = i;
+        label.textContent = `${S.epoch} ${epochs[i]}`;
+        window.Plotly.animate(div, [String(epochs[i])], { mode: "immediate", frame: { duration: 0, redraw: true },
+          transition: { duration: 0 } });
+        goTo(epochs[i], div);
+      };
+      let timer = null;
+      const stop = () => {
+        clearInterval(timer);
+        timer = null;
+        play.setAttribute("aria-pressed", "false");
+      };
+      const play = el("button", { type: "button", class: "replay-play", text: S.play, "aria-pressed": "false" });
+      play.addEventListener("click", () => {
+        if (timer) return stop();
+        let i = Number(range.value) >= last ? 0 : Number(range.value);
+        play.setAttribute("aria-pressed", "true");
+        timer = setInterval(() => {
+          show(i);
+          if (++i > last) stop();
+        }, 250);
+      });
+      const back = el("button", { type: "button", class: "replay-back", text: "◀", "aria-label": S.step_back });
+      const next = el("button", { type: "button", class: "replay-next", text: "▶", "aria-label": S.step_forward });
+      back.addEventListener("click", () => { stop(); show(Math.max(0, Number(range.value) - 1)); });
+      next.addEventListener("click", () => { stop(); show(Math.min(last, Number(range.value) + 1)); });
+      range.addEventListener("input", () => { stop(); show(Number(range.value)); });
+      div._replayRange = range;
+      bar = el("div", { class: "replay", role: "group", "aria-label": S.replay }, play, back, range, next, label);
+      wrap.insertBefore(bar, wrap.querySelector(".fig-summary"));
     }
 
     drawFigures(figures) {

@@ -122,3 +122,19 @@ def test_a_long_run_shows_progress_and_can_be_cancelled(page, live_server):
     section.locator(".progress .cancel").click()
     expect(section.locator(".status")).to_contain_text("Cancelled")
     expect(section.locator(".progress")).to_be_hidden()
+
+
+def test_replay_by_keyboard_moves_the_frames_and_marks_the_loss_curve(page, live_server):
+    page.goto(live_server + "/exercises/4-2?lang=en")
+    section = page.locator("#exp-train")
+    expect(section.locator("[data-figure=replay] .main-svg").first).to_be_visible(timeout=30_000)
+    bar = section.locator(".replay").first
+    expect(bar.locator(".replay-epoch")).to_have_text("epoch 5000")
+    bar.locator("input[type=range]").focus()
+    page.keyboard.press("Home")
+    expect(bar.locator(".replay-epoch")).to_have_text("epoch 0")
+    assert section.get_attribute("data-replay-epoch") == "0"
+    # The loss curve shows the moment as a vertical line.
+    expect(section.locator("[data-figure=loss] .shapelayer path")).to_have_count(1)
+    page.keyboard.press("ArrowRight")
+    expect(bar.locator(".replay-epoch")).not_to_have_text("epoch 0")
