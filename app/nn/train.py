@@ -12,12 +12,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.nn.activations import sigmoid
 from app.nn.hooks import checkpoint
-from app.nn.losses import Loss, get_loss
-from app.nn.network import Grads, Network, _backward, _forward, l2_penalty
+from app.nn.losses import LOSSES, Loss, get_loss
+from app.nn.network import (
+    Grads,
+    Network,
+    _backward,
+    _forward,
+    _Minor,
+    _minor_backward,
+    _minor_forward,
+    l2_penalty,
+)
 from app.nn.optimizers import get_optimizer
 
 MAX_RECORDED_STEPS = 20_000
+
+# The member-minor fast path (see network._Minor) pays off for several members of small networks: at
+# least FAST_MIN_MEMBERS members, and at most FAST_MAX_ELEMENTS elements in the (N, n_in, n_out, S)
+# product of any hidden-to-hidden layer (those products are broadcast, not BLAS). Measured on 2
+# cores (CPU time): 1000 XOR nets 2-2-1 x 5000 epochs 1.12 s -> 0.40 s; 100 nets 2-8-1 on 200
+# points 1.4x faster; 64 nets 2-4-4-1 on 100 points (102 400 elements) break even; 64 nets 2-8-8-1
+# on 50 points (204 800) would be 1.8x slower, so they keep the (S, N, n) path.
+FAST_MIN_MEMBERS = 8
+FAST_MAX_ELEMENTS = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -62,6 +81,39 @@ def _objective(net: Network, X: np.ndarray, Y: np.ndarray, loss: Loss, l2_weight
         dW += l2_weights * W
         db += l2_biases * b
     return value, l2_penalty(net, l2_weights, l2_biases), grads
+
+
+def _use_fast_path(net: Network, X: np.ndarray, Y: np.ndarray, loss: Loss, shuffle: bool) -> bool:
+    """Return whether train() runs on the member-minor layout (same mathematics, faster for tiny nets)."""
+    if net.alpha is not None or shuffle or X.ndim != 2 or Y.ndim != 2 or net.n_members < FAST_MIN_MEMBERS:
+        return False
+    if not any(loss is known for known in LOSSES.values()):
+        return False
+    N, S, hidden = X.shape[0], net.n_members, net.sizes[1:-1]
+    return all(N * a * b * S <= FAST_MAX_ELEMENTS for a, b in zip(hidden[:-1], hidden[1:], strict=True))
+
+
+def _minor_objective(m: _Minor, X: np.ndarray, Y: np.ndarray, loss: Loss, l2_weights: float,
+                     l2_biases: float) -> tuple[np.ndarray, np.ndarray]:
+    """Member-minor _objective: return (data loss (S,), penalty (S,)); gradients go to m.gflat."""
+    Z, A = _minor_forward(m, X)
+    Yhat, Yt, N = A[-1], Y[:, :, None], X.shape[0]
+    if loss.name == "mse":
+        e = Yhat - Yt
+        value = 0.5 * np.einsum("nks,nks->s", e, e) / N
+        dY = e / N
+    else:  # bce on logits
+        value = np.einsum("nks->s", np.logaddexp(0.0, Yhat) - Yt * Yhat) / N
+        dY = (sigmoid(Yhat) - Yt) / N
+    _minor_backward(m, Z, A, dY)
+    if l2_weights == 0.0 and l2_biases == 0.0:
+        return value, np.zeros_like(value)
+    penalty = np.zeros_like(value)
+    for gW, gb, W, b in zip(m.gW, m.gb, m.W, m.b, strict=True):
+        gW += l2_weights * W
+        gb += l2_biases * b
+        penalty += 0.5 * l2_weights * np.einsum("ijs,ijs->s", W, W) + 0.5 * l2_biases * np.einsum("js,js->s", b, b)
+    return value, penalty
 
 
 def loss_and_grads(net: Network, X: np.ndarray, Y: np.ndarray, loss: str | Loss = "mse",
@@ -122,7 +174,37 @@ def train(
     rngs = [np.random.default_rng(s) for s in seeds] if shuffle else []  # type: ignore[union-attr]
     opt = get_optimizer(optimizer, eta, **({"momentum": momentum} if momentum else {}))
 
-    params = net.params()
+    fast = _use_fast_path(net, X, Y, loss, shuffle)
+    if fast:
+        m = _Minor.from_network(net)
+        params = [m.flat]
+
+        def objective(Xb: np.ndarray, Yb: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+            value, penalty = _minor_objective(m, Xb, Yb, loss, l2_weights, l2_biases)
+            return value, penalty, [m.gflat]
+
+        def norms(layer: int, _grads: list[np.ndarray]) -> np.ndarray:
+            return np.sqrt(np.einsum("ijs,ijs->s", m.gW[layer], m.gW[layer]))
+
+        snapshot = m.to_network
+
+        def as_updates(deltas: list[np.ndarray]) -> list[np.ndarray]:
+            return m.split(deltas[0])
+    else:
+        params = net.params()
+
+        def objective(Xb: np.ndarray, Yb: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+            value, penalty, grads = _objective(net, Xb, Yb, loss, l2_weights, l2_biases)
+            return value, penalty, grads.as_list()
+
+        def norms(layer: int, grads: list[np.ndarray]) -> np.ndarray:
+            return _frobenius(grads[layer])
+
+        snapshot = net.copy
+
+        def as_updates(deltas: list[np.ndarray]) -> list[np.ndarray]:
+            return deltas
+
     losses = np.full((S, epochs + 1), np.nan)
     penalties = np.full((S, epochs + 1), np.nan)
     grad_norms = np.full((S, epochs if record_grad_norms else 0, L), np.nan)
@@ -130,7 +212,6 @@ def train(
     snap_set = set(snap_epochs.tolist())
     snapshots: list[Network] = []
     updates: list[list[np.ndarray]] | None = [] if record_updates else None
-    args = (loss, l2_weights, l2_biases)
 
     with np.errstate(all="ignore"):
         if shuffle:
@@ -139,9 +220,9 @@ def train(
         for epoch in range(epochs):
             checkpoint(S)
             if epoch in snap_set:
-                snapshots.append(net.copy())
+                snapshots.append(snapshot())
             if not single_batch and epoch == 0:
-                losses[:, 0], penalties[:, 0], _ = _objective(net, X, Y, *args)
+                losses[:, 0], penalties[:, 0], _ = objective(X, Y)
             if shuffle:
                 perm = np.stack([rng.permutation(N) for rng in rngs])[..., None]  # (S, N, 1)
                 Xe, Ye = np.take_along_axis(Xs, perm, axis=1), np.take_along_axis(Ys, perm, axis=1)
@@ -149,21 +230,23 @@ def train(
                 Xe, Ye = X, Y
             for i in starts:
                 if single_batch:
-                    value, penalty, grads = _objective(net, Xe, Ye, *args)
+                    value, penalty, grads = objective(Xe, Ye)
                     # one full batch: the loss before this step is the loss after the previous epoch
                     losses[:, epoch], penalties[:, epoch] = value, penalty
                 else:
-                    _, _, grads = _objective(net, Xe[..., i:i + B, :], Ye[..., i:i + B, :], *args)
+                    _, _, grads = objective(Xe[..., i:i + B, :], Ye[..., i:i + B, :])
                 if record_grad_norms and i == 0:
-                    for layer, dW in enumerate(grads.dW):
-                        grad_norms[:, epoch, layer] = _frobenius(dW)
-                deltas = opt.step(params, grads.as_list())
+                    for layer in range(L):
+                        grad_norms[:, epoch, layer] = norms(layer, grads)
+                deltas = opt.step(params, grads)
                 if updates is not None and len(updates) < MAX_RECORDED_STEPS:
-                    updates.append(deltas)
+                    updates.append(as_updates(deltas))
             if not single_batch:
-                losses[:, epoch + 1], penalties[:, epoch + 1], _ = _objective(net, X, Y, *args)
+                losses[:, epoch + 1], penalties[:, epoch + 1], _ = objective(X, Y)
         if single_batch or epochs == 0:
-            losses[:, epochs], penalties[:, epochs], _ = _objective(net, X, Y, *args)
+            losses[:, epochs], penalties[:, epochs], _ = objective(X, Y)
+        if fast:
+            net = snapshot()
         snapshots.append(net.copy())
 
         bad = ~np.isfinite(losses) | ~np.isfinite(penalties)

@@ -1,0 +1,1 @@
+"""Benchmarks of Feedforward Lab (`make bench`, `python -m bench.run`): never run by the tests."""

@@ -1,0 +1,80 @@
+"""Section 1: every registered experiment at its defaults through the ASGI app, result cache off."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import time
+from dataclasses import dataclass
+
+from fastapi.testclient import TestClient
+
+from app import compute
+from app.exercises.registry import EXERCISES
+from app.main import app
+
+REQUESTS = 20
+SLOW_SECONDS = 1.0  # an experiment slower than this gets SLOW_REQUESTS requests, to keep the run short
+SLOW_REQUESTS = 5
+SWEEP = re.compile(r"sweep|seeds|rates|lrs", re.I)
+
+
+@dataclass
+class Latency:
+    exercise: str
+    experiment: str
+    sweep: bool
+    n: int
+    median: float
+    p95: float
+    raw_bytes: int
+    gzip_bytes: int
+    cached_median: float   # from the result cache, gzip requested (as browsers do)
+    status: int
+    cached_identity: float = float("nan")  # from the result cache, no compression asked
+
+
+def is_sweep(exp) -> bool:
+    """A seed or learning-rate sweep (target 1 s, not 150 ms): told by its name, title or parameters."""
+    text = " ".join([exp.name, exp.title.get("en", ""), *exp.params.model_fields])
+    return bool(SWEEP.search(text))
+
+
+def run(quantile, requests: int = REQUESTS) -> list[Latency]:
+    out: list[Latency] = []
+    client = TestClient(app)
+    size = compute.CACHE.size
+    try:
+        for ex in EXERCISES.values():
+            for exp in ex.experiments:
+                url = f"/api/exercises/{ex.id}/{exp.name}"
+                compute.CACHE.size = 0
+                compute.CACHE.clear()
+                times: list[float] = []
+                body, status = b"", 0
+                n_requests = requests
+                while len(times) < n_requests:
+                    t = time.perf_counter()
+                    r = client.get(url)
+                    times.append(time.perf_counter() - t)
+                    body, status = r.content, r.status_code
+                    if times[0] > SLOW_SECONDS:
+                        n_requests = min(requests, SLOW_REQUESTS)
+                compute.CACHE.size = 256
+                client.get(url)  # fill the cache
+                cached: list[float] = []
+                plain: list[float] = []
+                for _ in range(requests):
+                    t = time.perf_counter()
+                    client.get(url, headers={"Accept-Encoding": "gzip"})
+                    cached.append(time.perf_counter() - t)
+                    t = time.perf_counter()
+                    client.get(url, headers={"Accept-Encoding": "identity"})
+                    plain.append(time.perf_counter() - t)
+                out.append(Latency(ex.id, exp.name, is_sweep(exp), len(times), quantile(times, 0.5),
+                                   quantile(times, 0.95), len(body), len(gzip.compress(body, 9)),
+                                   quantile(cached, 0.5), status, quantile(plain, 0.5)))
+    finally:
+        compute.CACHE.size = size
+        compute.CACHE.clear()
+    return out

@@ -1,0 +1,144 @@
+"""Section 3: exercise pages in a real Chromium (Playwright): first figure cold and warm, control → redraw."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from app.exercises.registry import EXERCISES
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+FIGURE = "[data-figure] .main-svg"
+
+# ms since navigation start (performance.timeOrigin) at which the first figure is drawn and visible
+FIRST_FIGURE_JS = """() => {
+  const e = document.querySelector('[data-figure] .main-svg');
+  if (!e) return null;
+  const r = e.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 ? performance.now() : null;
+}"""
+
+# Change one numeric control of a section as a user does (new value + `input` event); resolve with
+# {total: ms from the change to data-state="ready", request: ms from "busy" to "ready", state}.
+CONTROL_JS = """async ([sectionId, param, value]) => {
+  const section = document.getElementById(sectionId);
+  const input = section.querySelector(`[data-param="${param}"] input[type=number]`);
+  return await new Promise((resolve) => {
+    let busyAt = null;
+    const t0 = performance.now();
+    const obs = new MutationObserver(() => {
+      const s = section.dataset.state;
+      if (s === 'busy' && busyAt === null) busyAt = performance.now();
+      if (busyAt !== null && (s === 'ready' || s === 'error')) {
+        obs.disconnect();
+        const t = performance.now();
+        requestAnimationFrame(() => resolve({total: t - t0, request: t - busyAt, state: s}));
+      }
+    });
+    obs.observe(section, {attributes: true, attributeFilter: ['data-state']});
+    setTimeout(() => { obs.disconnect(); resolve({total: null, request: null, state: 'timeout'}); }, 20000);
+    input.value = String(value);
+    input.dispatchEvent(new Event('input', {bubbles: true}));
+  });
+}"""
+
+# Pick the control to change: a seed if there is one, else the first numeric control; a new value
+# inside its bounds.
+PICK_JS = """() => {
+  for (const section of document.querySelectorAll('section.experiment')) {
+    const boxes = [...section.querySelectorAll('[data-param] input[type=number]')];
+    if (!boxes.length) continue;
+    const box = boxes.find((b) => /seed/.test(b.closest('[data-param]').dataset.param)) || boxes[0];
+    const v = Number(box.value), lo = box.min === '' ? -Infinity : Number(box.min),
+          hi = box.max === '' ? Infinity : Number(box.max);
+    const integer = box.step === '1';
+    let next = integer ? v + 1 : v * 1.1 + (v === 0 ? 0.1 : 0);
+    if (next > hi) next = integer ? v - 1 : v * 0.9;
+    if (next < lo) next = lo;
+    if (!integer) next = Number(next.toPrecision(4));
+    return [section.id, box.closest('[data-param]').dataset.param, next];
+  }
+  return null;
+}"""
+
+
+@dataclass
+class PageTiming:
+    exercise: str
+    cold: float          # seconds from navigation start to the first figure, new browser context
+    warm: float          # the same, second visit in the same context (browser cache warm)
+    control_total: float  # change a control -> section ready (includes the page's input debounce)
+    control_request: float  # request start ("busy") -> ready: fetch + JSON + Plotly redraw
+    control: str
+    note: str = ""
+    warm_html: float = float("nan")  # warm visit: navigation start -> page HTML received (responseEnd)
+    warm_dcl: float = float("nan")   # warm visit: -> DOMContentLoaded end (deferred plotly.js + app ran)
+
+
+def available() -> str | None:
+    """Return None when Playwright and a Chromium are there, else why not."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright not installed"
+    if not os.path.exists(CHROMIUM):
+        return f"{CHROMIUM} not found"
+    return None
+
+
+NAV_JS = """() => { const n = performance.getEntriesByType('navigation')[0];
+  return n ? [n.responseEnd, n.domContentLoadedEventEnd] : [NaN, NaN]; }"""
+
+
+def _first_figure(page, url: str) -> float:
+    page.goto(url, wait_until="commit")
+    handle = page.wait_for_function(FIRST_FIGURE_JS, polling=5, timeout=30_000)
+    return float(handle.json_value()) / 1e3
+
+
+def _nav(page) -> tuple[float, float]:
+    page.wait_for_load_state("load")
+    html, dcl = page.evaluate(NAV_JS)
+    return html / 1e3, dcl / 1e3
+
+
+def run(base_url: str) -> list[PageTiming]:
+    from playwright.sync_api import sync_playwright
+
+    out: list[PageTiming] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for ex in EXERCISES.values():
+                if not ex.experiments:
+                    continue
+                url = f"{base_url}/exercises/{ex.id}?lang=en"
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                try:
+                    cold = _first_figure(page, url)
+                    page.goto("about:blank")
+                    warm = _first_figure(page, url)
+                    warm_html, warm_dcl = _nav(page)
+                    picked = page.evaluate(PICK_JS)
+                    total = request = float("nan")
+                    control, note = "", ""
+                    if picked:
+                        section, param, value = picked
+                        control = f"{section.removeprefix('exp-')}.{param}={value}"
+                        r = page.evaluate(CONTROL_JS, picked)
+                        if r["state"] == "ready":
+                            total, request = r["total"] / 1e3, r["request"] / 1e3
+                        else:
+                            note = f"control change ended in state {r['state']}"
+                    out.append(PageTiming(ex.id, cold, warm, total, request, control, note, warm_html, warm_dcl))
+                except Exception as exc:  # one page failing must not stop the others
+                    out.append(PageTiming(ex.id, float("nan"), float("nan"), float("nan"), float("nan"), "",
+                                          f"failed: {type(exc).__name__}: {str(exc)[:120]}"))
+                finally:
+                    context.close()
+        finally:
+            browser.close()
+    return out

@@ -1,0 +1,114 @@
+"""Shared helpers of the benchmarks: timing statistics, the machine, a uvicorn subprocess."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def quantile(values: Sequence[float], q: float) -> float:
+    """Return the q-quantile (0..1) of values, linear interpolation; NaN for none."""
+    return float(np.quantile(np.asarray(values, dtype=float), q)) if len(values) else float("nan")
+
+
+def ms(seconds: float) -> str:
+    """Format seconds as milliseconds, 3 significant figures."""
+    if seconds != seconds:  # NaN
+        return "n/a"
+    v = seconds * 1e3
+    return f"{v:.3g}" if v < 100 else f"{v:.0f}"
+
+
+def machine() -> dict[str, str]:
+    """Describe the machine: CPUs, model, load, Python, NumPy and its BLAS."""
+    model = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    blas = "unknown"
+    with contextlib.suppress(Exception):
+        cfg = np.show_config(mode="dicts")  # numpy >= 1.25
+        info = cfg["Build Dependencies"]["blas"]
+        blas = f"{info.get('name', '?')} {info.get('version', '')}".strip()
+    load = "n/a"
+    with contextlib.suppress(OSError):
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return {
+        "cpus": str(os.cpu_count()),
+        "cpu_model": model,
+        "load_average": load,
+        "python": platform.python_version(),
+        "numpy": f"{np.__version__} ({blas})",
+        "platform": platform.platform(),
+    }
+
+
+def load_average() -> float:
+    """Return the 1-minute load average (NaN where unknown)."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def uvicorn_server(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[str]:
+    """Run `uvicorn app.main:app` on a free loopback port as a subprocess; yield its base URL."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
+           "--log-level", "warning", "--no-access-log"]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+                raise RuntimeError(f"uvicorn did not start: {err[-500:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def quiet_import(module: str):
+    """Import a module with its import-time output swallowed; None if it is not installed."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            return __import__(module)
+        except ImportError:
+            return None
