@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from app import progress
-from app.compute import Busy, result_body
+from app.compute import Busy, gzipped, result_body
 from app.exercises.base import COMMON_METRICS, Exercise, Experiment, TooCostly
 from app.exercises.registry import EXERCISES
 from app.nn.activations import ACTIVATION_NAMES, get_activation
@@ -80,12 +80,20 @@ def run_or_raise(exercise: Exercise, experiment: Experiment, params: Any) -> byt
                             headers={"Retry-After": "5"}) from None
 
 
+def json_response(request: Request, body: bytes) -> Response:
+    """Send a result, gzipped once and remembered when the client accepts gzip."""
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(gzipped(body), media_type="application/json",
+                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+    return Response(body, media_type="application/json")
+
+
 def _endpoint(exercise: Exercise, experiment: Experiment):
     Model = experiment.params
 
     def endpoint(request: Request, params: Annotated[Model, Query()]) -> Response:  # type: ignore[valid-type]
         reject_repeated(request)
-        return Response(run_or_raise(exercise, experiment, params), media_type="application/json")
+        return json_response(request, run_or_raise(exercise, experiment, params))
 
     endpoint.__name__ = f"run_{exercise.id.replace('-', '_')}_{experiment.name.replace('-', '_')}"
     endpoint.__doc__ = experiment.summary["en"]

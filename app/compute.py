@@ -7,6 +7,8 @@ is refused with `Busy` (the API answers 503 with Retry-After) instead of piling 
 
 from __future__ import annotations
 
+import functools
+import gzip
 import json
 import os
 import threading
@@ -56,6 +58,16 @@ class _LRU:
 
 
 CACHE = _LRU(CACHE_SIZE)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE or 1)
+def gzipped(body: bytes) -> bytes:
+    """Return `body` gzipped (level 6, no timestamp: deterministic), remembered for cached bodies.
+
+    A cached body is the same bytes object every time, whose hash Python keeps, so the lookup
+    is cheap and a repeated request is not compressed again.
+    """
+    return gzip.compress(body, compresslevel=6, mtime=0)
 
 
 def dumps(value: Any) -> bytes:

@@ -55,7 +55,7 @@ def create_app() -> FastAPI:
             h["Cache-Control"] = IMMUTABLE
         return response
 
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     return app
 
 

@@ -9,7 +9,9 @@
 "use strict";
 
 (function () {
-  const DEBOUNCE_MS = 250;
+  // Wait for a pause before asking the server: long while typing, short while dragging a slider
+  // (superseded requests are aborted anyway), none for a discrete choice.
+  const DEBOUNCE_MS = { typing: 200, slider: 60, choice: 0 };
   const page = JSON.parse(document.getElementById("page-data").textContent);
   const S = page.strings;
   const lang = page.lang;
@@ -154,7 +156,7 @@
           this.wrap.append(el("div", { class: "pair" }, this.slider, this.input));
           this.slider.addEventListener("input", () => {
             this.input.value = sliderToValue(prop, Number(this.slider.value));
-            this.exp.changed(this);
+            this.exp.changed("slider");
           });
         } else {
           this.wrap.append(this.input);
@@ -169,7 +171,7 @@
       const event = this.input.type === "text" || this.input.type === "number" ? "input" : "change";
       this.input.addEventListener(event, () => {
         this.syncSlider();
-        this.exp.changed(this);
+        this.exp.changed(event === "input" ? "typing" : "choice");
       });
     }
 
@@ -250,7 +252,7 @@
       const reset = el("button", { type: "button", class: "reset", text: S.reset });
       reset.addEventListener("click", () => {
         for (const c of Object.values(this.controls)) c.value = c.defaultString;
-        this.changed(null);
+        this.changed("choice");
       });
       this.form.append(reset);
       if (this.classroom) this.form.prepend(el("p", { class: "classroom", text: S.classroom }));
@@ -331,11 +333,11 @@
       window.history.replaceState(null, "", url);
     }
 
-    changed() {
+    changed(kind) {
       this.writeUrl();
       this.updateApiBox();
       clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.request(), DEBOUNCE_MS);
+      this.timer = setTimeout(() => this.request(), DEBOUNCE_MS[kind] ?? DEBOUNCE_MS.typing);
     }
 
     setStatus(kind, text) {

@@ -90,3 +90,20 @@ def test_security_headers_on_pages_api_and_static(client):
         assert h["x-content-type-options"] == "nosniff"
         assert "frame-ancestors 'none'" in h["content-security-policy"]
         assert "script-src 'self'" in h["content-security-policy"]
+
+
+def test_results_are_sent_gzipped_once_and_identically(client):
+    import gzip
+
+    from app.compute import gzipped
+
+    path = "/api/exercises/4-4/derivative?function=gelu"
+    plain = client.get(path, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    raw = []
+    for _ in range(2):
+        with client.stream("GET", path, headers={"Accept-Encoding": "gzip"}) as r:
+            assert r.headers["content-encoding"] == "gzip"
+            raw.append(b"".join(r.iter_raw()))
+    assert raw[0] == raw[1] and gzip.decompress(raw[0]) == plain.content
+    assert gzipped.cache_info().hits >= 1
