@@ -113,12 +113,13 @@ def replay(gx: np.ndarray, gy: np.ndarray, Zs: list[np.ndarray], epochs: np.ndar
     ]
     step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}}
     fig["layout"]["sliders"] = [{
-        "active": len(names) - 1, "currentvalue": {"prefix": tr("epoch_prefix", lang)}, "pad": {"t": 40},
+        "active": len(names) - 1, "currentvalue": {"prefix": tr("epoch_prefix", lang)}, "pad": {"t": 45},
+        "x": 0.32, "len": 0.68, "y": 0, "yanchor": "top",
         "steps": [{"label": n, "method": "animate", "args": [[n], step_args]} for n in names],
     }]
     fig["layout"]["updatemenus"] = [{
-        "type": "buttons", "direction": "left", "x": 0, "y": -0.08, "xanchor": "left", "yanchor": "top",
-        "pad": {"t": 40, "r": 10}, "showactive": False,
+        "type": "buttons", "direction": "left", "x": 0, "y": 0, "xanchor": "left", "yanchor": "top",
+        "pad": {"t": 65, "r": 10}, "showactive": False,
         "buttons": [
             {"label": tr("play", lang), "method": "animate",
              "args": [None, {"mode": "immediate", "fromcurrent": True, "frame": {"duration": 250, "redraw": True},

@@ -171,7 +171,6 @@ def replay(gx: np.ndarray, gy: np.ndarray, Zs: list[np.ndarray], epochs: np.ndar
     """The decision surface at geometrically spaced epochs, with a slider and a play button."""
     fig = _square(common.replay(gx, gy, [_clipped(Z) for Z in Zs], epochs, X, y, _t("replay", lang), lang))
     fig["layout"]["height"] = 520
-    fig["layout"]["sliders"][0].update({"x": 0.2, "len": 0.8})  # leave room for Play and Pause
     return fig
 
 
