@@ -100,8 +100,9 @@ SHELL: dict[str, dict[str, str]] = {
     "figure": text("Figure", "图"),
     "series": text("series", "条曲线"),
     "from_to": text("from {a} to {b}", "从 {a} 到 {b}"),
-    "diverged": text("Finished — this run diverged: the loss blew up (see where the curve stops).",
-                     "已完成——本次训练发散：损失爆炸（曲线中断处即发散点）。"),
+    "diverged": text("Finished — diverged: the loss became non-finite or ended above where it started "
+                     "(see the loss curve).",
+                     "已完成——发散：损失变为非有限值，或结束时高于初始值（见损失曲线）。"),
     "classroom": text("Classroom link: some controls are fixed by the teacher.",
                       "课堂链接：部分参数已由教师固定。"),
     "not_found": text("Page not found", "页面不存在"),
