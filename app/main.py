@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from app import api, assets, pages
+from app import api, assets, observability, pages
 from app.assets import IMMUTABLE, STATIC
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -56,6 +56,7 @@ def create_app() -> FastAPI:
         return response
 
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    observability.install(app)  # /metrics, and the access log around everything
     return app
 
 
