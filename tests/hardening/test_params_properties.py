@@ -22,7 +22,7 @@ from tests.conftest import strict_json
 from tests.hardening.conftest import IDS, PAIRS, Field, budget, detail_fields, fields, fmt, path_of
 
 PROPERTY_BUDGET_SECONDS = 0.05
-SETTINGS = settings(max_examples=12, derandomize=True, deadline=None, database=None,
+SETTINGS = settings(max_examples=20, derandomize=True, deadline=None, database=None,
                     suppress_health_check=list(HealthCheck))
 
 
