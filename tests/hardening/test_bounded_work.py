@@ -114,13 +114,6 @@ def test_corners_are_refused_or_complete_in_time(client, exercise, experiment):
     assert not problems, problems
 
 
-@pytest.mark.parametrize(("exercise", "experiment"), PAIRS, ids=IDS)
-def test_every_experiment_completes_somewhere_near_the_budget(client, exercise, experiment):
-    # The defaults always run (the pages compute them): not refused, strict JSON.
-    r = client.get(path_of(exercise, experiment))
-    assert r.status_code == 200, r.text[:300]
-
-
 def _is_lr(name: str) -> bool:
     return name == "lr" or name.startswith("lr_") or name.endswith("_lr")
 
@@ -177,5 +170,6 @@ def teardown_module() -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "hardening-corners.md").write_text(
         "| experiment | corner | estimate s | wall s | CPU s | outcome |\n|---|---|---|---|---|---|\n"
-        + "\n".join(ROWS) + "\n\n| experiment | largest rate | diverged | loss series with non-finite values | wall s |\n"
-        "|---|---|---|---|---|\n" + "\n".join(DIVERGENCE) + "\n")
+        + "\n".join(ROWS)
+        + "\n\n| experiment | largest rate | diverged | loss series with non-finite values | wall s |\n"
+        + "|---|---|---|---|---|\n" + "\n".join(DIVERGENCE) + "\n")
