@@ -149,6 +149,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--queue-wait", type=float, default=2.0,
+                    help="FFLAB_QUEUE_WAIT of the server: seconds a request waits for a compute slot before 503")
     ap.add_argument("--out", default=str(ROOT / "bench" / "LOAD.md"))
     args = ap.parse_args()
 
@@ -157,7 +159,8 @@ def main() -> None:
     log = tempfile.NamedTemporaryFile(prefix="fflab-load-", suffix=".log", delete=False)
     cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
            "--workers", str(args.workers), "--no-access-log"]
-    server = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    env = {**os.environ, "FFLAB_QUEUE_WAIT": str(args.queue_wait)}
+    server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         for _ in range(200):
             try:
@@ -214,7 +217,8 @@ def main() -> None:
     report = "\n".join([
         "# Load test",
         "",
-        f"`make load` on {dt.date.today().isoformat()}: uvicorn with {args.workers} workers on 127.0.0.1, "
+        f"`make load` on {dt.date.today().isoformat()}: uvicorn with {args.workers} workers on 127.0.0.1 "
+        f"(FFLAB_QUEUE_WAIT={args.queue_wait:g} s), "
         f"{args.clients} concurrent clients for {elapsed:.0f} s, {os.cpu_count()} CPU cores. Mix: 30 % pages "
         f"({n_pages} URLs), 30 % static files ({n_static} URLs, Plotly included, gzip accepted), 40 % experiments "
         "(every experiment of the registry, random valid params; too costly ones are refused with 422).",
