@@ -32,6 +32,7 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/vendor/swagger-ui", StaticFiles(directory=assets.SWAGGER_UI), name="swagger-ui")
+    observability.install(app)  # /metrics, and one access-log line per request
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")
     def healthz() -> dict[str, str]:
@@ -56,7 +57,6 @@ def create_app() -> FastAPI:
         return response
 
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    observability.install(app)  # /metrics, and the access log around everything
     return app
 
 
