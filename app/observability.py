@@ -1,7 +1,7 @@
 """Observability: one structured log line per request, and a `/metrics` JSON summary.
 
-`AccessLog` is a pure ASGI middleware (the outermost one): it times each request from its first
-byte in to its last byte out and then
+`AccessLog` is a pure ASGI middleware: it times each request from the moment it reaches the app's
+routes to its last body byte (the gzip and header middlewares wrap it) and then
 
 - writes one JSON line to the `fflab.access` logger: method, path (cut to 200 characters), status,
   duration in ms, the route it matched, the query's size and parameter names (never its values,
@@ -222,6 +222,6 @@ class AccessLog:
 
 
 def install(app: FastAPI) -> None:
-    """Add `/metrics` and the access log middleware (call last: the log wraps everything)."""
+    """Add `/metrics` and the access-log middleware."""
     app.include_router(router)
     app.add_middleware(AccessLog)
