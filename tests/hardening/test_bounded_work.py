@@ -2,8 +2,8 @@
 
 Corners: each experiment at the corners of its allowed region (the cartesian product of its cost
 fields at their min and max, other params default; every other numeric param alone at its min and
-at its max with the cost fields at their min; all other numeric params at their max together with
-the cost fields at default) is either refused before computing (422 too_costly naming the cost
+at its max with the cost fields at their min; all other numeric params at their max together, with the choice
+params at the values the cost model finds costliest and the cost fields at default) is either refused before computing (422 too_costly naming the cost
 fields, or a 422 of a cross-field rule) or completes with strict JSON within the time limit. A
 completed corner taking longer than the budget means a cost model underestimates: the table
 written to test-artifacts/hardening-corners.md lists estimate against measurement for each corner.
@@ -46,8 +46,10 @@ def corners(experiment) -> list[tuple[str, dict[str, Any]]]:
     for f in others:
         out.append((f"{f.name}=min", {**low, f.name: f.lo}))
         out.append((f"{f.name}=max", {**low, f.name: f.hi}))
-    if others:
-        out.append(("all others=max", _valid_subset(experiment, {f.name: f.hi for f in others})))
+    worst = _costliest_choices(experiment)
+    if others or worst:
+        out.append(("all others=max" + "".join(f" {k}={v}" for k, v in worst.items()),
+                    _valid_subset(experiment, {**worst, **{f.name: f.hi for f in others}})))
     seen, unique = set(), []
     for name, q in out:
         key = tuple(sorted(q.items()))
@@ -55,6 +57,25 @@ def corners(experiment) -> list[tuple[str, dict[str, Any]]]:
             seen.add(key)
             unique.append((name, q))
     return unique
+
+
+def _costliest_choices(experiment) -> dict[str, Any]:
+    """For each choice param (activation, model ...), the value the cost model finds costliest."""
+    if experiment.cost is None:
+        return {}
+    worst = {}
+    for f in fields(experiment):
+        if f.kind != "enum" or f.hidden or len(f.enum) < 2:
+            continue
+        costs = {}
+        for v in f.enum:
+            try:
+                costs[v] = float(experiment.cost(experiment.params.model_validate({f.name: v})))
+            except ValueError:
+                continue
+        if costs and max(costs.values()) > min(costs.values()):
+            worst[f.name] = max(costs, key=costs.get)
+    return worst
 
 
 def _valid_subset(experiment, query: dict[str, Any]) -> dict[str, Any]:
