@@ -1,12 +1,13 @@
 """Bounded work and divergence, for every experiment of the registry.
 
-Corners: each experiment at the corners of its allowed region (the cartesian product of its cost
-fields at their min and max, other params default; every other numeric param alone at its min and
-at its max with the cost fields at their min; all other numeric params at their max together, with the choice
-params at the values the cost model finds costliest and the cost fields at default) is either refused before computing (422 too_costly naming the cost
-fields, or a 422 of a cross-field rule) or completes with strict JSON within the time limit. A
-completed corner taking longer than the budget means a cost model underestimates: the table
-written to test-artifacts/hardening-corners.md lists estimate against measurement for each corner.
+Corners: each experiment at the corners of its allowed region is either refused before computing
+(422 too_costly naming the cost fields, or a 422 of a cross-field rule) or completes with strict
+JSON within the time limit. The corners: the cartesian product of its cost fields at their min and
+max (other params default); every other numeric param alone at its min and at its max (cost fields
+at their min); all other numeric params at their max together, with the choice params at the
+values the cost model finds costliest (cost fields at default). A completed corner taking longer
+than the limit means a cost model underestimates: test-artifacts/hardening-corners.md lists
+estimate against measurement for each corner (scripts/cost_check.py probes the budget edges).
 
 Divergence: every training experiment (a learning-rate param `lr`, `lr_*` or `*_lr`) at the
 largest allowed rate returns valid JSON with `metrics.diverged` (a bool, or a list of them), and
