@@ -31,5 +31,11 @@ test: lint ## Everything: lint, unit, API, page and browser tests
 bench: $(STAMP) ## Measure speed; writes bench/RESULTS.md
 	$(PY) -m bench.run
 
+load: $(STAMP) ## 32 clients, 60 s of mixed load on uvicorn with 2 workers; writes bench/LOAD.md
+	$(PY) scripts/load.py
+
+docker-test: ## Build the image for real (debootstrap + podman, no daemon) and smoke-test /healthz
+	scripts/docker_test.sh
+
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

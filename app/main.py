@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from app import api, assets, pages
+from app import api, assets, observability, pages
 from app.assets import IMMUTABLE, STATIC
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -32,6 +32,7 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/vendor/swagger-ui", StaticFiles(directory=assets.SWAGGER_UI), name="swagger-ui")
+    observability.install(app)  # /metrics, and one access-log line per request
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")
     def healthz() -> dict[str, str]:

@@ -1,0 +1,247 @@
+"""Mixed load against a real server: `make load`.
+
+Starts uvicorn with 2 workers on 127.0.0.1 (a free port), then 32 concurrent clients for 60 s
+request, at random: pages (index and exercise pages, both languages), static files (the ones the
+pages link, Plotly included), and every experiment of the registry with random valid params (drawn
+from its JSON Schema; cost fields log-uniformly, so most runs are cheap and some hit the budget).
+Reports requests, statuses per class, p50/p99/max latency per class, and the RSS of the uvicorn
+processes before and after; writes bench/LOAD.md.
+
+    .venv/bin/python scripts/load.py [--seconds 60] [--clients 32] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import math
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tree_pids(pid: int) -> list[int]:
+    out = [pid]
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                stat = (p / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid == pid:
+                out += tree_pids(int(p.name))
+    return out
+
+
+def rss_mb(pid: int) -> dict[int, float]:
+    sizes = {}
+    for p in tree_pids(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes[p] = int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return sizes
+
+
+def draw(schema: dict, cost_fields: set[str], rng: random.Random) -> dict[str, str]:
+    """Random valid-looking params: each field present with probability 1/2, within its bounds."""
+    q = {}
+    for name, prop in schema["properties"].items():
+        if prop.get("x-hidden") or rng.random() < 0.5:
+            continue
+        if "enum" in prop:
+            q[name] = str(rng.choice(prop["enum"]))
+            continue
+        kind = prop.get("type")
+        lo = prop.get("minimum", prop.get("exclusiveMinimum"))
+        hi = prop.get("maximum", prop.get("exclusiveMaximum"))
+        if kind not in ("number", "integer") or lo is None or hi is None:
+            continue
+        if name in cost_fields or prop.get("x-scale") == "log":
+            a = math.log(max(lo, 1e-6) if lo > 0 else 1.0)
+            v = math.exp(rng.uniform(a, math.log(max(hi, 1.0))))
+            v = min(max(v, lo), hi)
+        else:
+            v = rng.uniform(lo, hi)
+        if "exclusiveMinimum" in prop and v <= lo:
+            continue
+        q[name] = str(int(round(v))) if kind == "integer" else f"{v:.6g}"
+    return q
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
+
+
+async def run_load(base: str, seconds: float, clients: int, on_third, seed: int = 0):
+    async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+        listing = (await c.get("/api/exercises")).json()
+        pages = ["/", "/?lang=zh"] + [f"/exercises/{ex['id']}{q}" for ex in listing for q in ("", "?lang=zh")]
+        html = ""
+        for p in pages:  # warm the pages (their defaults are computed once, then cached)
+            html += (await c.get(p)).text
+        statics = sorted(set(re.findall(r'(?:src|href)="(/(?:static|vendor)/[^"]+)"', html)))
+    experiments = [(exp["path"], exp["params"], set()) for ex in listing for exp in ex["experiments"]]
+    # cost fields are not in the listing; treat every bounded integer as possibly costly (log-uniform)
+    experiments = [(p, s, {n for n, v in s["properties"].items() if v.get("type") == "integer"})
+                   for p, s, _ in experiments]
+    results: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    deadline = time.perf_counter() + seconds
+
+    async def client(i: int) -> None:
+        rng = random.Random(seed * 1000 + i)
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits,
+                                     headers={"accept-encoding": "gzip"}) as c:
+            while time.perf_counter() < deadline:
+                r = rng.random()
+                if r < 0.3:
+                    kind, url, params = "page", rng.choice(pages), None
+                elif r < 0.6:
+                    kind, url, params = "static", rng.choice(statics), None
+                else:
+                    path, schema, cost_fields = rng.choice(experiments)
+                    kind, url, params = "experiment", path, draw(schema, cost_fields, rng)
+                t = time.perf_counter()
+                try:
+                    resp = await c.get(url, params=params)
+                    await resp.aread()
+                    status = resp.status_code
+                except httpx.HTTPError as e:
+                    status = f"error {type(e).__name__}"
+                results[kind].append((status, time.perf_counter() - t))
+
+    async def third() -> None:
+        await asyncio.sleep(seconds / 3)
+        on_third()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(third(), *(client(i) for i in range(clients)))
+    return results, time.perf_counter() - t0, len(statics), len(pages)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--queue-wait", type=float, default=2.0,
+                    help="FFLAB_QUEUE_WAIT of the server: seconds a request waits for a compute slot before 503")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "LOAD.md"))
+    args = ap.parse_args()
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tempfile.NamedTemporaryFile(prefix="fflab-load-", suffix=".log", delete=False)
+    cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(args.workers), "--no-access-log"]
+    env = {**os.environ, "FFLAB_QUEUE_WAIT": str(args.queue_wait)}
+    server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise SystemExit(f"server did not start; see {log.name}")
+        time.sleep(1)
+        before = rss_mb(server.pid)
+        print(f"load: {args.clients} clients for {args.seconds:.0f} s on {base} "
+              f"({args.workers} workers); server log {log.name}", flush=True)
+        during: dict[int, float] = {}
+        results, elapsed, n_static, n_pages = asyncio.run(
+            run_load(base, args.seconds, args.clients, lambda: during.update(rss_mb(server.pid))))
+        time.sleep(1)
+        after = rss_mb(server.pid)
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    log_lines = sum(1 for line in Path(log.name).read_text(errors="replace").splitlines() if line.startswith("{"))
+
+    total = sum(len(v) for v in results.values())
+    rows, statuses = [], Counter()
+    worst = 0.0
+    for kind in ("page", "static", "experiment"):
+        items = results.get(kind, [])
+        lat = [t * 1000 for _, t in items]
+        by_status = Counter(s for s, _ in items)
+        statuses.update(by_status)
+        worst = max([worst, *lat])
+        counts = ", ".join(f"{s}: {n}" for s, n in sorted(by_status.items(), key=str))
+        rows.append(f"| {kind} | {len(items)} | {counts} "
+                    f"| {pct(lat, 50):.1f} | {pct(lat, 99):.1f} | {max(lat, default=float('nan')):.1f} |")
+        if kind == "experiment":
+            for s in sorted(by_status, key=str):
+                sub = [t * 1000 for st, t in items if st == s]
+                rows.append(f"| experiment {s} | {len(sub)} | | {pct(sub, 50):.1f} | {pct(sub, 99):.1f} | "
+                            f"{max(sub):.1f} |")
+    five_xx = {s: n for s, n in statuses.items() if isinstance(s, str) or s >= 500}
+    page_static_p99 = max(pct([t * 1000 for _, t in results.get(k, [])], 99) for k in ("page", "static"))
+    rss_b, rss_d, rss_a = sum(before.values()), sum(during.values()), sum(after.values())
+    checks = [
+        ("no 5xx but deliberate 503s", all(s == 503 for s in five_xx)),
+        ("no response slower than 5 s", worst < 5000),
+        ("pages and static p99 < 200 ms", page_static_p99 < 200),
+        ("memory flat (RSS growth over the last two thirds < 15 %)", rss_a < 1.15 * rss_d),
+    ]
+    report = "\n".join([
+        "# Load test",
+        "",
+        f"`make load` on {dt.date.today().isoformat()}: uvicorn with {args.workers} workers on 127.0.0.1 "
+        f"(FFLAB_QUEUE_WAIT={args.queue_wait:g} s), "
+        f"{args.clients} concurrent clients for {elapsed:.0f} s, {os.cpu_count()} CPU cores. Mix: 30 % pages "
+        f"({n_pages} URLs), 30 % static files ({n_static} URLs, Plotly included, gzip accepted), 40 % experiments "
+        "(every experiment of the registry, random valid params; too costly ones are refused with 422).",
+        "",
+        f"**{total} requests, {total / elapsed:.0f} per second.** Access-log lines written: {log_lines}.",
+        "",
+        "| class | requests | statuses | p50 ms | p99 ms | max ms |",
+        "|---|---|---|---|---|---|",
+        *rows,
+        "",
+        f"Server memory (RSS of the uvicorn processes): {rss_b:.0f} MB before, {rss_d:.0f} MB after a third "
+        f"(caches filling), {rss_a:.0f} MB after. Per process: {', '.join(f'{v:.0f}' for v in before.values())} → "
+        f"{', '.join(f'{v:.0f}' for v in during.values())} → {', '.join(f'{v:.0f}' for v in after.values())} MB. "
+        "Each worker keeps an LRU cache of up to FFLAB_CACHE_SIZE (256) result bodies, so memory rises to a "
+        "plateau, then stays flat.",
+        "",
+        *[f"- {'PASS' if ok else 'FAIL'}: {name}" for name, ok in checks],
+        "",
+    ])
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
