@@ -6,6 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    WEB_CONCURRENCY=2 \
     PATH=/opt/venv/bin:$PATH
 
 WORKDIR /srv/app
@@ -20,4 +21,6 @@ USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["python3", "-c", "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
-CMD ["uvicorn", "app.main:app", "--app-dir", "/srv/app", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]
+# uvicorn takes its worker count from WEB_CONCURRENCY, and each worker computes at most
+# cores / WEB_CONCURRENCY experiments at once (app/compute.py).
+CMD ["uvicorn", "app.main:app", "--app-dir", "/srv/app", "--host", "0.0.0.0", "--port", "8000"]

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from app import progress
-from app.compute import Busy, gzipped, result_body
+from app.compute import Busy, Entry, result_entry
 from app.exercises.base import COMMON_METRICS, Exercise, Experiment, TooCostly
 from app.exercises.registry import EXERCISES
 from app.nn.activations import ACTIVATION_NAMES, get_activation
@@ -68,10 +68,10 @@ def reject_repeated(request: Request) -> None:
         seen.add(key)
 
 
-def run_or_raise(exercise: Exercise, experiment: Experiment, params: Any) -> bytes:
+def run_or_raise(exercise: Exercise, experiment: Experiment, params: Any) -> Entry:
     """Run an experiment, turning budget and load refusals into HTTP errors."""
     try:
-        return result_body(exercise, experiment, params)
+        return result_entry(exercise, experiment, params)
     except TooCostly as e:
         raise RequestValidationError([{"type": "too_costly", "loc": ("query", f), "msg": str(e), "input": None}
                                       for f in e.fields]) from None
@@ -80,12 +80,12 @@ def run_or_raise(exercise: Exercise, experiment: Experiment, params: Any) -> byt
                             headers={"Retry-After": "5"}) from None
 
 
-def json_response(request: Request, body: bytes) -> Response:
+def json_response(request: Request, entry: Entry) -> Response:
     """Send a result, gzipped once and remembered when the client accepts gzip."""
     if "gzip" in request.headers.get("accept-encoding", ""):
-        return Response(gzipped(body), media_type="application/json",
+        return Response(entry.gzipped(), media_type="application/json",
                         headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
-    return Response(body, media_type="application/json")
+    return Response(entry.body, media_type="application/json")
 
 
 def _endpoint(exercise: Exercise, experiment: Experiment):

@@ -1,73 +1,128 @@
 """Run an experiment for the API and the pages: budget check, bounded concurrency, cache, JSON.
 
 Results are deterministic, so a bounded LRU cache keyed by the canonical query is exact. At most
-`os.cpu_count()` computations run at once; a request that cannot start within `QUEUE_WAIT_SECONDS`
-is refused with `Busy` (the API answers 503 with Retry-After) instead of piling up.
+COMPUTE_SLOTS computations run at once in this worker; a request that cannot start within
+QUEUE_WAIT_SECONDS is refused with `Busy` (the API answers 503 with Retry-After) instead of
+piling up. Settings come from the environment: FFLAB_COMPUTE_SLOTS, FFLAB_QUEUE_WAIT,
+FFLAB_CACHE_SIZE, FFLAB_CACHE_MB, FFLAB_COMPUTE_NICE, WEB_CONCURRENCY.
 """
 
 from __future__ import annotations
 
-import functools
+import contextvars
 import gzip
 import json
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from app.exercises.base import Exercise, Experiment, Params, finite_or_none
 from app.nn.hooks import watching
 
+# A worker's share of the machine: with several uvicorn workers (WEB_CONCURRENCY), each computes
+# at most cores / workers experiments at once, so together they never oversubscribe the CPU.
+_WORKERS = max(1, int(os.environ.get("WEB_CONCURRENCY", "1") or 1))
+COMPUTE_SLOTS = int(os.environ.get("FFLAB_COMPUTE_SLOTS", "0")) or max(1, (os.cpu_count() or 1) // _WORKERS)
+QUEUE_WAIT_SECONDS = float(os.environ.get("FFLAB_QUEUE_WAIT", "2"))
 CACHE_SIZE = int(os.environ.get("FFLAB_CACHE_SIZE", "256"))
-QUEUE_WAIT_SECONDS = float(os.environ.get("FFLAB_QUEUE_WAIT", "10"))
-_slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+CACHE_BYTES = int(float(os.environ.get("FFLAB_CACHE_MB", "64")) * 2**20)
+# Compute threads run at a lower priority than the event loop, so pages and static files stay quick
+# while experiments saturate the CPU (Linux: a thread is a task with its own nice value).
+COMPUTE_NICE = int(os.environ.get("FFLAB_COMPUTE_NICE", "10"))
+_slots = threading.BoundedSemaphore(COMPUTE_SLOTS)
 
 
 class Busy(RuntimeError):
     """Every compute slot stayed taken for the whole wait."""
 
 
-class _LRU:
-    """A small thread-safe LRU cache of response bodies."""
+@dataclass
+class Entry:
+    """A result body, and its gzipped form once a client has asked for it."""
 
-    def __init__(self, size: int) -> None:
+    body: bytes
+    gz: bytes | None = None
+
+    def gzipped(self) -> bytes:
+        """Return the body gzipped (level 6, no timestamp: deterministic), compressing it only once."""
+        if self.gz is None:
+            self.gz = gzip.compress(self.body, compresslevel=6, mtime=0)
+        return self.gz
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.gz or b"")
+
+
+class _LRU:
+    """A thread-safe LRU cache of results, bounded by entries and by bytes.
+
+    Results at an experiment's defaults are pinned: they are what every first page view shows,
+    so random queries must not push them out.
+    """
+
+    def __init__(self, size: int, max_bytes: int) -> None:
         self.size = size
-        self._items: OrderedDict[tuple, bytes] = OrderedDict()
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple, Entry] = OrderedDict()
+        self._pinned: dict[tuple, Entry] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> bytes | None:
+    def get(self, key: tuple) -> Entry | None:
         with self._lock:
-            body = self._items.get(key)
-            if body is not None:
+            entry = self._pinned.get(key) or self._items.get(key)
+            if key in self._items:
                 self._items.move_to_end(key)
-            return body
+            return entry
 
-    def put(self, key: tuple, body: bytes) -> None:
+    def put(self, key: tuple, entry: Entry, *, pin: bool = False) -> None:
         if self.size <= 0:
             return
         with self._lock:
-            self._items[key] = body
+            if pin:
+                self._pinned[key] = entry
+                return
+            self._items[key] = entry
             self._items.move_to_end(key)
-            while len(self._items) > self.size:
+            while self._items and (len(self._items) > self.size or self.bytes() > self.max_bytes):
                 self._items.popitem(last=False)
+
+    def bytes(self) -> int:
+        return sum(e.size for e in self._items.values())
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._pinned.clear()
 
 
-CACHE = _LRU(CACHE_SIZE)
+CACHE = _LRU(CACHE_SIZE, CACHE_BYTES)
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE or 1)
-def gzipped(body: bytes) -> bytes:
-    """Return `body` gzipped (level 6, no timestamp: deterministic), remembered for cached bodies.
+def _lower_priority() -> None:
+    """Nice the current thread (Linux); elsewhere, or without permission, do nothing."""
+    if COMPUTE_NICE <= 0:
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), COMPUTE_NICE)
+    except (AttributeError, OSError):
+        pass
 
-    A cached body is the same bytes object every time, whose hash Python keeps, so the lookup
-    is cheap and a repeated request is not compressed again.
-    """
-    return gzip.compress(body, compresslevel=6, mtime=0)
+
+# Experiments run on these threads only: niced once, and never used to serve pages or files.
+_executor = ThreadPoolExecutor(max_workers=COMPUTE_SLOTS, thread_name_prefix="fflab-compute",
+                               initializer=_lower_priority)
+
+
+def _run(experiment: Experiment, params: Params, listener: Callable[[int], None] | None) -> Any:
+    if listener is None:
+        return experiment.run(params)
+    with watching(listener):
+        return experiment.run(params)
 
 
 def dumps(value: Any) -> bytes:
@@ -77,11 +132,18 @@ def dumps(value: Any) -> bytes:
 
 def cached_body(exercise: Exercise, experiment: Experiment, params: Params) -> bytes | None:
     """Return the cached result of this exact query, if any."""
-    return CACHE.get((exercise.id, experiment.name, params.model_dump_json()))
+    entry = CACHE.get((exercise.id, experiment.name, params.model_dump_json()))
+    return entry.body if entry else None
 
 
 def result_body(exercise: Exercise, experiment: Experiment, params: Params,
                 listener: Callable[[int], None] | None = None) -> bytes:
+    """Return the ExperimentResult JSON of one run (see `result_entry`)."""
+    return result_entry(exercise, experiment, params, listener).body
+
+
+def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
+                 listener: Callable[[int], None] | None = None) -> Entry:
     """Return the ExperimentResult JSON of one run, from the cache when possible.
 
     Raises TooCostly before computing when params are over the work budget, Busy when no
@@ -89,18 +151,14 @@ def result_body(exercise: Exercise, experiment: Experiment, params: Params,
     and may raise to abandon the run.
     """
     key = (exercise.id, experiment.name, params.model_dump_json())
-    body = CACHE.get(key)
-    if body is not None:
-        return body
+    entry = CACHE.get(key)
+    if entry is not None:
+        return entry
     experiment.check_budget(params)
     if not _slots.acquire(timeout=QUEUE_WAIT_SECONDS):
         raise Busy(exercise.id, experiment.name)
     try:
-        if listener is None:
-            result = experiment.run(params)
-        else:
-            with watching(listener):
-                result = experiment.run(params)
+        result = _executor.submit(contextvars.copy_context().run, _run, experiment, params, listener).result()
     finally:
         _slots.release()
     body = dumps({
@@ -111,5 +169,6 @@ def result_body(exercise: Exercise, experiment: Experiment, params: Params,
         "data": finite_or_none(result.data),
         "figures": finite_or_none(result.figures),
     })
-    CACHE.put(key, body)
-    return body
+    entry = Entry(body)
+    CACHE.put(key, entry, pin=params == type(params)(lang=params.lang))
+    return entry

@@ -1,0 +1,58 @@
+"""The result cache: bounded by entries and bytes, defaults pinned, gzip once."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+
+from app import compute
+from app.compute import _LRU, Entry
+from app.exercises.registry import EXERCISES
+
+
+def test_cache_is_bounded_by_bytes_and_keeps_the_newest():
+    cache = _LRU(size=100, max_bytes=250)
+    for i in range(5):
+        cache.put(("k", i), Entry(b"x" * 100))
+    assert cache.bytes() <= 250
+    assert cache.get(("k", 4)) is not None and cache.get(("k", 0)) is None
+
+
+def test_pinned_entries_survive_any_number_of_other_queries():
+    cache = _LRU(size=2, max_bytes=10**6)
+    cache.put(("default",), Entry(b"d"), pin=True)
+    for i in range(10):
+        cache.put(("q", i), Entry(b"x"))
+    assert cache.get(("default",)).body == b"d"
+
+
+def test_results_at_defaults_are_pinned():
+    compute.CACHE.clear()
+    ex = EXERCISES["4-4"]
+    exp = ex.experiment("derivative")
+    compute.result_entry(ex, exp, exp.params())
+    compute.result_entry(ex, exp, exp.params(beta=2.0))
+    assert len(compute.CACHE._pinned) == 1 and len(compute.CACHE._items) == 1
+
+
+def test_gzip_is_computed_once_and_deterministic():
+    entry = Entry(b'{"a": 1}' * 100)
+    first = entry.gzipped()
+    assert entry.gzipped() is first and gzip.decompress(first) == entry.body
+    assert Entry(entry.body).gzipped() == first
+
+
+def test_experiments_run_on_low_priority_compute_threads():
+    ex = EXERCISES["4-4"]
+    exp = ex.experiment("swish-family")
+    names = []
+
+    def spy(params):
+        names.append(threading.current_thread().name)
+        return exp.run(params)
+
+    from dataclasses import replace
+
+    compute.CACHE.clear()
+    compute.result_entry(ex, replace(exp, run=spy), exp.params(points=11))
+    assert names and names[0].startswith("fflab-compute")
