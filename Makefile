@@ -6,6 +6,11 @@ STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+# Single-threaded BLAS: the server runs one computation per core already (see app/__init__.py).
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+
 .DEFAULT_GOAL := help
 .PHONY: help run test lint bench load docker-test clean
 

@@ -271,7 +271,7 @@ def lr_sweep(p: SweepParams) -> Result:
 # (member x sample x hidden unit x step), matrix work per (member x sample x parameter x step), and
 # Python overhead per layer and step. ACT_COST: relative price of f and f' (GELU's erf is dear).
 SECONDS_PER_UNIT = 1e-8
-SECONDS_PER_WEIGHT = 2e-10
+SECONDS_PER_WEIGHT = 5e-10  # BLAS single-threaded (app/__init__.py)
 SECONDS_PER_LAYER_STEP = 2e-5
 ACT_COST = {"relu": 1.0, "leaky_relu": 1.2, "prelu": 1.3, "elu": 1.5, "softplus": 2.0, "swish": 2.0, "gelu": 8.0}
 
@@ -290,7 +290,8 @@ def _dying_cost(p: DyingParams) -> float:
 
 
 def _sweep_cost(p: SweepParams) -> float:
-    return sum(run_cost(p, a, p.n_lrs * p.n_seeds, p.epochs) for a in SWEEP_ACTIVATIONS)
+    # + 2: the loss before training and the dead-unit check after it are epoch-independent passes.
+    return sum(run_cost(p, a, p.n_lrs * p.n_seeds, p.epochs + 2) for a in SWEEP_ACTIVATIONS)
 
 
 _FRACTION = text("fraction of hidden units", "占隐藏单元的比例")
