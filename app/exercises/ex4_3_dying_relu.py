@@ -39,7 +39,7 @@ MAX_SNAPSHOTS = 101  # every epoch up to 100 epochs, evenly spaced beyond
 FIT_POINTS = 201
 GRID = 41
 REPLAY_FRAMES = 25
-REPLAY_GRID = 31
+REPLAY_GRID = 25
 
 
 def load(dataset: str) -> tuple[np.ndarray, np.ndarray, str]:
