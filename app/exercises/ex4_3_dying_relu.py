@@ -22,6 +22,7 @@ from pydantic import ValidationInfo, field_validator
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
 from app.exercises.common import diverged, grid_2d, surface
 from app.figures import ex4_3 as figs
+from app.figures.common import frame_indices
 from app.i18n import text
 from app.nn.activations import get_activation, prelu_der
 from app.nn.data import moons, noisy_sine
@@ -37,6 +38,8 @@ N_SAMPLES = 100
 MAX_SNAPSHOTS = 101  # every epoch up to 100 epochs, evenly spaced beyond
 FIT_POINTS = 201
 GRID = 41
+REPLAY_FRAMES = 25
+REPLAY_GRID = 25
 
 
 def load(dataset: str) -> tuple[np.ndarray, np.ndarray, str]:
@@ -206,15 +209,25 @@ def dying(p: DyingParams) -> Result:
         "dead_fraction_by_layer": by_layer,
         "unit_state_final": unit_map if final_ok else None,
     }
-    if p.dataset == "sine":
-        xs = np.linspace(-1.0, 1.0, FIT_POINTS)
-        fit = {"x": xs, "y": predict(final, xs[:, None])[0, :, 0], "y0": predict(rec.snapshots[0], xs[:, None])[0, :, 0]}
-    else:
-        gx, gy, pts = grid_2d((-1.5, -1.0), (2.5, 1.5), GRID)
-        fit = {"gx": gx, "gy": gy, "Z": surface(final, pts, GRID, probability=True)}
+    frames = frame_indices(rec.snapshot_epochs, REPLAY_FRAMES)
+    frame_nets = stack([rec.snapshots[i] for i in frames])
+    replay = {"epochs": rec.snapshot_epochs[frames], "dead_fraction": dead_frac[frames]}
+    with np.errstate(all="ignore"):
+        if p.dataset == "sine":
+            xs = np.linspace(-1.0, 1.0, FIT_POINTS)
+            fit = {"x": xs, "y": predict(final, xs[:, None])[0, :, 0],
+                   "y0": predict(rec.snapshots[0], xs[:, None])[0, :, 0]}
+            replay["curves"] = predict(frame_nets, xs[:, None])[:, None, :, 0]  # (F, 1, FIT_POINTS)
+        else:
+            gx, gy, pts = grid_2d((-1.5, -1.0), (2.5, 1.5), GRID)
+            fit = {"gx": gx, "gy": gy, "Z": surface(final, pts, GRID, probability=True)}
+            rx, ry, rpts = grid_2d((-1.5, -1.0), (2.5, 1.5), REPLAY_GRID)
+            logits = np.clip(predict(frame_nets, rpts)[..., 0], -500, 500)
+            replay.update(gx=rx, gy=ry, Zs=list((1.0 / (1.0 + np.exp(-logits))).reshape(-1, REPLAY_GRID, REPLAY_GRID)))
+    data["replay_epoch"] = replay["epochs"]
     figures = figs.dying(p.activation, rec.snapshot_epochs, by_layer, dead_frac, inactive_frac, epochs, losses,
                          preactivations(rec.snapshots[0], X), preactivations(final, X), X, Y, p.dataset, fit,
-                         unit_map if final_ok else None, p.lang)
+                         unit_map if final_ok else None, replay, p.lang)
     return Result(metrics, data, figures)
 
 

@@ -23,6 +23,7 @@ from pydantic import ValidationInfo, field_validator
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
 from app.exercises.common import diverged
 from app.figures import ex4_6 as figs
+from app.figures.common import frame_indices
 from app.i18n import text
 from app.nn.network import Network, forward, init_network
 from app.nn.train import train as train_network
@@ -201,6 +202,9 @@ TARGETS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 SWEEP_UNITS = tuple(2**k for k in range(11))  # 1 … 1024
 HINGES_DRAWN = 16
 TRAIN_POINTS = 256
+REPLAY_SNAPSHOTS = 201
+REPLAY_FRAMES = 25
+REPLAY_POINTS = 257
 
 
 def dense_grid(a: float, b: float, n: int) -> tuple[np.ndarray, int]:
@@ -394,7 +398,7 @@ def train(p: TrainParams) -> Result:
     net0 = init_network((1, p.units, 1), "relu", "linear", seeds=[p.seed], weight_init="he",
                         bias_init="uniform", init_kwargs={"limit": max(abs(a), abs(b))})
     rec = train_network(net0, X[:, None], Y[:, None], optimizer="adam", eta=p.lr, epochs=p.epochs,
-                        n_snapshots=2, record_grad_norms=False)
+                        n_snapshots=REPLAY_SNAPSHOTS, record_grad_norms=False)
     c = construction(f, a, b, p.units)
     trained = run_network(rec.net, c["x"])
     err = np.abs(trained - c["y"])
@@ -409,7 +413,15 @@ def train(p: TrainParams) -> Result:
     e = _thin(len(epochs), 1001)
     data = {"x": c["x"][s], "target": c["y"][s], "trained": trained[s], "constructed": c["g"][s],
             "train_x": X, "epoch": epochs[e], "loss": losses[e]}
+    # The replay: the trained curve at ~25 recorded epochs, on at most REPLAY_POINTS of the fit's points.
+    frames = frame_indices(rec.snapshot_epochs, REPLAY_FRAMES)
+    keep = np.unique(np.linspace(0, len(c["x"][s]) - 1, min(len(c["x"][s]), REPLAY_POINTS)).round().astype(int))
+    xr, yr = c["x"][s][keep], c["y"][s][keep]
+    with np.errstate(all="ignore"):
+        curves = np.stack([run_network(rec.snapshots[i], xr) for i in frames])[:, None, :]
+    data["replay_epoch"] = rec.snapshot_epochs[frames]
     figures = {"fit": figs.fit(c["x"][s], c["y"][s], trained[s], c["g"][s], c["knots"], p.lang),
+               "fit_replay": figs.fit_replay(xr, yr, curves, rec.snapshot_epochs[frames], p.units, p.lang),
                "loss": figs.loss(epochs[e], losses[e], p.lang)}
     return Result(metrics, data, figures)
 

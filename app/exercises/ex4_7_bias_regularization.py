@@ -20,9 +20,10 @@ import numpy as np
 from app.exercises.base import COMMON_METRICS, Exercise, Experiment, Metric, Params, Result, param
 from app.exercises.common import diverged
 from app.figures import ex4_7 as figs
+from app.figures.common import frame_indices
 from app.i18n import text
 from app.nn.network import Network, forward, init_network, predict
-from app.nn.train import train
+from app.nn.train import TrainRecord, train
 
 SLOPE = 1.0  # a of the line target y = a·x + offset
 X_LO, X_HI = -math.pi, math.pi
@@ -33,6 +34,8 @@ SWEEP_OFFSETS = np.arange(-10.0, 10.5, 1.0)
 NEURON_CONTRACTION_LOG = 34.0
 NEURON_MAX_EPOCHS = 5000
 PENALTIES = ("none", "weights_only", "weights_and_biases")
+REPLAY_FRAMES = 25
+NETWORK_SNAPSHOTS = 201  # the network's snapshots; the neuron keeps every epoch (a copy of two numbers)
 
 
 class CommonParams(Params):
@@ -101,23 +104,47 @@ def closed_form(x: np.ndarray, y: np.ndarray, lam_w: float, lam_b: float) -> np.
     return np.linalg.solve(H, rhs.T).T
 
 
-def fit(p: CommonParams, x: np.ndarray, Y: np.ndarray, lam_w: float, lam_b: float) -> tuple[Network, np.ndarray]:
-    """Train S models (one per row of Y (S, n, 1)) from the same start; return the net and the losses (S, E+1).
+def fit_record(p: CommonParams, x: np.ndarray, Y: np.ndarray, lam_w: float, lam_b: float,
+               snapshots: bool = False) -> TrainRecord:
+    """Train S models (one per row of Y (S, n, 1)) from the same start; return the training record.
 
     The inputs x (n, 1) are shared by all members, only the targets differ (the core's shared-input path).
+    snapshots: keep every epoch of the neuron, NETWORK_SNAPSHOTS of the network (else the ends only).
     """
     S, X = Y.shape[0], x
     if p.model == "neuron":
         epochs, eta = neuron_epochs(x[:, 0], lam_w, lam_b)
         net = init_network((1, 1), "linear", "linear", [p.seed] * S, weight_init="zeros")
-        rec = train(net, X, Y, loss="mse", epochs=epochs, eta=eta, optimizer="sgd",
-                    l2_weights=lam_w, l2_biases=lam_b, n_snapshots=2, record_grad_norms=False)
-    else:
-        init = "he" if p.activation == "relu" else "xavier"
-        net = init_network((1, p.width, 1), p.activation, "linear", [p.seed] * S, weight_init=init)
-        rec = train(net, X, Y, loss="mse", epochs=p.epochs, eta=p.lr, optimizer="adam",
-                    l2_weights=lam_w, l2_biases=lam_b, n_snapshots=2, record_grad_norms=False)
+        return train(net, X, Y, loss="mse", epochs=epochs, eta=eta, optimizer="sgd", l2_weights=lam_w,
+                     l2_biases=lam_b, n_snapshots=epochs + 1 if snapshots else 2, record_grad_norms=False)
+    init = "he" if p.activation == "relu" else "xavier"
+    net = init_network((1, p.width, 1), p.activation, "linear", [p.seed] * S, weight_init=init)
+    return train(net, X, Y, loss="mse", epochs=p.epochs, eta=p.lr, optimizer="adam", l2_weights=lam_w,
+                 l2_biases=lam_b, n_snapshots=NETWORK_SNAPSHOTS if snapshots else 2, record_grad_norms=False)
+
+
+def fit(p: CommonParams, x: np.ndarray, Y: np.ndarray, lam_w: float, lam_b: float) -> tuple[Network, np.ndarray]:
+    """Train S models as fit_record does; return the final net and the losses (S, E+1)."""
+    rec = fit_record(p, x, Y, lam_w, lam_b)
     return rec.net, rec.losses
+
+
+def replay_curves(recs: dict[str, TrainRecord], grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the frames' epochs (F,) and the fits at those epochs on the grid, (F, 3, n_test).
+
+    The frames are picked from the snapshots of the longest run; a run that stopped earlier (the
+    neuron's three fits take different numbers of steps) shows its final state from then on.
+    """
+    longest = max(recs.values(), key=lambda r: int(r.snapshot_epochs[-1]))
+    epochs = longest.snapshot_epochs[frame_indices(longest.snapshot_epochs, REPLAY_FRAMES)]
+    curves = []
+    for k in PENALTIES:
+        se = recs[k].snapshot_epochs
+        idx = [int(np.abs(se - min(int(e), int(se[-1]))).argmin()) for e in epochs]
+        nets = recs[k].snapshots
+        with np.errstate(all="ignore"):
+            curves.append(np.stack([predict(nets[i], grid)[0, :, 0] for i in idx]))
+    return epochs, np.stack(curves, axis=1)
 
 
 def neuron_epochs(x: np.ndarray, lam_w: float, lam_b: float) -> tuple[int, float]:
@@ -165,10 +192,12 @@ def bias_regularization(p: BiasParams) -> Result:
     Y = (y0 + p.offset)[None]
     grid = grid_points()
     truth = clean(p.target, grid[:, 0]) + p.offset
-    nets, curves, losses = {}, {}, {}
+    nets, curves, losses, recs = {}, {}, {}, {}
     for k in PENALTIES:
-        nets[k], losses[k] = fit(p, x, Y, *penalty_strengths(p.lam, k))
+        recs[k] = fit_record(p, x, Y, *penalty_strengths(p.lam, k), snapshots=True)
+        nets[k], losses[k] = recs[k].net, recs[k].losses
         curves[k] = predict(nets[k], grid)[0, :, 0]
+    replay_epochs, replay = replay_curves(recs, grid)
     metrics: dict[str, object] = {}
     for k in PENALTIES:
         metrics[f"test_mse_{k}"] = float(np.mean((curves[k] - truth) ** 2))
@@ -197,11 +226,14 @@ def bias_regularization(p: BiasParams) -> Result:
         **{f"biases_{k}": biases[k] for k in PENALTIES},
         **{f"level_output_bias_{k}": float(parts[k][0][0]) for k in PENALTIES},
         **{f"level_hidden_{k}": float(parts[k][1][0]) for k in PENALTIES},
+        "replay_epoch": replay_epochs,
     }
-    return Result(metrics, data, figs.bias_regularization(p.model, x[:, 0], Y[0, :, 0], grid[:, 0], truth, curves,
-                                                          {k: metrics[f"test_mse_{k}"] for k in PENALTIES}, biases,
-                                                          {k: (float(parts[k][0][0]), float(parts[k][1][0]))
-                                                           for k in PENALTIES}, p.offset, p.lang))
+    figures = figs.bias_regularization(p.model, x[:, 0], Y[0, :, 0], grid[:, 0], truth, curves,
+                                       {k: metrics[f"test_mse_{k}"] for k in PENALTIES}, biases,
+                                       {k: (float(parts[k][0][0]), float(parts[k][1][0])) for k in PENALTIES},
+                                       p.offset, p.lang)
+    figures["fits_replay"] = figs.fits_replay(x[:, 0], Y[0, :, 0], grid[:, 0], truth, replay, replay_epochs, p.lang)
+    return Result(metrics, data, figures)
 
 
 def _all_biases(net: Network) -> np.ndarray:

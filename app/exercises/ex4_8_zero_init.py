@@ -19,6 +19,7 @@ import numpy as np
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
 from app.exercises.common import diverged, grid_2d, surface
 from app.figures import ex4_8 as figs
+from app.figures.common import frame_indices
 from app.i18n import text
 from app.nn.data import circles, moons
 from app.nn.network import Network, init_network, predict
@@ -33,6 +34,8 @@ N_SAMPLES = 256
 DISTINCT_TOL = 1e-9
 MAX_SNAPSHOTS = 101
 GRID = 51
+REPLAY_FRAMES = 25
+REPLAY_GRID = 31
 
 
 def xor_blobs(n: int = N_SAMPLES, seed: int = 0, noise: float = 0.15) -> tuple[np.ndarray, np.ndarray]:
@@ -145,9 +148,9 @@ def accuracy(net: Network, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return ((logits > 0) == (Y[:, 0] > 0.5)).mean(axis=1)
 
 
-def _grid(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _grid(X: np.ndarray, n: int = GRID) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     lo, hi = X.min(axis=0) - 0.3, X.max(axis=0) + 0.3
-    return grid_2d((float(lo[0]), float(lo[1])), (float(hi[0]), float(hi[1])), GRID)
+    return grid_2d((float(lo[0]), float(lo[1])), (float(hi[0]), float(hi[1])), n)
 
 
 def _train(net: Network, X: np.ndarray, Y: np.ndarray, p: TrainParams, seeds: list[int]):
@@ -180,14 +183,21 @@ def initialization(p: InitializationParams) -> Result:
     }
     gx, gy, pts = _grid(X)
     Z = surface(final, pts, GRID, probability=True)
+    frames = frame_indices(rec.snapshot_epochs, REPLAY_FRAMES)
+    rx, ry, rpts = _grid(X, REPLAY_GRID)
+    with np.errstate(all="ignore"):
+        logits = np.clip(predict(stack([rec.snapshots[i] for i in frames]), rpts)[..., 0], -500, 500)
+        Zs = list((1.0 / (1.0 + np.exp(-logits))).reshape(-1, REPLAY_GRID, REPLAY_GRID))
+    replay = {"epochs": rec.snapshot_epochs[frames], "gx": rx, "gy": ry, "Zs": Zs,
+              "distinct": [count_distinct(traj[i]) for i in frames]}
     data = {
         "epoch": np.arange(p.epochs + 1), "loss": losses, "snapshot_epoch": rec.snapshot_epochs,
         "hidden_w1": traj[:, :, 0], "hidden_w2": traj[:, :, 1], "hidden_b": traj[:, :, 2],
         "output_weights": final.W[1][0, :, 0], "output_bias": float(final.b[1][0, 0, 0]),
-        "similarity": sim,
+        "similarity": sim, "replay_epoch": replay["epochs"],
     }
     figures = figs.initialization(p.init, rec.snapshot_epochs, traj, np.arange(p.epochs + 1), losses, gx, gy, Z,
-                                  X, Y, sim, p.lang)
+                                  X, Y, sim, replay, p.lang)
     return Result(metrics, data, figures)
 
 

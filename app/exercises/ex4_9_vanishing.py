@@ -18,6 +18,7 @@ from pydantic import ValidationInfo, field_validator
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
 from app.exercises.common import diverged
 from app.figures import ex4_9 as figs
+from app.figures.common import frame_indices
 from app.i18n import text
 from app.nn.data import DATASETS
 from app.nn.losses import Loss, get_loss
@@ -35,6 +36,7 @@ SECONDS_PER_WEIGHT = 3e-10
 SECONDS_PER_LAYER_STEP = 2.5e-5
 
 _BCE = get_loss("bce")
+REPLAY_FRAMES = 25
 
 
 class NetParams(Params):
@@ -115,6 +117,9 @@ def vanishing(p: VanishingParams) -> Result:
     losses = rec.losses[0]
     heat = rec.grad_norms[0].T  # (L, E): layer × epoch, the gradient at the start of each epoch
     epochs = np.arange(p.epochs + 1)
+    # The replay: the norms after e epochs (e < E: recorded at the start of epoch e; e = E: final).
+    by_epoch = np.vstack([rec.grad_norms[0], final[None]])  # (E+1, L)
+    frames = frame_indices(epochs, REPLAY_FRAMES)
     metrics = {
         "grad_norms_initial": initial,
         "grad_ratio_first_to_last": float(_ratio(initial[0], initial[-1])),
@@ -122,8 +127,10 @@ def vanishing(p: VanishingParams) -> Result:
         "diverged": diverged(losses),
     }
     data = {"layer": np.arange(1, len(initial) + 1), "grad_norms_initial": initial, "grad_norms_final": final,
-            "grad_norms_by_epoch": heat, "epoch": epochs, "loss": losses}
-    return Result(metrics, data, figs.vanishing(initial, final, heat, epochs, losses, p.activation, p.lang))
+            "grad_norms_by_epoch": heat, "epoch": epochs, "loss": losses, "replay_epoch": epochs[frames]}
+    figures = figs.vanishing(initial, final, heat, epochs, losses, p.activation, p.lang)
+    figures["gradient_replay"] = figs.gradient_replay(initial, by_epoch[frames], epochs[frames], p.activation, p.lang)
+    return Result(metrics, data, figures)
 
 
 # ------------------------------------------------------------------------------------ learning-rates

@@ -130,3 +130,124 @@ def replay(gx: np.ndarray, gy: np.ndarray, Zs: list[np.ndarray], epochs: np.ndar
     fig["layout"]["legend"] = {"orientation": "h", "y": 1.02, "yanchor": "bottom"}
     fig["layout"]["margin"] = {"l": 60, "r": 20, "t": 70, "b": 110}
     return fig
+
+
+# ---------------------------------------------------------------------------- replays of any figure
+
+
+FLOAT32_LIMIT = 1e38
+
+
+def frame_indices(snap_epochs: np.ndarray, n_frames: int = 25, power: float = 2.0) -> np.ndarray:
+    """Pick about n_frames of the recorded snapshots for a replay: the first, the last, denser early.
+
+    Targets sit at epochs last·t^power for t evenly spaced on [0, 1] (training moves fastest early);
+    each takes the nearest snapshot, and evenly spaced snapshots fill in for targets that collide.
+    Return increasing indices into snap_epochs.
+    """
+    snap = np.asarray(snap_epochs, dtype=float)
+    if len(snap) <= n_frames:
+        return np.arange(len(snap))
+    targets = snap[-1] * np.linspace(0.0, 1.0, n_frames) ** power
+    chosen = set(np.abs(snap[None, :] - targets[:, None]).argmin(axis=1).tolist())
+    for i in np.linspace(0, len(snap) - 1, n_frames).round().astype(int).tolist():
+        if len(chosen) >= n_frames:
+            break
+        chosen.add(i)
+    return np.array(sorted(chosen))
+
+
+def replay_controls(fig: dict[str, Any], names: list[str], lang: str, *, slider_x: float = 0.2,
+                    pad_t: int = 60) -> dict[str, Any]:
+    """Add a slider over the frames `names` (ending on the last) and Play/Pause buttons left of it,
+    pad_t pixels below the plot area (clear of the x-axis title)."""
+    step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}}
+    fig["layout"]["sliders"] = [{
+        "active": len(names) - 1, "currentvalue": {"prefix": tr("epoch_prefix", lang)}, "pad": {"t": pad_t},
+        "x": slider_x, "len": 1.0 - slider_x,
+        "steps": [{"label": n, "method": "animate", "args": [[n], step_args]} for n in names],
+    }]
+    fig["layout"]["updatemenus"] = [{
+        "type": "buttons", "direction": "left", "x": 0, "y": 0, "xanchor": "left", "yanchor": "top",
+        "pad": {"t": pad_t + 20, "r": 10}, "showactive": False,
+        "buttons": [
+            {"label": tr("play", lang), "method": "animate",
+             "args": [None, {"mode": "immediate", "fromcurrent": True, "frame": {"duration": 250, "redraw": True},
+                             "transition": {"duration": 0}}]},
+            {"label": tr("pause", lang), "method": "animate", "args": [[None], step_args]},
+        ],
+    }]
+    fig["layout"]["margin"] = {**fig["layout"].get("margin", {}), "b": pad_t + 90}
+    return fig
+
+
+def surface_replay(gx: np.ndarray, gy: np.ndarray, Zs: list[np.ndarray], epochs: np.ndarray, X: np.ndarray,
+                   y: np.ndarray, title: str, lang: str, *, height: int = 520) -> dict[str, Any]:
+    """`replay` of probabilities in [0, 1], its axes fitted to the grid, its controls clear of the x title."""
+    fig = replay(gx, gy, [np.clip(Z, 0.0, 1.0) for Z in Zs], epochs, X, y, title, lang)
+    replay_controls(fig, [f["name"] for f in fig["frames"]], lang)
+    fig["layout"]["xaxis"].update({"constrain": "domain", "range": [float(gx[0]), float(gx[-1])]})
+    fig["layout"]["yaxis"].update({"constrain": "domain", "range": [float(gy[0]), float(gy[-1])]})
+    fig["layout"]["height"] = height
+    # The boundary is the one level 0.5: no automatic levels when a frame's surface does not reach it.
+    for trace in [fig["data"][1], *(f["data"][1] for f in fig["frames"])]:
+        trace["autocontour"] = False
+    return fig
+
+
+def frame_titles(fig: dict[str, Any], titles: list[str]) -> dict[str, Any]:
+    """Give every frame of a replay its own title (e.g. a number at that epoch); the figure keeps the last."""
+    base = fig["layout"]["title"]
+    for frame, t in zip(fig["frames"], titles, strict=True):
+        frame["layout"] = {"title": {**base, "text": t}}
+    fig["layout"]["title"] = {**base, "text": titles[-1]}
+    return fig
+
+
+def _finite_range(arrays: list[np.ndarray], log: bool) -> list[float] | None:
+    vals = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays]) if arrays else np.zeros(0)
+    vals = vals[np.isfinite(vals) & ((vals > 0) if log else True)]
+    if not vals.size:
+        return None
+    lo, hi = float(vals.min()), float(vals.max())
+    if log:
+        lo, hi = np.log10(lo), np.log10(hi)
+    pad = 0.05 * (hi - lo) if hi > lo else 0.5
+    return [lo - pad, hi + pad]
+
+
+def replay_lines(x: np.ndarray, curves: np.ndarray, epochs: np.ndarray, title: str, x_title: str, y_title: str,
+                 lang: str, *, names: list[str], colors: list[int] | None = None, dashes: list[str | None] | None = None,
+                 widths: list[float] | None = None, mode: str = "lines", static: list[dict[str, Any]] | None = None,
+                 y_log: bool = False, y_range: list[float] | None = None, height: int = 460) -> dict[str, Any]:
+    """Curves over x at several moments of training, as Plotly frames with a slider and Play/Pause.
+
+    curves: (F, K, n), K curves at each of the F frames; epochs: (F,) the frames' epochs, named by them.
+    static: traces drawn under the curves in every frame (data, target). The y range is fixed over all
+    frames (y_range, in log10 units on a log axis, or the finite values' span), so motion is comparable.
+    """
+    curves = np.clip(np.asarray(curves, dtype=float), -FLOAT32_LIMIT, FLOAT32_LIMIT)  # blown-up runs fit float32
+    F, K, _ = curves.shape
+    colors = colors or list(range(K))
+    dashes = dashes or [None] * K
+    widths = widths or [2.5] * K
+    static = static or []
+    traces = [*static]
+    for k in range(K):
+        tr_k = line(x, curves[-1, k], names[k], colors[k], dash=dashes[k], width=widths[k], mode=mode)
+        tr_k["y"] = typed(curves[-1, k], "float32")
+        traces.append(tr_k)
+    lay = layout(title, x_title, y_title, y_log=y_log, hovermode="closest")
+    rng = y_range or _finite_range([curves], y_log)
+    if rng is not None:
+        lay["yaxis"]["range"] = rng
+        lay["yaxis"]["autorange"] = False
+    lay["legend"] = {"orientation": "h", "y": 1.02, "yanchor": "bottom"}
+    lay["margin"] = {"l": 60, "r": 20, "t": 70}
+    lay["height"] = height
+    fig = figure(traces, lay)
+    names_f = [str(int(e)) for e in epochs]
+    idx = list(range(len(static), len(static) + K))
+    fig["frames"] = [{"name": n, "data": [{"y": typed(curves[f, k], "float32")} for k in range(K)], "traces": idx}
+                     for f, n in enumerate(names_f)]
+    return replay_controls(fig, names_f, lang)

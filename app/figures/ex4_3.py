@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from app.figures.common import decision_surface, loss_curves
+from app.figures.common import decision_surface, frame_titles, loss_curves, replay_lines, surface_replay
 from app.figures.encode import typed
 from app.figures.theme import color, figure, layout, line, markers
 from app.i18n import pick, text
@@ -29,6 +29,9 @@ T = {
     "learned": text("network after training", "训练后的网络"),
     "initial": text("network before training", "训练前的网络"),
     "truth": text("sin(πx)", "sin(πx)"),
+    "replay_title": text("Epoch {e}: {dead} of the hidden units dead ({act})", "第 {e} 轮：{dead} 的隐藏单元已死亡（{act}）"),
+    "replay_title_div": text("Epoch {e}: diverged ({act})", "第 {e} 轮：已发散（{act}）"),
+    "network": text("network", "网络"),
     "map_title": text("Which units are dead at the end (layer × unit)", "训练结束时哪些单元死亡（层 × 单元）"),
     "unit": text("unit", "单元"),
     "active": text("active", "活跃"),
@@ -133,16 +136,41 @@ def _unit_map(state: np.ndarray | None, lang: str) -> dict[str, Any]:
     return figure([trace], lay)
 
 
+def fit_replay(X: np.ndarray, Y: np.ndarray, dataset: str, fit: dict, rep: dict, act: str, lang: str) -> dict[str, Any]:
+    """The fit (sine: the curve; moons: the decision surface) at about 25 recorded epochs, titled by the
+    dead fraction at that epoch.
+
+    rep: epochs (F,), dead_fraction (F,), and curves (F, 1, n) for sine or gx, gy, Zs (F × (ny, nx)) for moons.
+    """
+    if dataset == "sine":
+        lo, hi = float(Y.min()), float(Y.max())
+        pad = 0.5 * (hi - lo)
+        static = [markers(X[:, 0], Y[:, 0], _t("data", lang), 7, size=5, opacity=0.6),
+                  line(fit["x"], np.sin(np.pi * fit["x"]), _t("truth", lang), 7, dash="dot", width=1.5)]
+        fig = replay_lines(fit["x"], rep["curves"], rep["epochs"], "", "x", "y", lang, names=[_t("network", lang)],
+                           static=static, y_range=[lo - pad, hi + pad])
+    else:
+        fig = surface_replay(rep["gx"], rep["gy"], rep["Zs"], rep["epochs"], X, Y[:, 0], "", lang)
+    titles = []
+    for e, d in zip(rep["epochs"], rep["dead_fraction"], strict=True):
+        if np.isfinite(d):
+            titles.append(_t("replay_title", lang, e=int(e), dead=f"{d:.0%}", act=LABELS[act]))
+        else:
+            titles.append(_t("replay_title_div", lang, e=int(e), act=LABELS[act]))
+    return frame_titles(fig, titles)
+
+
 def dying(act: str, snap_epochs: np.ndarray, by_layer: np.ndarray, dead: np.ndarray, inactive: np.ndarray,
           epochs: np.ndarray, losses: np.ndarray, z_start: list[np.ndarray], z_end: list[np.ndarray],
-          X: np.ndarray, Y: np.ndarray, dataset: str, fit: dict, state: np.ndarray | None,
+          X: np.ndarray, Y: np.ndarray, dataset: str, fit: dict, state: np.ndarray | None, rep: dict,
           lang: str) -> dict[str, dict]:
-    """Return the `dead_units`, `loss`, `preactivations`, `fit` and `unit_map` figures."""
+    """Return the `dead_units`, `loss`, `preactivations`, `fit`, `fit_replay` and `unit_map` figures."""
     return {
         "dead_units": dead_units(snap_epochs, by_layer, dead, inactive, act, lang),
         "loss": loss_curves(epochs, {LABELS[act]: losses}, _t("loss_title", lang, act=LABELS[act]), lang),
         "preactivations": _histograms(z_start, z_end, lang),
         "fit": _fit(X, Y, dataset, fit, act, lang),
+        "fit_replay": fit_replay(X, Y, dataset, fit, rep, act, lang),
         "unit_map": _unit_map(state, lang),
     }
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from app.figures.common import loss_curves
+from app.figures.common import loss_curves, replay_lines
 from app.figures.theme import color, figure, layout, line, markers
 from app.i18n import pick, text
 
@@ -34,6 +34,7 @@ T = {
     "trained": text("trained network", "训练的网络"),
     "constructed": text("constructed network", "构造的网络"),
     "train_points": text("training points", "训练点"),
+    "replay_title": text("The trained network during training, {n} units", "训练过程中的网络，{n} 个单元"),
     "loss_title": text("Training loss (half MSE)", "训练损失（均方误差的一半）"),
     "adam": text("Adam", "Adam"),
     "x": text("x", "x"),
@@ -133,6 +134,18 @@ def fit(x, y, trained, constructed, knots, lang: str) -> dict[str, Any]:
               line(x, trained, _t("trained", lang), 1, width=2.5),
               line(x, constructed, _t("constructed", lang), 0, width=2, dash="dash")]
     return figure(traces, layout(_t("fit_title", lang, n=n), _t("x", lang), _t("y", lang)))
+
+
+def fit_replay(x, y, curves: np.ndarray, epochs: np.ndarray, n: int, lang: str) -> dict[str, Any]:
+    """Return the `fit_replay` figure: the trained network's output at ~25 epochs over the target.
+
+    curves: (F, 1, len(x)); the y range is the target's, padded, so early wild curves run off the top.
+    """
+    lo, hi = float(np.nanmin(y)), float(np.nanmax(y))
+    pad = 0.3 * (hi - lo) if hi > lo else 1.0
+    return replay_lines(x, curves, epochs, _t("replay_title", lang, n=n), _t("x", lang), _t("y", lang), lang,
+                        names=[_t("trained", lang)], colors=[1], static=[line(x, y, _t("target", lang), 7, width=1.5)],
+                        y_range=[lo - pad, hi + pad])
 
 
 def loss(epochs, losses, lang: str) -> dict[str, Any]:

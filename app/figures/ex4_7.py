@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from app.figures.common import replay_lines
 from app.figures.encode import typed
 from app.figures.theme import color, figure, layout, line, markers
 from app.i18n import pick, text
@@ -22,6 +23,7 @@ T = {
     "fits_title": text("Data and the three fits", "数据与三种拟合"),
     "x": text("x", "x"),
     "y": text("y", "y"),
+    "replay_title": text("The three fits during training", "训练过程中的三种拟合"),
     "error_title": text("Test error of each fit", "各拟合的测试误差"),
     "mse": text("test MSE", "测试 MSE"),
     "biases_title": text("Every learned bias, and where the fitted level comes from",
@@ -105,6 +107,18 @@ def bias_regularization(model: str, x: np.ndarray, y: np.ndarray, grid: np.ndarr
             tr["offsetgroup"] = tr["name"]
     bias_fig = figure(traces, lay)
     return {"fits": fits, "test_error": err, "biases": bias_fig}
+
+
+def fits_replay(x: np.ndarray, y: np.ndarray, grid: np.ndarray, truth: np.ndarray, curves: np.ndarray,
+                epochs: np.ndarray, lang: str) -> dict[str, Any]:
+    """Return `fits_replay`: the three fits at ~25 epochs of training; curves (F, 3, n_test) in ORDER."""
+    static = [markers(x, y, _t("data", lang), 4, size=7, hovertemplate="%{x:.2f}, %{y:.3f}<extra></extra>"),
+              line(grid, truth, _t("truth", lang), 5, dash="longdash", width=1.5)]
+    lo, hi = float(min(np.min(y), np.min(truth), 0.0)), float(max(np.max(y), np.max(truth), 0.0))
+    pad = 0.15 * (hi - lo) if hi > lo else 1.0
+    return replay_lines(grid, curves, epochs, _t("replay_title", lang), _t("x", lang), _t("y", lang), lang,
+                        names=[_t(k, lang) for k in ORDER], colors=[COLOR[k] for k in ORDER],
+                        dashes=[DASH[k] for k in ORDER], static=static, y_range=[lo - pad, hi + pad])
 
 
 def offset_sweep(offsets: np.ndarray, wo: np.ndarray, wb: np.ndarray, predicted: np.ndarray | None, model: str,

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from app.figures.common import decision_surface, loss_curves
+from app.figures.common import decision_surface, frame_titles, loss_curves, surface_replay
 from app.figures.encode import typed
 from app.figures.theme import color, figure, layout, line
 from app.i18n import pick, text
@@ -20,6 +20,7 @@ T = {
     "value": text("parameter value", "参数值"),
     "loss_title": text("Training loss ({init}); ln 2 = guessing", "训练损失（{init}）；ln 2 即瞎猜"),
     "boundary_title": text("Decision boundary after training ({init})", "训练后的决策边界（{init}）"),
+    "replay_title": text("Epoch {e}: {k} distinct hidden unit(s) ({init})", "第 {e} 轮：{k} 个不同的隐藏单元（{init}）"),
     "sim_title": text("Cosine similarity of the hidden units at the end", "训练结束时隐藏单元之间的余弦相似度"),
     "hidden_unit": text("hidden unit", "隐藏单元"),
     "ln2": text("ln 2", "ln 2"),
@@ -75,10 +76,20 @@ def _ln2_line(lang: str) -> dict[str, Any]:
             "y1": float(np.log(2)), "line": {"color": "#888888", "width": 1, "dash": "dot"}}
 
 
+def boundary_replay(rep: dict, X: np.ndarray, Y: np.ndarray, init: str, lang: str) -> dict[str, Any]:
+    """The decision surface at about 25 recorded epochs, titled by the number of distinct hidden units.
+
+    rep: epochs (F,), gx, gy, Zs (F × (ny, nx) probabilities), distinct (F,) counts.
+    """
+    fig = surface_replay(rep["gx"], rep["gy"], rep["Zs"], rep["epochs"], X, Y[:, 0], "", lang)
+    titles = [_t("replay_title", lang, e=int(e), k=k, init=init) for e, k in zip(rep["epochs"], rep["distinct"], strict=True)]
+    return frame_titles(fig, titles)
+
+
 def initialization(init: str, snap_epochs: np.ndarray, traj: np.ndarray, epochs: np.ndarray, losses: np.ndarray,
                    gx: np.ndarray, gy: np.ndarray, Z: np.ndarray, X: np.ndarray, Y: np.ndarray, sim: np.ndarray,
-                   lang: str) -> dict[str, dict]:
-    """Return the `unit_weights`, `loss`, `decision_boundary` and `similarity` figures."""
+                   rep: dict, lang: str) -> dict[str, dict]:
+    """Return the `unit_weights`, `loss`, `decision_boundary`, `boundary_replay` and `similarity` figures."""
     loss = loss_curves(epochs, {init: losses}, _t("loss_title", lang, init=init), lang)
     loss["layout"]["shapes"] = [_ln2_line(lang)]
     return {
@@ -86,6 +97,7 @@ def initialization(init: str, snap_epochs: np.ndarray, traj: np.ndarray, epochs:
         "loss": loss,
         "decision_boundary": decision_surface(gx, gy, Z, X, Y[:, 0], _t("boundary_title", lang, init=init), lang,
                                               point_size=6),
+        "boundary_replay": boundary_replay(rep, X, Y, init, lang),
         "similarity": similarity(sim, lang),
     }
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from app.figures.common import loss_curves
+from app.figures.common import loss_curves, replay_lines
 from app.figures.encode import typed
 from app.figures.theme import figure, layout, line
 from app.i18n import pick, text
@@ -18,6 +18,8 @@ T = {
     "at_end": text("after training", "训练后"),
     "layer": text("weight layer (1 = input side, last = output)", "权重层（1 = 输入端，最后 = 输出层）"),
     "grad": text("‖∂L/∂W‖ (log scale)", "‖∂L/∂W‖（对数坐标）"),
+    "replay": text("Gradient norm of each weight layer during training ({act})", "训练过程中各权重层的梯度范数（{act}）"),
+    "now": text("at this epoch", "当前轮次"),
     "heat": text("log₁₀ ‖∂L/∂W‖ by layer and epoch", "各层各轮的 log₁₀ ‖∂L/∂W‖"),
     "epoch": text("epoch", "轮次"),
     "layer_short": text("weight layer", "权重层"),
@@ -94,6 +96,30 @@ def vanishing(initial: np.ndarray, final: np.ndarray, heat: np.ndarray, epochs: 
     loss = _with_ln2(loss_curves(epochs, {_t("train_loss", lang): losses}, _t("loss", lang), lang, y_log=False),
                      epochs, lang)
     return {"gradient_norms": _legend_clear_of_axis_title(norms), "gradient_heatmap": hm, "loss": loss}
+
+
+def gradient_replay(initial: np.ndarray, norms: np.ndarray, epochs: np.ndarray, act: str, lang: str) -> dict[str, Any]:
+    """Return `gradient_replay`: ‖∂L/∂W‖ over the layers at ~25 epochs (log axis), over the norms at init.
+
+    norms: (F, L) at the frames' epochs (the last row after training).
+    """
+    layers = np.arange(1, norms.shape[1] + 1)
+    shown = _floor(norms)
+    static = [line(layers, _floor(initial), _t("at_init", lang), 7, dash="dot", width=1.5, mode="lines+markers")]
+    fig = replay_lines(layers, shown[:, None, :], epochs, _t("replay", lang, act=act), _t("layer", lang),
+                       _t("grad", lang), lang, names=[_t("now", lang)], colors=[1], mode="lines+markers",
+                       static=static, y_log=True,
+                       y_range=_log_range(np.concatenate([shown.ravel(), _floor(initial)])))
+    fig["layout"]["xaxis"]["dtick"] = 1 if len(layers) <= 16 else 2
+    return fig
+
+
+def _log_range(values: np.ndarray) -> list[float] | None:
+    """Return [log10 min, log10 max] of the finite positive values, padded by a quarter decade."""
+    v = values[np.isfinite(values) & (values > 0)]
+    if not v.size:
+        return None
+    return [float(np.log10(v.min())) - 0.25, float(np.log10(v.max())) + 0.25]
 
 
 def learning_rates(lrs: np.ndarray, epochs: np.ndarray, losses: np.ndarray, relative: np.ndarray,

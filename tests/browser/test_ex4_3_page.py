@@ -6,7 +6,9 @@ import re
 
 from playwright.sync_api import expect
 
-FIGURES = ("dead_units", "loss", "preactivations", "fit", "unit_map")
+from tests.browser.replay_page import check_replay
+
+FIGURES = ("dead_units", "loss", "preactivations", "fit", "fit_replay", "unit_map")
 
 
 def test_figures_draw_and_activation_redraws_them(page, live_server, console_errors, artifacts):
@@ -31,4 +33,10 @@ def test_figures_draw_and_activation_redraws_them(page, live_server, console_err
 def test_chinese_figures(page, live_server, console_errors):
     page.goto(live_server + "/exercises/4-3?lang=zh")
     expect(page.locator("#exp-dying [data-figure=unit_map] .gtitle")).to_contain_text("哪些单元死亡")
+    assert console_errors == []
+
+
+def test_the_training_replay_moves_with_its_slider(page, live_server, console_errors):
+    page.goto(live_server + "/exercises/4-3?lang=en")
+    check_replay(page, "dying", "fit_replay")
     assert console_errors == []

@@ -6,13 +6,15 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.replay_page import check_replay
+
 
 def test_page_draws_and_controls_redraw(page, live_server, console_errors, artifacts):
     page.goto(live_server + "/exercises/4-6?lang=en")
     section = page.locator("#exp-construct")
     for name in ("approximation", "hinges", "error_vs_units"):
         expect(section.locator(f"[data-figure={name}] .main-svg").first).to_be_visible()
-    for name in ("fit", "loss"):
+    for name in ("fit", "fit_replay", "loss"):
         expect(page.locator(f"#exp-train [data-figure={name}] .main-svg").first).to_be_visible()
     sup = section.locator('[data-metric="sup_error"] .value')
     before = sup.inner_text()
@@ -52,3 +54,9 @@ def test_a_typed_formula_updates_the_fit_and_a_bad_one_shows_its_error(page, liv
     expect(section).to_have_attribute("data-state", "ready")
     # The browser logs each refused request; nothing else may appear.
     assert [e for e in console_errors if "status of 422" not in e] == []
+
+
+def test_the_training_replay_moves_with_its_slider(page, live_server, console_errors):
+    page.goto(live_server + "/exercises/4-6?lang=en")
+    check_replay(page, "train", "fit_replay")
+    assert console_errors == []

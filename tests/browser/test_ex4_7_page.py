@@ -6,11 +6,13 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.replay_page import check_replay
+
 
 def test_figures_draw_and_offset_redraws(page, live_server, console_errors, artifacts):
     page.goto(live_server + "/exercises/4-7?lang=en")
     section = page.locator("#exp-bias-regularization")
-    for name in ("fits", "test_error", "biases"):
+    for name in ("fits", "test_error", "biases", "fits_replay"):
         expect(section.locator(f"[data-figure={name}] .main-svg").first).to_be_visible()
     expect(page.locator("#exp-offset-sweep [data-figure=error_vs_offset] .main-svg").first).to_be_visible()
     metric = section.locator('[data-metric="output_bias_weights_and_biases"] .value')
@@ -33,4 +35,10 @@ def test_network_model_from_the_url(page, live_server, console_errors, artifacts
     expect(section.locator('[data-metric="offset_in_hidden_weights_and_biases"] .value')).to_be_visible(timeout=15_000)
     expect(section.locator("[data-figure=biases] .main-svg").first).to_be_visible()
     page.screenshot(path=str(artifacts / "4-7-network.png"), full_page=True)
+    assert console_errors == []
+
+
+def test_the_training_replay_moves_with_its_slider(page, live_server, console_errors):
+    page.goto(live_server + "/exercises/4-7?lang=en")
+    check_replay(page, "bias-regularization", "fits_replay")
     assert console_errors == []

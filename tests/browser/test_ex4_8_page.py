@@ -6,7 +6,9 @@ import re
 
 from playwright.sync_api import expect
 
-FIGURES = ("unit_weights", "loss", "decision_boundary", "similarity")
+from tests.browser.replay_page import check_replay
+
+FIGURES = ("unit_weights", "loss", "decision_boundary", "boundary_replay", "similarity")
 
 
 def test_figures_draw_and_init_redraws_them(page, live_server, console_errors, artifacts):
@@ -33,4 +35,10 @@ def test_full_batch_link_freezes_everything(page, live_server, console_errors):
     section = page.locator("#exp-initialization")
     expect(section.locator('[data-metric="hidden_weights_moved"] .value')).to_have_text("no")
     expect(section.locator('[data-metric="output_weights_moved"] .value')).to_have_text("no")
+    assert console_errors == []
+
+
+def test_the_training_replay_moves_with_its_slider(page, live_server, console_errors):
+    page.goto(live_server + "/exercises/4-8?lang=en")
+    check_replay(page, "initialization", "boundary_replay")
     assert console_errors == []

@@ -6,8 +6,10 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.replay_page import check_replay
+
 FIGURES = {
-    "vanishing": ("gradient_norms", "gradient_heatmap", "loss"),
+    "vanishing": ("gradient_norms", "gradient_heatmap", "loss", "gradient_replay"),
     "learning-rates": ("loss_by_lr", "relative_update_by_layer", "cure_comparison"),
 }
 
@@ -55,4 +57,10 @@ def test_a_blown_up_run_still_draws(page, live_server, console_errors):
         expect(section.locator(f"[data-figure={name}] .main-svg").first).to_be_visible()
     expect(section.locator('[data-metric="diverged"] .value')).to_have_text("yes")
     expect(section.locator('[data-metric="final_loss"] .value')).to_have_text("—")
+    assert console_errors == []
+
+
+def test_the_training_replay_moves_with_its_slider(page, live_server, console_errors):
+    page.goto(live_server + "/exercises/4-9?lang=en")
+    check_replay(page, "vanishing", "gradient_replay")
     assert console_errors == []

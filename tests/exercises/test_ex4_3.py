@@ -7,6 +7,7 @@ import pytest
 
 from app.exercises import ex4_3_dying_relu as ex
 from app.nn.train import loss_and_grads, train
+from tests.exercises.replay_checks import check_replay, decode, frame_curve
 
 TINY = {"width": 6, "depth": 2, "epochs": 5}
 
@@ -23,7 +24,7 @@ def sweep(**kw):
 @pytest.mark.parametrize("dataset", ["sine", "moons"])
 def test_tiny_runs_of_every_activation_and_dataset(activation, dataset):
     r = dying(activation=activation, dataset=dataset, **TINY)
-    assert set(r.figures) == {"dead_units", "loss", "preactivations", "fit", "unit_map"}
+    assert set(r.figures) == {"dead_units", "loss", "preactivations", "fit", "fit_replay", "unit_map"}
     assert 0 <= r.metrics["dead_fraction_final"] <= r.metrics["inactive_fraction_final"] <= 1
     assert len(r.data["loss"]) == TINY["epochs"] + 1
     assert len(r.data["dead_fraction"]) == len(r.data["snapshot_epoch"])
@@ -130,3 +131,35 @@ def test_lr_max_must_exceed_lr_min(client):
 def test_costly_requests_are_refused(client):
     r = client.get("/api/exercises/4-3/dying", params={"width": 128, "depth": 4, "epochs": 3000, "activation": "gelu"})
     assert r.status_code == 422
+
+
+def test_the_fit_replay_ends_on_the_final_fit_and_titles_the_dead_fraction():
+    r = dying()
+    fig = r.figures["fit_replay"]
+    epochs = check_replay(fig, 300)
+    np.testing.assert_array_equal(r.data["replay_epoch"], epochs)
+    final = decode(r.figures["fit"]["data"][3]["y"])  # the "network after training" curve
+    np.testing.assert_array_equal(frame_curve(fig, -1), final.astype(np.float32))
+    np.testing.assert_array_equal(decode(fig["data"][-1]["y"]), final.astype(np.float32))
+    assert not np.array_equal(frame_curve(fig, 0), frame_curve(fig, -1))
+    titles = [f["layout"]["title"]["text"] for f in fig["frames"]]
+    dead = dict(zip(r.data["snapshot_epoch"].tolist(), r.data["dead_fraction"].tolist(), strict=True))
+    assert titles[-1].endswith(f"{dead[300]:.0%} of the hidden units dead (ReLU)")
+    assert titles[0].startswith("Epoch 0: ") and fig["layout"]["title"]["text"] == titles[-1]
+
+
+def test_the_moons_replay_is_a_decision_surface_ending_on_the_final_one():
+    r = dying(dataset="moons")
+    fig = r.figures["fit_replay"]
+    check_replay(fig, 300)
+    last = decode(fig["frames"][-1]["data"][0]["z"])
+    assert last.shape == (ex.REPLAY_GRID, ex.REPLAY_GRID)
+    np.testing.assert_array_equal(decode(fig["data"][0]["z"]), last)
+    assert 0 <= last.min() < 0.5 < last.max() <= 1
+
+
+def test_the_replay_is_deterministic_and_survives_a_blow_up():
+    assert dying(**TINY).figures == dying(**TINY).figures
+    r = dying(lr=3.0, epochs=50)
+    check_replay(r.figures["fit_replay"], 50)
+    assert r.metrics["diverged"] is True

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from app.exercises import ex4_6_universal as ex
 from app.nn.network import Network
+from tests.exercises.replay_checks import check_replay, decode, frame_curve
 
 FAST = settings(deadline=timedelta(milliseconds=500), max_examples=60)
 API = "/api/exercises/4-6/construct"
@@ -109,8 +110,23 @@ def test_a_typed_formula_equals_the_builtin_target():
 def test_train_tiny_and_deterministic():
     a, b = train(units=2, epochs=3), train(units=2, epochs=3)
     assert set(a.metrics) == {"sup_error", "final_loss", "construct_sup_error", "diverged"}
-    assert set(a.figures) == {"fit", "loss"}
+    assert set(a.figures) == {"fit", "fit_replay", "loss"}
     assert a.metrics == b.metrics and a.data["loss"].tolist() == b.data["loss"].tolist()
+    assert a.figures == b.figures
+
+
+def test_the_fit_replay_ends_on_the_trained_fit():
+    r = train()
+    fig = r.figures["fit_replay"]
+    epochs = check_replay(fig, 800, min_frames=20)
+    np.testing.assert_array_equal(r.data["replay_epoch"], epochs)
+    x_replay = decode(fig["data"][1]["x"])
+    keep = np.searchsorted(r.data["x"], x_replay)
+    np.testing.assert_array_equal(r.data["x"][keep], x_replay)  # the replay's points are the fit's
+    np.testing.assert_allclose(frame_curve(fig, -1), r.data["trained"][keep].astype(np.float32), rtol=1e-6, atol=1e-6)
+    # training moves the curve: the first frame is far from the target, the last close to it
+    target = r.data["target"][keep]
+    assert np.max(np.abs(frame_curve(fig, 0) - target)) > 3 * np.max(np.abs(frame_curve(fig, -1) - target))
 
 
 def test_training_at_defaults_learns_but_not_as_well_as_the_construction():

@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.exercises import ex4_7_bias_regularization as ex
+from tests.exercises.replay_checks import check_replay, decode, frame_curve
 
 
 def bias(**kw):
@@ -24,7 +25,8 @@ def test_tiny_runs_and_determinism():
     for kw in ({"n_train": 3}, FAST_NET, {**FAST_NET, "activation": "relu", "target": "sine"}):
         a, b = bias(**kw), bias(**kw)
         assert a.metrics == b.metrics
-        assert set(a.figures) == {"fits", "test_error", "biases"}
+        assert set(a.figures) == {"fits", "test_error", "biases", "fits_replay"}
+        assert a.figures == b.figures
         s1, s2 = sweep(**kw), sweep(**kw)
         assert s1.metrics == s2.metrics and set(s1.figures) == {"error_vs_offset"}
         assert list(s1.data["offset"]) == list(np.arange(-10.0, 11.0))
@@ -101,3 +103,18 @@ def test_bounds_and_costs():
     assert ex.sweep_cost(ex.CommonParams(model="network")) < 2
     assert ex.bias_cost(ex.BiasParams(model="network")) < 2
     assert ex.sweep_cost(ex.CommonParams(model="network", width=64, n_train=500)) > 2
+
+
+@pytest.mark.parametrize("kw", [{}, {"model": "network", "epochs": 300}])
+def test_the_fits_replay_ends_on_the_three_final_fits(kw):
+    r = bias(**kw)
+    fig = r.figures["fits_replay"]
+    x, _ = ex.make_data(ex.BiasParams(**kw))
+    last = max(ex.neuron_epochs(x[:, 0], *ex.penalty_strengths(0.1, k))[0] for k in ex.PENALTIES) if not kw else 300
+    epochs = check_replay(fig, last, min_frames=20)
+    np.testing.assert_array_equal(r.data["replay_epoch"], epochs)
+    for i, k in enumerate(ex.PENALTIES):
+        np.testing.assert_array_equal(frame_curve(fig, -1, i), r.data[f"fit_{k}"].astype(np.float32))
+        np.testing.assert_array_equal(decode(fig["data"][2 + i]["y"]), frame_curve(fig, -1, i))
+    if not kw:  # the neuron starts at zero: a flat line at y = 0
+        assert np.all(frame_curve(fig, 0, 0) == 0)

@@ -8,6 +8,10 @@ import numpy as np
 import pytest
 
 from app.exercises import ex4_8_zero_init as ex
+from app.exercises.common import surface
+from app.nn.activations import get_activation
+from app.nn.network import Network
+from tests.exercises.replay_checks import check_replay, decode
 
 TINY = {"width": 3, "epochs": 3}
 
@@ -20,7 +24,7 @@ def run(**kw):
 @pytest.mark.parametrize("dataset", ["circles", "moons", "xor"])
 def test_tiny_runs(init, dataset):
     r = run(init=init, dataset=dataset, **TINY)
-    assert set(r.figures) == {"unit_weights", "loss", "decision_boundary", "similarity"}
+    assert set(r.figures) == {"unit_weights", "loss", "decision_boundary", "boundary_replay", "similarity"}
     assert r.data["hidden_w1"].shape == (len(r.data["snapshot_epoch"]), TINY["width"])
 
 
@@ -108,3 +112,36 @@ def test_the_largest_rate_gives_a_result():
 def test_costly_requests_are_refused(client):
     r = client.get("/api/exercises/4-8/compare", params={"width": 64, "epochs": 2000, "batch_size": 1})
     assert r.status_code == 422
+
+
+def _final_network(r) -> Network:
+    """Rebuild the trained 2-H-1 sigmoid network from the data series (last snapshot = final state)."""
+    d = r.data
+    W0 = np.stack([d["hidden_w1"][-1], d["hidden_w2"][-1]])[None]
+    b0 = d["hidden_b"][-1][None, None]
+    W1 = np.asarray(d["output_weights"])[None, :, None]
+    b1 = np.array(d["output_bias"]).reshape(1, 1, 1)
+    return Network((2, W0.shape[2], 1), get_activation("sigmoid"), get_activation("linear"), [W0, W1], [b0, b1])
+
+
+@pytest.mark.parametrize("init", ["zeros", "he"])
+def test_the_boundary_replay_ends_on_the_trained_network(init):
+    r = run(init=init)
+    fig = r.figures["boundary_replay"]
+    epochs = check_replay(fig, 100, min_frames=20)
+    np.testing.assert_array_equal(r.data["replay_epoch"], epochs)
+    X, _ = ex.load("circles")
+    _, _, pts = ex._grid(X, ex.REPLAY_GRID)
+    expected = surface(_final_network(r), pts, ex.REPLAY_GRID, probability=True).astype(np.float32)
+    last = decode(fig["frames"][-1]["data"][0]["z"])
+    np.testing.assert_allclose(last, expected, rtol=1e-6, atol=1e-7)
+    np.testing.assert_array_equal(decode(fig["data"][0]["z"]), last)
+    titles = [f["layout"]["title"]["text"] for f in fig["frames"]]
+    if init == "zeros":  # the symmetric start never splits: one distinct unit, a flat or straight boundary
+        assert all(": 1 distinct hidden unit(s)" in t for t in titles)
+    else:
+        assert all(": 8 distinct hidden unit(s)" in t for t in titles)
+
+
+def test_the_boundary_replay_is_deterministic():
+    assert run(init="normal", **TINY).figures == run(init="normal", **TINY).figures

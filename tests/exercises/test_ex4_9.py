@@ -13,6 +13,7 @@ from app.exercises.base import finite_or_none
 from app.nn.network import init_network
 from app.nn.train import loss_and_grads, train
 from tests.conftest import strict_json
+from tests.exercises.replay_checks import check_replay, decode, frame_curve
 
 TINY = {"depth": 3, "width": 4, "epochs": 5}
 
@@ -41,11 +42,12 @@ def test_tiny_runs_of_both_experiments(activation, init):
 
 def test_deterministic():
     assert strict(vanishing(**TINY)) == strict(vanishing(**TINY))
+    assert vanishing(**TINY).figures == vanishing(**TINY).figures
     assert strict(learning_rates(**TINY)) == strict(learning_rates(**TINY))
 
 
 def test_figures_are_named_as_the_issue_says():
-    assert set(vanishing(**TINY).figures) == {"gradient_norms", "gradient_heatmap", "loss"}
+    assert set(vanishing(**TINY).figures) == {"gradient_norms", "gradient_heatmap", "loss", "gradient_replay"}
     assert set(learning_rates(**TINY).figures) == {"loss_by_lr", "relative_update_by_layer", "cure_comparison"}
 
 
@@ -178,3 +180,20 @@ def test_costly_requests_are_refused(client):
     assert r.status_code == 422 and "epochs" in r.text
     r = client.get("/api/exercises/4-9/learning-rates", params={"depth": 30, "width": 64, "epochs": 5000, "n_lrs": 8})
     assert r.status_code == 422
+
+
+def test_the_gradient_replay_runs_from_the_initial_to_the_final_norms():
+    r = vanishing()
+    fig = r.figures["gradient_replay"]
+    epochs = check_replay(fig, 200, min_frames=20)
+    np.testing.assert_array_equal(r.data["replay_epoch"], epochs)
+    assert fig["layout"]["yaxis"]["type"] == "log"
+    np.testing.assert_array_equal(frame_curve(fig, 0), np.float32(r.data["grad_norms_initial"]))
+    np.testing.assert_array_equal(frame_curve(fig, -1), np.float32(r.data["grad_norms_final"]))
+    np.testing.assert_array_equal(decode(fig["data"][1]["y"]), frame_curve(fig, -1))
+    heat = r.data["grad_norms_by_epoch"]  # (L, E): the frames in between are the recorded norms
+    for f, e in enumerate(epochs[:-1]):
+        np.testing.assert_array_equal(frame_curve(fig, f), np.float32(heat[:, e]))
+    # the first layer's gradient stays orders of magnitude below the last layer's at the start
+    first = np.array([frame_curve(fig, f)[0] for f in range(len(epochs))])
+    assert np.all(first < 1e-3 * frame_curve(fig, 0)[-1])
