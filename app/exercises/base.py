@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from app.i18n import Text, text
 
@@ -61,6 +61,22 @@ def param(
         default, ge=ge, le=le, gt=gt, lt=lt, max_length=max_length, title=label["en"],
         description=help["en"], json_schema_extra=extra,
     )
+
+
+def greater_than(field: str, lower: str) -> Any:
+    """Return a validator refusing `field` unless it exceeds `lower` (declared before it).
+
+    Use as a class attribute of a params model: `_order = greater_than("x_max", "x_min")`; the
+    422 then names `field`.
+    """
+
+    def check(cls: type, value: float, info: ValidationInfo) -> float:
+        low = info.data.get(lower)
+        if low is not None and value <= low:
+            raise ValueError(f"{field} must be greater than {lower}")
+        return value
+
+    return field_validator(field)(classmethod(check))
 
 
 @dataclass(frozen=True)

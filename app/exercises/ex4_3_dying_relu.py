@@ -17,9 +17,8 @@ import math
 from typing import Literal
 
 import numpy as np
-from pydantic import ValidationInfo, field_validator
 
-from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
+from app.exercises.base import Exercise, Experiment, Metric, Params, Result, greater_than, param
 from app.exercises.common import diverged, grid_2d, surface
 from app.figures import ex4_3 as figs
 from app.figures.common import frame_indices
@@ -112,13 +111,7 @@ class SweepParams(NetworkParams):
                         text("Full-batch gradient steps (one per epoch).", "全批量梯度下降的步数（每轮一步）。"),
                         ge=1, le=1000)
 
-    @field_validator("lr_max")
-    @classmethod
-    def _above_min(cls, lr_max: float, info: ValidationInfo) -> float:
-        lr_min = info.data.get("lr_min")
-        if lr_min is not None and lr_max <= lr_min:
-            raise ValueError("lr_max must be greater than lr_min")
-        return lr_max
+    _above_min = greater_than("lr_max", "lr_min")
 
     def lrs(self) -> np.ndarray:
         """Return the log grid of learning rates, (n_lrs,)."""

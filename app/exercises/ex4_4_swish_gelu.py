@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import ValidationInfo, field_validator
 
-from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
+from app.exercises.base import Exercise, Experiment, Metric, Params, Result, greater_than, param
 from app.figures import ex4_4 as figs
 from app.i18n import text
 from app.nn.activations import get_activation
@@ -48,13 +47,7 @@ class RangeParams(Params):
     points: int = param(401, text("Points", "采样点数"), text("Number of grid points on the interval.",
                         "区间上的采样点个数。"), ge=2, le=2001)
 
-    @field_validator("x_max")
-    @classmethod
-    def _after_min(cls, x_max: float, info: ValidationInfo) -> float:
-        x_min = info.data.get("x_min")
-        if x_min is not None and x_max <= x_min:
-            raise ValueError("x_max must be greater than x_min")
-        return x_max
+    _after_min = greater_than("x_max", "x_min")
 
     def grid(self) -> np.ndarray:
         """Return the sample points, shape (points,)."""

@@ -20,7 +20,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import ValidationInfo, field_validator
 
-from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
+from app.exercises.base import Exercise, Experiment, Metric, Params, Result, greater_than, param
 from app.exercises.common import diverged
 from app.figures import ex4_6 as figs
 from app.figures.common import frame_indices
@@ -300,13 +300,7 @@ class IntervalParams(Params):
                          text("Right end b of the interval; must exceed x min.", "区间的右端点 b，必须大于 x 最小值。"),
                          ge=-10, le=10, step=0.1)
 
-    @field_validator("x_max")
-    @classmethod
-    def _after_min(cls, x_max: float, info: ValidationInfo) -> float:
-        x_min = info.data.get("x_min")
-        if x_min is not None and x_max <= x_min:
-            raise ValueError("x_max must be greater than x_min")
-        return x_max
+    _after_min = greater_than("x_max", "x_min")
 
 
 _EXPRESSION_LABEL = text("Formula f(x)", "公式 f(x)")

@@ -13,9 +13,8 @@ import math
 from typing import Literal
 
 import numpy as np
-from pydantic import ValidationInfo, field_validator
 
-from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
+from app.exercises.base import Exercise, Experiment, Metric, Params, Result, greater_than, param
 from app.exercises.common import diverged
 from app.figures import ex4_9 as figs
 from app.figures.common import frame_indices
@@ -151,13 +150,7 @@ class LearningRatesParams(NetParams):
                                 "同一结构改用 ReLU 与 He 初始化，以此学习率训练；原网络也以此学习率训练一次作对照。"),
                            gt=0, le=1000, scale="log")
 
-    @field_validator("lr_max")
-    @classmethod
-    def _above_min(cls, lr_max: float, info: ValidationInfo) -> float:
-        lr_min = info.data.get("lr_min")
-        if lr_min is not None and lr_max <= lr_min:
-            raise ValueError("lr_max must be greater than lr_min")
-        return lr_max
+    _above_min = greater_than("lr_max", "lr_min")
 
     def rates(self) -> np.ndarray:
         """Return the n_lrs log-spaced rates, (n_lrs,), rounded to 12 significant digits (0.5, not 0.49999…)."""

@@ -61,7 +61,7 @@ def _surface_trace(gx: np.ndarray, gy: np.ndarray, Z: np.ndarray, zmid: float, z
     return {
         "type": "contour", "x": typed(gx), "y": typed(gy), "z": typed(np.clip(Z, -F32_LIMIT, F32_LIMIT), "float32"),
         "colorscale": SURFACE_COLORSCALE, "zmin": zmin, "zmax": zmax, "zmid": zmid,
-        "contours": {"coloring": "heatmap", "showlines": False}, "ncontours": 30,
+        "contours": {"coloring": "heatmap", "showlines": False}, "ncontours": 30, "line": {"width": 0},
         "colorbar": {"title": {"text": tr("output", lang)}, "thickness": 12},
         "hovertemplate": "x₁=%{x:.2f}, x₂=%{y:.2f}<br>%{z:.3f}<extra></extra>",
     }

@@ -490,8 +490,11 @@
       const epochsOf = (d) => d._transitionData._frames.map((f) => Number(f.name)).filter(Number.isFinite);
       const mark = (epoch) => {
         for (const d of losses) {
-          window.Plotly.relayout(d, { shapes: [{ type: "line", xref: "x", yref: "paper", x0: epoch, x1: epoch, y0: 0, y1: 1,
-            line: { color: "#888888", width: 1.5, dash: "dot" } }] });
+          // Keep the figure's own shapes (reference lines); add or move the replay's line.
+          if (!d._baseShapes) d._baseShapes = (d.layout && d.layout.shapes ? d.layout.shapes : []).slice();
+          const line = { type: "line", xref: "x", yref: "paper", x0: epoch, x1: epoch, y0: 0, y1: 1,
+            line: { color: "#888888", width: 1.5, dash: "dot" }, name: "replay" };
+          window.Plotly.relayout(d, { shapes: [...d._baseShapes, line] });
         }
         this.section.dataset.replayEpoch = String(epoch);
       };
@@ -578,6 +581,7 @@
           this.figuresBox.append(wrap);
         }
         this.figuresBox.querySelector(`[data-summary="${name}"]`).textContent = summarize(fig, name);
+        div._baseShapes = null;
         window.Plotly.react(div, {
           data: fig.data,
           layout: themed({ ...fig.layout }),
