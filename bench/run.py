@@ -14,12 +14,17 @@ import argparse
 import cProfile
 import datetime as dt
 import io
+import os
 import pstats
+import re
 import sys
 import time
 import traceback
 from pathlib import Path
 from typing import Any
+
+# Quiet access log: one line per request would drown the report.
+os.environ.setdefault("FFLAB_ACCESS_LOG", "0")
 
 from bench.common import load_average, machine, ms, quantile, uvicorn_server
 
@@ -34,7 +39,14 @@ ENSEMBLE_WALL = 1.0
 SEQUENTIAL_RATIO = 20.0
 WARM_FIRST_FIGURE = 0.5
 CONTROL_REDRAW = 0.300
-DEBOUNCE_MS = 250  # static/js/exercise.js waits this long after the last input before it asks
+def _typing_debounce() -> int:
+    """Read how long static/js/exercise.js waits after typing before it asks the server."""
+    js = (Path(__file__).resolve().parents[1] / "static" / "js" / "exercise.js").read_text(encoding="utf-8")
+    m = re.search(r"DEBOUNCE_MS = \{ typing: (\d+)", js)
+    return int(m.group(1)) if m else 0
+
+
+DEBOUNCE_MS = _typing_debounce()
 
 
 def _log(msg: str) -> None:

@@ -11,7 +11,7 @@
 (function () {
   // Wait for a pause before asking the server: long while typing, short while dragging a slider
   // (superseded requests are aborted anyway), none for a discrete choice.
-  const DEBOUNCE_MS = { typing: 200, slider: 60, choice: 0 };
+  const DEBOUNCE_MS = { typing: 120, slider: 60, choice: 0 };
   const page = JSON.parse(document.getElementById("page-data").textContent);
   const S = page.strings;
   const lang = page.lang;
