@@ -137,25 +137,25 @@ def cached_body(exercise: Exercise, experiment: Experiment, params: Params) -> b
 
 
 def result_body(exercise: Exercise, experiment: Experiment, params: Params,
-                listener: Callable[[int], None] | None = None) -> bytes:
+                listener: Callable[[int], None] | None = None, wait: float | None = None) -> bytes:
     """Return the ExperimentResult JSON of one run (see `result_entry`)."""
-    return result_entry(exercise, experiment, params, listener).body
+    return result_entry(exercise, experiment, params, listener, wait).body
 
 
 def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
-                 listener: Callable[[int], None] | None = None) -> Entry:
+                 listener: Callable[[int], None] | None = None, wait: float | None = None) -> Entry:
     """Return the ExperimentResult JSON of one run, from the cache when possible.
 
     Raises TooCostly before computing when params are over the work budget, Busy when no
-    compute slot frees up in time. `listener` hears every training checkpoint (app.nn.hooks)
-    and may raise to abandon the run.
+    compute slot frees up within `wait` seconds (default QUEUE_WAIT_SECONDS). `listener` hears
+    every training checkpoint (app.nn.hooks) and may raise to abandon the run.
     """
     key = (exercise.id, experiment.name, params.model_dump_json())
     entry = CACHE.get(key)
     if entry is not None:
         return entry
     experiment.check_budget(params)
-    if not _slots.acquire(timeout=QUEUE_WAIT_SECONDS):
+    if not _slots.acquire(timeout=QUEUE_WAIT_SECONDS if wait is None else wait):
         raise Busy(exercise.id, experiment.name)
     try:
         result = _executor.submit(contextvars.copy_context().run, _run, experiment, params, listener).result()
@@ -172,3 +172,21 @@ def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
     entry = Entry(body)
     CACHE.put(key, entry, pin=params == type(params)(lang=params.lang))
     return entry
+
+
+def warm_up(exercises: dict[str, Exercise], langs: tuple[str, ...] = ("en", "zh")) -> int:
+    """Compute (and pin) every experiment's defaults in every language; return how many ran.
+
+    First page views then never wait for a computation. Runs one experiment at a time, so it
+    takes one compute slot and leaves the others to requests.
+    """
+    done = 0
+    for exercise in exercises.values():
+        for experiment in exercise.experiments:
+            for lang in langs:
+                try:
+                    result_entry(exercise, experiment, experiment.params(lang=lang))
+                    done += 1
+                except Busy:
+                    continue
+    return done

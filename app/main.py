@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.gzip import GZipMiddleware
@@ -9,17 +14,27 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from app import api, assets, observability, pages
+from app import api, assets, compute, observability, pages
 from app.assets import IMMUTABLE, STATIC
+from app.exercises.registry import EXERCISES
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start computing every experiment's defaults in the background (FFLAB_WARMUP=0 turns it off)."""
+    if os.environ.get("FFLAB_WARMUP", "1") != "0":
+        threading.Thread(target=compute.warm_up, args=(EXERCISES,), name="fflab-warmup", daemon=True).start()
+    yield
+
+
 def create_app() -> FastAPI:
     """Build the app."""
     app = FastAPI(
+        lifespan=lifespan,
         title="Feedforward Lab",
         version="0.1.0",
         description="Experiments for the nine exercises of chapter 4 (feedforward networks) of "

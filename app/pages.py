@@ -58,6 +58,11 @@ def _embed(body: bytes) -> str:
     return body.decode().replace("</", "<\\/")
 
 
+# A page computes its first results inline only if a compute slot frees up this quickly; otherwise
+# it is sent at once and the page script asks for the result itself (with a progress bar).
+PAGE_WAIT_SECONDS = 0.3
+
+
 def experiment_state(request: Request, exercise: Exercise, lang: str) -> list[dict[str, Any]]:
     """Validate each experiment's slice of the URL query and compute its first result."""
     out = []
@@ -68,13 +73,13 @@ def experiment_state(request: Request, exercise: Exercise, lang: str) -> list[di
         item: dict[str, Any] = {"info": info, "query": values, "result": None, "errors": []}
         try:
             params = exp.params.model_validate({**values, "lang": lang})
-            item["result"] = _embed(result_body(exercise, exp, params))
+            item["result"] = _embed(result_body(exercise, exp, params, wait=PAGE_WAIT_SECONDS))
         except ValidationError as e:
             item["errors"] = [{"loc": ["query", *map(str, err["loc"])], "msg": err["msg"]} for err in e.errors()]
         except TooCostly as e:
             item["errors"] = [{"loc": ["query", f], "msg": str(e)} for f in e.fields]
         except Busy:
-            item["errors"] = [{"loc": ["query"], "msg": "busy"}]
+            item["deferred"] = True
         out.append(item)
     return out
 
@@ -94,7 +99,8 @@ def exercise_page(request: Request, exercise_id: str) -> Response:
     lang = request_lang(request)
     experiments = experiment_state(request, exercise, lang)
     page = {"lang": lang, "exercise": exercise.id, "strings": shell(lang), "mathml": _formulas(),
-            "experiments": [{"info": e["info"], "query": e["query"], "errors": e["errors"]} for e in experiments]}
+            "experiments": [{"info": e["info"], "query": e["query"], "errors": e["errors"],
+                             "deferred": e.get("deferred", False)} for e in experiments]}
     content = f"exercises/{exercise.id}.{lang}.html"
     has_content = (ROOT / "templates" / content).exists()
     return render(request, "exercise.html", {

@@ -25,6 +25,8 @@ from typing import Any
 
 # Quiet access log: one line per request would drown the report.
 os.environ.setdefault("FFLAB_ACCESS_LOG", "0")
+# Measure cold pages from an empty cache: no background warm-up of the defaults.
+os.environ.setdefault("FFLAB_WARMUP", "0")
 
 from bench.common import load_average, machine, ms, quantile, uvicorn_server
 

@@ -159,7 +159,9 @@ def main() -> None:
     log = tempfile.NamedTemporaryFile(prefix="fflab-load-", suffix=".log", delete=False)
     cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
            "--workers", str(args.workers), "--no-access-log"]
-    env = {**os.environ, "FFLAB_QUEUE_WAIT": str(args.queue_wait), "WEB_CONCURRENCY": str(args.workers)}
+    # As in the image (Dockerfile): two malloc arenas, so threads do not each grow their own heap.
+    env = {**os.environ, "FFLAB_QUEUE_WAIT": str(args.queue_wait), "WEB_CONCURRENCY": str(args.workers),
+           "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")}
     server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         for _ in range(200):

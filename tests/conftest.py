@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.main import app
+# Tests start from an empty cache; the background warm-up would race them for the CPU.
+os.environ["FFLAB_WARMUP"] = "0"
+
+from app.main import app  # noqa: E402
 
 
 def _reject(name: str) -> None:

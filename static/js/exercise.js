@@ -261,6 +261,7 @@
       const initial = JSON.parse(section.querySelector("script.result-json").textContent);
       if (initial) this.draw(initial);
       if (errors && errors.length) this.showErrors(errors);
+      else if (!initial) this.request(); // the server was busy: ask for the result from here
     }
 
     buildToolbar() {

@@ -56,3 +56,30 @@ def test_experiments_run_on_low_priority_compute_threads():
     compute.CACHE.clear()
     compute.result_entry(ex, replace(exp, run=spy), exp.params(points=11))
     assert names and names[0].startswith("fflab-compute")
+
+
+def test_warm_up_pins_the_defaults_of_every_experiment_in_each_language():
+    compute.CACHE.clear()
+    subset = {"4-4": EXERCISES["4-4"]}
+    assert compute.warm_up(subset, langs=("en", "zh")) == 2 * len(EXERCISES["4-4"].experiments)
+    assert len(compute.CACHE._pinned) == 6 and not compute.CACHE._items
+
+
+def test_a_busy_page_is_sent_at_once_and_fetches_its_result_itself(client, monkeypatch):
+    import json
+    import re
+
+    compute.CACHE.clear()
+    # Every compute slot is taken: the page must not wait for one.
+    taken = [compute._slots.acquire(blocking=False) for _ in range(compute.COMPUTE_SLOTS)]
+    try:
+        monkeypatch.setattr("app.pages.PAGE_WAIT_SECONDS", 0.01)
+        r = client.get("/exercises/4-4?lang=en")
+    finally:
+        for ok in taken:
+            if ok:
+                compute._slots.release()
+    assert r.status_code == 200
+    page = json.loads(re.search(r'id="page-data">(.*?)</script>', r.text, re.S).group(1))
+    assert all(e["deferred"] and not e["errors"] for e in page["experiments"])
+    assert r.text.count('class="result-json">null</script>') == len(EXERCISES["4-4"].experiments)
