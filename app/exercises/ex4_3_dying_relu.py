@@ -34,7 +34,7 @@ DatasetName = Literal["sine", "moons"]
 
 SWEEP_ACTIVATIONS = ("relu", "leaky_relu", "elu", "softplus")
 N_SAMPLES = 100
-MAX_SNAPSHOTS = 101  # every epoch up to 100 epochs, evenly spaced beyond
+MAX_SNAPSHOTS = 301  # the dead fraction at every epoch up to 300 (the default), evenly spaced beyond
 FIT_POINTS = 201
 GRID = 41
 REPLAY_FRAMES = 25
