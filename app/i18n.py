@@ -94,6 +94,7 @@ SHELL: dict[str, dict[str, str]] = {
     "copied": text("Link copied", "链接已复制"),
     "download_json": text("Download JSON", "下载 JSON"),
     "download_csv": text("Download CSV", "下载 CSV"),
+    "download_svg": text("Download plot as SVG", "下载 SVG 图"),
     "api_box": text("Use it from code", "在代码中调用"),
     "api_curl": text("With curl:", "用 curl："),
     "api_python": text("With Python (httpx):", "用 Python（httpx）："),

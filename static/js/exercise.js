@@ -587,7 +587,19 @@
           data: fig.data,
           layout: themed({ ...fig.layout }),
           frames: fig.frames || [],
-          config: { responsive: true, displaylogo: false },
+          config: {
+            responsive: true,
+            displaylogo: false,
+            toImageButtonOptions: { filename: `${page.exercise}-${this.name}-${name}` },
+            // Offline and private: no "Share chart" upload to Plotly's cloud.
+            modeBarButtonsToRemove: ["sendChartToCloud"],
+            modeBarButtonsToAdd: [{
+              name: "downloadSvg",
+              title: S.download_svg,
+              icon: window.Plotly.Icons.disk,
+              click: (gd) => window.Plotly.downloadImage(gd, { format: "svg", filename: `${page.exercise}-${this.name}-${name}` }),
+            }],
+          },
         });
       }
     }

@@ -90,14 +90,28 @@ def test_controls_work_by_keyboard(page, live_server):
 
 
 @pytest.mark.parametrize(("width", "height"), [(375, 812), (1920, 1080)])
-def test_phone_and_projector_widths(browser, live_server, artifacts, width, height):
+@pytest.mark.parametrize("exercise", WITH_EXPERIMENTS)
+def test_phone_and_projector_widths(browser, live_server, artifacts, exercise, width, height):
     page = browser.new_page(viewport={"width": width, "height": height})
-    page.goto(live_server + "/exercises/4-4?lang=en")
-    expect(page.locator("[data-figure=function] .main-svg").first).to_be_visible(timeout=15_000)
+    page.goto(f"{live_server}/exercises/{exercise}?lang=en")
+    expect(page.locator("[data-figure] .main-svg").first).to_be_visible(timeout=30_000)
     # Nothing wider than the screen: no horizontal scrolling of the page.
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
-    page.screenshot(path=str(artifacts / f"4-4-{width}px.png"), full_page=True)
+    page.screenshot(path=str(artifacts / f"{exercise}-{width}px.png"), full_page=True)
     page.close()
+
+
+def test_every_figure_exports_svg_from_its_toolbar(page, live_server):
+    page.goto(live_server + "/exercises/4-4?lang=en")
+    fig = page.locator("#exp-derivative [data-figure=function]")
+    expect(fig.locator(".main-svg").first).to_be_visible(timeout=15_000)
+    fig.hover()
+    with page.expect_download() as dl:
+        fig.locator('.modebar-btn[data-title="Download plot as SVG"]').click()
+    assert dl.value.suggested_filename == "4-4-derivative-function.svg"
+    assert Path(dl.value.path()).read_text(encoding="utf-8").lstrip().startswith("<svg")
+    # Nothing leaves the machine: Plotly's "Share chart" (an upload to its cloud) is not offered.
+    assert fig.locator('.modebar-btn[data-title="Share chart..."]').count() == 0
 
 
 def test_dark_theme_follows_the_system_figures_included(browser, live_server, artifacts):
