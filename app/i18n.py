@@ -6,7 +6,7 @@ walk every catalogue and prove that nothing is missing in either language.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from starlette.requests import Request
 
@@ -25,6 +25,15 @@ def text(en: str, zh: str) -> dict[str, str]:
 def pick(t: Text, lang: str) -> str:
     """Return the string of `t` in `lang` (English when `lang` is unknown)."""
     return t.get(lang) or t[DEFAULT_LANG]
+
+
+def translator(catalogue: Mapping[str, Text]) -> Callable[..., str]:
+    """Return t(key, lang, **fields): the catalogue's string in `lang`, with its {fields} filled in."""
+
+    def t(key: str, lang: str, **fields: object) -> str:
+        return pick(catalogue[key], lang).format(**fields)
+
+    return t
 
 
 def request_lang(request: Request) -> str:

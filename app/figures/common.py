@@ -11,7 +11,7 @@ import numpy as np
 
 from app.figures.encode import typed
 from app.figures.theme import color, figure, layout, line, markers
-from app.i18n import pick, text
+from app.i18n import text, translator
 
 T = {
     "epoch": text("epoch", "轮次"),
@@ -31,9 +31,7 @@ F32_LIMIT = 1e30
 SURFACE_COLORSCALE = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]
 
 
-def tr(key: str, lang: str, **kw: Any) -> str:
-    """Translate one of this module's strings."""
-    return pick(T[key], lang).format(**kw)
+tr = translator(T)  # this module's strings in a language
 
 
 def loss_curves(epochs: np.ndarray, series: dict[str, np.ndarray], title: str, lang: str, *,

@@ -12,7 +12,7 @@ import numpy as np
 from app.figures.common import loss_curves
 from app.figures.encode import typed
 from app.figures.theme import color, figure, layout, line, markers
-from app.i18n import pick, text
+from app.i18n import text, translator
 
 T = {
     "raw": text("raw inputs", "原始输入"),
@@ -45,8 +45,7 @@ CONTOUR_FLOOR = 1e-4  # the contour map bottoms out here (log₁₀ = −4)
 GREYS = [[0.0, "#ffffff"], [1.0, "#8c8c8c"]]
 
 
-def _t(key: str, lang: str, **kw: Any) -> str:
-    return pick(T[key], lang).format(**kw)
+_t = translator(T)
 
 
 def _legend_on_top(fig: dict[str, Any], top: int = 80) -> dict[str, Any]:

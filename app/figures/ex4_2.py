@@ -9,7 +9,7 @@ import numpy as np
 from app.figures import common
 from app.figures.encode import typed
 from app.figures.theme import color, figure, layout, line, markers
-from app.i18n import pick, text
+from app.i18n import text, translator
 
 T = {
     "surface": text("Network output over the input plane (black: output = 0.5)",
@@ -44,8 +44,7 @@ POSITIVE, NEGATIVE, ZERO = color(0), color(1), "#999999"
 LOSS_FLOOR = 1e-32  # an exactly zero loss is drawn in the lowest bin
 
 
-def _t(key: str, lang: str, **kw: Any) -> str:
-    return pick(T[key], lang).format(**kw)
+_t = translator(T)
 
 
 def _clipped(Z: np.ndarray) -> np.ndarray:

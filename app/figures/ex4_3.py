@@ -9,7 +9,7 @@ import numpy as np
 from app.figures.common import decision_surface, frame_titles, loss_curves, replay_lines, surface_replay
 from app.figures.encode import typed
 from app.figures.theme import color, figure, layout, line, markers
-from app.i18n import pick, text
+from app.i18n import text, translator
 
 T = {
     "dead_title": text("Dead hidden units during training ({act})", "训练过程中的死亡隐藏单元（{act}）"),
@@ -54,8 +54,7 @@ BINS = 40
 MAP_COLORS = ("#d9ecd0", "#E69F00", "#000000")
 
 
-def _t(key: str, lang: str, **kw: Any) -> str:
-    return pick(T[key], lang).format(**kw)
+_t = translator(T)
 
 
 def dead_units(epochs: np.ndarray, by_layer: np.ndarray, dead: np.ndarray, inactive: np.ndarray, act: str,

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from app.figures.theme import figure, layout, line, markers
-from app.i18n import pick, text
+from app.i18n import text, translator
 
 T = {
     "function": text("f and f′ of {name}", "{name} 的 f 与 f′"),
@@ -37,8 +35,7 @@ T = {
 LOG_FLOOR = 1e-18
 
 
-def _t(key: str, lang: str, **kw: Any) -> str:
-    return pick(T[key], lang).format(**kw)
+_t = translator(T)
 
 
 def _every(n: int, target: int = 41) -> slice:

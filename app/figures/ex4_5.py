@@ -9,8 +9,8 @@ import numpy as np
 
 from app.figures.common import SURFACE_COLORSCALE
 from app.figures.encode import typed
-from app.figures.theme import color, figure, layout, line, markers
-from app.i18n import pick, text
+from app.figures.theme import color, figure, layout, legend_below, line, markers
+from app.i18n import text, translator
 
 T = {
     "params_title": text("Parameters P(L) with N = {N}, M₀ = {M0}", "参数个数 P(L)（N = {N}，M₀ = {M0}）"),
@@ -39,15 +39,9 @@ T = {
 }
 
 
-def _t(key: str, lang: str, **kw: Any) -> str:
-    return pick(T[key], lang).format(**kw)
+_t = translator(T)
 
 
-def _legend_below(lay: dict[str, Any]) -> dict[str, Any]:
-    """Put the legend under the x-axis title, not on it."""
-    lay["legend"] = {"orientation": "h", "y": -0.3, "yanchor": "top"}
-    lay["margin"] = {**lay["margin"], "b": 90}
-    return lay
 
 
 def parameter_count(data: dict[str, Any], l_star: float, n_hidden: int, input_dim: int, lang: str) -> dict[str, dict]:
@@ -69,7 +63,7 @@ def parameter_count(data: dict[str, Any], l_star: float, n_hidden: int, input_di
                               hovertemplate="L*=%{x:.3f}: P=%{y:.1f}<extra></extra>"))
     lay = layout(_t("params_title", lang, N=n_hidden, M0=input_dim), _t("layers", lang), _t("params", lang),
                  hovermode="closest")
-    params_fig = figure(traces, _legend_below(lay))
+    params_fig = figure(traces, legend_below(lay))
 
     stack = []
     for i, key in enumerate(("input_weights", "hidden_weights", "output_weights", "biases")):
@@ -77,7 +71,7 @@ def parameter_count(data: dict[str, Any], l_star: float, n_hidden: int, input_di
                       "marker": {"color": color(i)}, "hovertemplate": f"{_t(key, lang)}<br>L=%{{x}}: %{{y}}<extra></extra>"})
     blay = layout(_t("breakdown_title", lang), _t("layers", lang), _t("params", lang), barmode="stack",
                   hovermode="closest")
-    return {"params_vs_layers": params_fig, "breakdown": figure(stack, _legend_below(blay))}
+    return {"params_vs_layers": params_fig, "breakdown": figure(stack, legend_below(blay))}
 
 
 def _arch_labels(layers: list[int], n_hidden_by_l: dict[int, int]) -> list[str]:
@@ -121,7 +115,7 @@ def depth_at_budget(n_hidden: int, layers: list[int], params: dict[int, int], fi
                      "tickmode": "linear", "tick0": 0.4, "dtick": 0.1, "tickformat": ".1f",
                      "zeroline": False, "showgrid": False}
     lay["margin"] = {"l": 60, "r": 60, "t": 50, "b": 50}
-    loss_fig = figure(traces, _legend_below(lay))
+    loss_fig = figure(traces, legend_below(lay))
     return {"loss_vs_layers": loss_fig,
             "boundaries": _boundaries(layers, widths, params, acc, gx, gy, surfaces, X, y, lang)}
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from app.figures.common import loss_curves, replay_lines
 from app.figures.theme import color, figure, layout, line, markers
-from app.i18n import pick, text
+from app.i18n import text, translator
 
 T = {
     "approx_title": text("f and the network with {n} ReLU units", "f 与 {n} 个 ReLU 单元的网络"),
@@ -45,8 +45,7 @@ T = {
 LOG_FLOOR = 1e-16
 
 
-def _t(key: str, lang: str, **kw: Any) -> str:
-    return pick(T[key], lang).format(**kw)
+_t = translator(T)
 
 
 def _ramp(t: float) -> str:

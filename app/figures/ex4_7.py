@@ -8,8 +8,8 @@ import numpy as np
 
 from app.figures.common import replay_lines
 from app.figures.encode import typed
-from app.figures.theme import color, figure, layout, line, markers
-from app.i18n import pick, text
+from app.figures.theme import color, figure, layout, legend_below, line, markers
+from app.i18n import text, translator
 
 T = {
     "none": text("no penalty", "不惩罚"),
@@ -44,15 +44,9 @@ DASH = {"none": "dot", "weights_only": None, "weights_and_biases": "dash"}
 COLOR = {"none": 7, "weights_only": 0, "weights_and_biases": 1}
 
 
-def _t(key: str, lang: str, **kw: Any) -> str:
-    return pick(T[key], lang).format(**kw)
+_t = translator(T)
 
 
-def _legend_below(lay: dict[str, Any]) -> dict[str, Any]:
-    """Put the legend under the x-axis title, not on it."""
-    lay["legend"] = {"orientation": "h", "y": -0.3, "yanchor": "top"}
-    lay["margin"] = {**lay["margin"], "b": 90}
-    return lay
 
 
 def bias_regularization(model: str, x: np.ndarray, y: np.ndarray, grid: np.ndarray, truth: np.ndarray,
@@ -67,7 +61,7 @@ def bias_regularization(model: str, x: np.ndarray, y: np.ndarray, grid: np.ndarr
                   line(grid, truth, _t("truth", lang), 5, dash="longdash", width=1.5)]
     for k in ORDER:
         fit_traces.append(line(grid, curves[k], _t(k, lang), COLOR[k], dash=DASH[k], width=2.5))
-    fits = figure(fit_traces, _legend_below(layout(_t("fits_title", lang), _t("x", lang), _t("y", lang))))
+    fits = figure(fit_traces, legend_below(layout(_t("fits_title", lang), _t("x", lang), _t("y", lang))))
 
     names = [_t(k, lang) for k in ORDER]
     short = [_t(f"short_{k}", lang) for k in ORDER]
@@ -128,5 +122,5 @@ def offset_sweep(offsets: np.ndarray, wo: np.ndarray, wb: np.ndarray, predicted:
               line(offsets, wb, _t("weights_and_biases", lang), 1, mode="lines+markers", dash="dash")]
     if predicted is not None:
         traces.append(line(offsets, predicted, _t("predicted", lang), 7, dash="dot", width=1.5))
-    return {"error_vs_offset": figure(traces, _legend_below(layout(_t("sweep_title", lang, lam=lam), _t("offset", lang),
+    return {"error_vs_offset": figure(traces, legend_below(layout(_t("sweep_title", lang, lam=lam), _t("offset", lang),
                                                                    _t("mse", lang), hovermode="x unified")))}

@@ -9,7 +9,7 @@ import numpy as np
 from app.figures.common import decision_surface, frame_titles, loss_curves, surface_replay
 from app.figures.encode import typed
 from app.figures.theme import color, figure, layout, line
-from app.i18n import pick, text
+from app.i18n import text, translator
 
 T = {
     "weights_title": text("Incoming weights of each hidden unit ({init})", "每个隐藏单元的入射权重（{init}）"),
@@ -37,8 +37,7 @@ DASHES = (None, "dash", "dot")
 SIMILARITY_COLORSCALE = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]
 
 
-def _t(key: str, lang: str, **kw: Any) -> str:
-    return pick(T[key], lang).format(**kw)
+_t = translator(T)
 
 
 def unit_weights(epochs: np.ndarray, traj: np.ndarray, init: str, lang: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import numpy as np
 from app.figures.common import loss_curves, replay_lines
 from app.figures.encode import typed
 from app.figures.theme import figure, layout, line
-from app.i18n import pick, text
+from app.i18n import pick, text, translator
 
 T = {
     "norms": text("Gradient norm of each weight layer ({act})", "各权重层的梯度范数（{act}）"),
@@ -43,8 +43,7 @@ LOG_FLOOR = 1e-30
 MAX_HEAT_COLUMNS = 250
 
 
-def _t(key: str, lang: str, **kw: Any) -> str:
-    return pick(T[key], lang).format(**kw)
+_t = translator(T)
 
 
 def _floor(values: np.ndarray) -> np.ndarray:

@@ -38,6 +38,13 @@ def layout(title: str, x_title: str, y_title: str, *, x_log: bool = False, y_log
     return out
 
 
+def legend_below(lay: dict[str, Any]) -> dict[str, Any]:
+    """Put the legend under the x-axis title, not on it."""
+    lay["legend"] = {"orientation": "h", "y": -0.3, "yanchor": "top"}
+    lay["margin"] = {**lay["margin"], "b": 90}
+    return lay
+
+
 def line(x: np.ndarray, y: np.ndarray, name: str, i: int = 0, *, dash: str | None = None,
          width: float = 2.0, mode: str = "lines", **extra: Any) -> dict[str, Any]:
     """Build a line trace in palette colour `i`."""
