@@ -26,4 +26,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["python3", "-c", "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
 # uvicorn takes its worker count from WEB_CONCURRENCY, and each worker computes at most
 # cores / WEB_CONCURRENCY experiments at once (app/compute.py).
-CMD ["uvicorn", "app.main:app", "--app-dir", "/srv/app", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["uvicorn", "app.main:app", "--app-dir", "/srv/app", "--host", "0.0.0.0", "--port", "8000", "--no-access-log"]
