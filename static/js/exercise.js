@@ -4,7 +4,8 @@
  * number -> slider + number box, enum -> select, boolean -> checkbox, string -> text box),
  * keeps their state in the URL query as `experiment.param=value`, asks the API on change
  * (debounced, superseded requests aborted), draws the figures with Plotly.react and the metrics
- * as cards, and shows a 422's message next to the control it names.
+ * as cards, and shows a 422's message next to the control it names. Helpers come from
+ * fflab-util.js and the training replay from fflab-replay.js, both loaded before it.
  */
 "use strict";
 
@@ -12,90 +13,11 @@
   // Wait for a pause before asking the server: long while typing, short while dragging a slider
   // (superseded requests are aborted anyway), none for a discrete choice.
   const DEBOUNCE_MS = { typing: 120, slider: 60, choice: 0 };
-  const page = JSON.parse(document.getElementById("page-data").textContent);
+  const { page, el, fmt, dark, themed, download, toCsv, summarize } = window.FFLab;
   const S = page.strings;
   const lang = page.lang;
 
   const tr = (t) => (t ? t[lang] || t.en : "");
-
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === undefined || v === null || v === false) continue;
-      if (k === "text") node.textContent = v;
-      else node.setAttribute(k, v === true ? "" : v);
-    }
-    for (const c of children) if (c) node.append(c);
-    return node;
-  }
-
-  /* ---- number formatting ---- */
-  function fmt(v, full) {
-    if (v === null || v === undefined) return "—";
-    if (typeof v === "boolean") return v ? S.yes : S.no;
-    if (typeof v === "number") {
-      if (Number.isInteger(v)) return String(v);
-      if (full) return String(v);
-      const a = Math.abs(v);
-      if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(3);
-      return String(Number(v.toPrecision(6)));
-    }
-    if (Array.isArray(v)) return v.map((x) => fmt(x, full)).join(", ");
-    if (typeof v === "object") return Object.entries(v).map(([k, x]) => `${k}: ${fmt(x, full)}`).join(" · ");
-    return String(v);
-  }
-
-  /* ---- typed arrays (Plotly's {dtype, bdata}) decoded for summaries ---- */
-  const TYPED = { f8: Float64Array, f4: Float32Array, i4: Int32Array, i1: Int8Array, u1: Uint8Array, i2: Int16Array };
-  function decode(v) {
-    if (v && typeof v === "object" && v.bdata && TYPED[v.dtype]) {
-      const bytes = Uint8Array.from(atob(v.bdata), (c) => c.charCodeAt(0));
-      return Array.from(new TYPED[v.dtype](bytes.buffer));
-    }
-    return Array.isArray(v) ? v : [];
-  }
-  function range(values) {
-    const finite = values.flat(Infinity).filter((x) => typeof x === "number" && Number.isFinite(x));
-    if (!finite.length) return null;
-    return [Math.min(...finite.slice(0, 100000)), Math.max(...finite.slice(0, 100000))];
-  }
-
-  /* ---- the system's dark theme, applied to figures too ---- */
-  const dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)");
-  function themed(layout) {
-    if (!dark || !dark.matches) return layout;
-    const axis = (a) => ({ ...(a || {}), gridcolor: "#30363d", linecolor: "#8b949e", zerolinecolor: "#30363d" });
-    const out = { ...layout, paper_bgcolor: "#0d1117", plot_bgcolor: "#161b22",
-      font: { ...(layout.font || {}), color: "#e6edf3" } };
-    for (const key of Object.keys(layout)) if (/^[xy]axis\d*$/.test(key)) out[key] = axis(layout[key]);
-    if (!out.xaxis) out.xaxis = axis({});
-    if (!out.yaxis) out.yaxis = axis({});
-    return out;
-  }
-
-  function download(name, type, content) {
-    const url = URL.createObjectURL(new Blob([content], { type }));
-    const a = el("a", { href: url, download: name });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  }
-
-  function toCsv(data) {
-    const cols = Object.entries(data).filter(([, v]) => Array.isArray(v));
-    const scalars = Object.entries(data).filter(([, v]) => !Array.isArray(v));
-    const n = Math.max(0, ...cols.map(([, v]) => v.length));
-    const cell = (x) => {
-      if (x === null || x === undefined) return "";
-      const t = typeof x === "object" ? JSON.stringify(x) : String(x);
-      return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-    };
-    const lines = [cols.map(([k]) => cell(k)).join(",")];
-    for (let i = 0; i < n; i++) lines.push(cols.map(([, v]) => cell(v[i])).join(","));
-    for (const [k, v] of scalars) lines.push(`# ${k}: ${JSON.stringify(v)}`);
-    return lines.join("\n") + "\n";
-  }
 
   /* ---- classroom mode: ?hide=experiment.param,param,experiment.* ---- */
   const hidden = new Set((new URLSearchParams(window.location.search).get("hide") || "").split(",").filter(Boolean));
@@ -202,24 +124,6 @@
       if (msg) this.input.setAttribute("aria-invalid", "true");
       else this.input.removeAttribute("aria-invalid");
     }
-  }
-
-  /* A text summary of a figure for screen readers and for anyone who wants the numbers. */
-  function summarize(fig, name) {
-    const title = (fig.layout && fig.layout.title && fig.layout.title.text) || name;
-    const parts = [];
-    for (const t of (fig.data || []).slice(0, 8)) {
-      const label = t.name || t.type || "";
-      if (t.type === "contour" || t.type === "heatmap") {
-        const r = range(decode(t.z));
-        if (r) parts.push(`${label || t.type}: ${S.from_to.replace("{a}", fmt(r[0])).replace("{b}", fmt(r[1]))}`);
-        continue;
-      }
-      const y = decode(t.y);
-      const r = range(y);
-      if (r && label) parts.push(`${label}: ${S.from_to.replace("{a}", fmt(r[0])).replace("{b}", fmt(r[1]))}`);
-    }
-    return `${S.figure} — ${title}. ${parts.join("; ")}${parts.length ? "." : ""}`;
   }
 
   /* ---- one experiment section ---- */
@@ -453,7 +357,7 @@
       this.result = result;
       this.drawMetrics(result.metrics || {});
       this.drawFigures(result.figures || {});
-      this.linkReplay();
+      window.FFLab.linkReplay(this);
       this.setStatus("ready", result.metrics && result.metrics.diverged === true ? S.diverged : S.ready);
       this.section.dispatchEvent(new CustomEvent("fflab:drawn", { bubbles: true, detail: result }));
     }
@@ -478,97 +382,6 @@
         if (m && m.meaning) card.append(el("dd", { class: "meaning", text: tr(m.meaning) }));
         this.metricsBox.append(card);
       }
-    }
-
-    /* Training replay, linked: a figure with frames (named by epoch) drives the others — every other
-       replay figure of the section jumps to the same epoch, and loss curves show it as a line;
-       clicking a loss curve moves every replay to the nearest recorded epoch. */
-    linkReplay() {
-      const divs = [...this.figuresBox.querySelectorAll("[data-figure]")];
-      const replays = divs.filter((d) => d._transitionData && d._transitionData._frames && d._transitionData._frames.length);
-      const losses = divs.filter((d) => /loss/.test(d.dataset.figure));
-      if (!replays.length) return;
-      const epochsOf = (d) => d._transitionData._frames.map((f) => Number(f.name)).filter(Number.isFinite);
-      const mark = (epoch) => {
-        for (const d of losses) {
-          // Keep the figure's own shapes (reference lines); add or move the replay's line.
-          if (!d._baseShapes) d._baseShapes = (d.layout && d.layout.shapes ? d.layout.shapes : []).slice();
-          const line = { type: "line", xref: "x", yref: "paper", x0: epoch, x1: epoch, y0: 0, y1: 1,
-            line: { color: "#888888", width: 1.5, dash: "dot" }, name: "replay" };
-          window.Plotly.relayout(d, { shapes: [...d._baseShapes, line] });
-        }
-        this.section.dataset.replayEpoch = String(epoch);
-      };
-      const goTo = (epoch, source) => {
-        for (const d of replays) {
-          if (d === source) continue;
-          const epochs = epochsOf(d);
-          if (!epochs.length) continue;
-          const nearest = epochs.reduce((a, b) => (Math.abs(b - epoch) < Math.abs(a - epoch) ? b : a));
-          window.Plotly.animate(d, [String(nearest)], { mode: "immediate", frame: { duration: 0, redraw: true },
-            transition: { duration: 0 } });
-        }
-        mark(epoch);
-      };
-      for (const d of replays) {
-        this.replayBar(d, epochsOf(d), goTo);
-        if (d.dataset.linked) continue;
-        d.dataset.linked = "1";
-        d.on("plotly_sliderchange", (e) => goTo(Number(e.step.label), d));
-        d.on("plotly_animatingframe", (e) => {
-          if (e && e.name !== undefined) {
-            mark(Number(e.name));
-            if (d._replayRange) d._replayRange.value = epochsOf(d).indexOf(Number(e.name));
-          }
-        });
-      }
-      for (const d of losses) {
-        if (d.dataset.linked) continue;
-        d.dataset.linked = "1";
-        d.on("plotly_click", (e) => e.points && e.points.length && goTo(Number(e.points[0].x), null));
-      }
-    }
-
-    /* A keyboard-friendly replay control under a figure with frames: play, pause, step, scrub. */
-    replayBar(div, epochs, goTo) {
-      const wrap = div.closest(".figure-wrap");
-      let bar = wrap.querySelector(".replay");
-      if (bar) bar.remove();
-      const last = epochs.length - 1;
-      const range = el("input", { type: "range", min: 0, max: last, step: 1, value: last,
-        "aria-label": `${S.replay}: ${div.dataset.figure}` });
-      const label = el("output", { class: "replay-epoch", text: `${S.epoch} ${epochs[last]}` });
-      const show = (i) => {
-        range.value = i;
-        label.textContent = `${S.epoch} ${epochs[i]}`;
-        window.Plotly.animate(div, [String(epochs[i])], { mode: "immediate", frame: { duration: 0, redraw: true },
-          transition: { duration: 0 } });
-        goTo(epochs[i], div);
-      };
-      let timer = null;
-      const stop = () => {
-        clearInterval(timer);
-        timer = null;
-        play.setAttribute("aria-pressed", "false");
-      };
-      const play = el("button", { type: "button", class: "replay-play", text: S.play, "aria-pressed": "false" });
-      play.addEventListener("click", () => {
-        if (timer) return stop();
-        let i = Number(range.value) >= last ? 0 : Number(range.value);
-        play.setAttribute("aria-pressed", "true");
-        timer = setInterval(() => {
-          show(i);
-          if (++i > last) stop();
-        }, 250);
-      });
-      const back = el("button", { type: "button", class: "replay-back", text: "◀", "aria-label": S.step_back });
-      const next = el("button", { type: "button", class: "replay-next", text: "▶", "aria-label": S.step_forward });
-      back.addEventListener("click", () => { stop(); show(Math.max(0, Number(range.value) - 1)); });
-      next.addEventListener("click", () => { stop(); show(Math.min(last, Number(range.value) + 1)); });
-      range.addEventListener("input", () => { stop(); show(Number(range.value)); });
-      div._replayRange = range;
-      bar = el("div", { class: "replay", role: "group", "aria-label": S.replay }, play, back, range, next, label);
-      wrap.insertBefore(bar, wrap.querySelector(".fig-summary"));
     }
 
     drawFigures(figures) {
