@@ -25,7 +25,7 @@ from app.figures.common import frame_indices
 from app.i18n import text
 from app.nn.activations import get_activation, prelu_der
 from app.nn.data import moons, noisy_sine
-from app.nn.losses import Loss, get_loss
+from app.nn.losses import per_member_rates
 from app.nn.network import Network, forward, init_network, predict
 from app.nn.train import train
 
@@ -224,22 +224,10 @@ def dying(p: DyingParams) -> Result:
     return Result(metrics, data, figures)
 
 
-def scaled_loss(name: str, factors: np.ndarray) -> Loss:
-    """Return the loss `name` whose gradient is multiplied by factors[s] for member s.
-
-    With plain SGD, Delta = -eta * factors[s] * g: training member s with the rate eta * factors[s].
-    Backpropagation is linear in dL/dYhat, so every parameter's gradient carries the same factor, and
-    the loss values (hence the record and divergence) are those of the unscaled loss.
-    """
-    base = get_loss(name)
-    f = np.asarray(factors, dtype=float)[:, None, None]
-    return Loss(name, base.value, lambda Yhat, Y: base.grad(Yhat, Y) * f)
-
-
 def lr_sweep(p: SweepParams) -> Result:
     """Train n_lrs x n_seeds networks per activation in one run; return the final dead fraction.
 
-    Member i * n_seeds + k has rate lrs[i] and seed seed + k (a per-member rate through scaled_loss).
+    Member i * n_seeds + k has rate lrs[i] and seed seed + k (a per-member rate through per_member_rates).
     """
     X, Y, loss = load(p.dataset)
     lrs = p.lrs()
@@ -248,7 +236,7 @@ def lr_sweep(p: SweepParams) -> Result:
     frac, n_diverged = {}, {}
     for act in SWEEP_ACTIVATIONS:
         net = _make_net(act, p, X.shape[1], seeds)
-        rec = train(net, X, Y, loss=scaled_loss(loss, member_lr / p.lr_max), eta=p.lr_max, epochs=p.epochs,
+        rec = train(net, X, Y, loss=per_member_rates(loss, member_lr / p.lr_max), eta=p.lr_max, epochs=p.epochs,
                     batch_size=None, n_snapshots=2, record_grad_norms=False)
         dead, _, finite = unit_states(rec.net, X)
         # a run that blew up (or ended above its initial loss) did not train: left out, counted apart

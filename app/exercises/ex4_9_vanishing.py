@@ -20,7 +20,7 @@ from app.figures import ex4_9 as figs
 from app.figures.common import frame_indices
 from app.i18n import text
 from app.nn.data import DATASETS
-from app.nn.losses import Loss, get_loss
+from app.nn.losses import get_loss, per_member_rates
 from app.nn.network import Network, init_network
 from app.nn.train import loss_and_grads, train
 
@@ -158,17 +158,6 @@ class LearningRatesParams(NetParams):
         return np.array([float(f"{r:.12g}") for r in rates])
 
 
-def scaled_bce(scale: np.ndarray) -> Loss:
-    """Return binary cross-entropy multiplied by scale[s] for member s.
-
-    By the chain rule every gradient of member s is scale[s] times the plain one, so one ensemble
-    trained with eta = 1 on this loss is member s trained with eta = scale[s] on plain BCE.
-    """
-    c = np.asarray(scale, dtype=float)
-    return Loss("bce_scaled", lambda Yhat, Y: c * _BCE.value(Yhat, Y),
-                lambda Yhat, Y: c[:, None, None] * _BCE.grad(Yhat, Y))
-
-
 def learning_rates(p: LearningRatesParams) -> Result:
     """Train the same network at several rates (one ensemble run), and the ReLU + He network."""
     X, Y = p.data()
@@ -177,15 +166,13 @@ def learning_rates(p: LearningRatesParams) -> Result:
     etas = lrs if match.size else np.r_[lrs, p.cure_lr]
     cure_member = int(match[0]) if match.size else len(lrs)
     net = p.network(len(etas))
-    loss = scaled_bce(etas)
-    # With plain SGD the first step is ΔW = −η ∇W, and the gradient of the scaled loss is η ∇W.
+    loss = per_member_rates(_BCE, etas)  # eta = 1 below: member s trains at rate etas[s]
+    # With plain SGD the first step is ΔW = −η ∇W, and the gradient of this loss is η ∇W.
     _, g = loss_and_grads(net, X, Y, loss)
     step = _norms(g.dW)  # (S, L): ‖ΔW_l‖ at the first step, member by member
     relative = _ratio(step, _norms(net.W))
     update_ratio = _ratio(step[:, 0], step[:, -1])
-    rec = train(net, X, Y, loss=loss, eta=1.0, epochs=p.epochs, record_grad_norms=False)
-    with np.errstate(all="ignore"):
-        losses = rec.losses / etas[:, None]
+    losses = train(net, X, Y, loss=loss, eta=1.0, epochs=p.epochs, record_grad_norms=False).losses
     cure = train(p.network(1, "relu", "he"), X, Y, loss=_BCE, eta=p.cure_lr, epochs=p.epochs,
                  record_grad_norms=False).losses[0]
     n = len(lrs)

@@ -47,16 +47,11 @@ LOSS_FLOOR = 1e-32  # an exactly zero loss is drawn in the lowest bin
 _t = translator(T)
 
 
-def _clipped(Z: np.ndarray) -> np.ndarray:
-    """Clip a blown-up surface so that it fits float32 (NaN stays NaN: a gap in the picture)."""
-    return np.clip(Z, -1e6, 1e6)
-
-
 def decision_surface(gx: np.ndarray, gy: np.ndarray, Z: np.ndarray, X: np.ndarray, y: np.ndarray, lang: str, *,
                      bce: bool = False) -> dict[str, Any]:
     """The output (or σ of the logit) over [−0.5, 1.5]² with its 0.5 contour and the four XOR points."""
     title = _t("surface_bce" if bce else "surface", lang)
-    return _square(common.decision_surface(gx, gy, _clipped(Z), X, y, title, lang, point_size=12))
+    return _square(common.decision_surface(gx, gy, Z, X, y, title, lang, point_size=12))
 
 
 def _square(fig: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +98,7 @@ def hidden_space(hidden: np.ndarray, y: np.ndarray, v: np.ndarray, c: float, lev
         Z = vv[0] * g1[None, :] + vv[1] * g2[:, None] + c
         if loss == "bce":
             Z = 1.0 / (1.0 + np.exp(-np.clip(Z, -500, 500)))
-        fig = common.decision_surface(g1, g2, _clipped(Z), pts, y, _t("hidden", lang), lang, point_size=12)
+        fig = common.decision_surface(g1, g2, Z, pts, y, _t("hidden", lang), lang, point_size=12)
         del fig["layout"]["yaxis"]["scaleanchor"]
     else:
         traces = [markers(pts[y == k, 0], pts[y == k, 1], _t(f"class{k}", lang), k, size=12,
@@ -168,7 +163,7 @@ def loss(epochs: np.ndarray, losses: np.ndarray, lang: str) -> dict[str, Any]:
 def replay(gx: np.ndarray, gy: np.ndarray, Zs: list[np.ndarray], epochs: np.ndarray, X: np.ndarray, y: np.ndarray,
            lang: str) -> dict[str, Any]:
     """The decision surface at geometrically spaced epochs, with a slider and a play button."""
-    fig = _square(common.replay(gx, gy, [_clipped(Z) for Z in Zs], epochs, X, y, _t("replay", lang), lang))
+    fig = _square(common.replay(gx, gy, Zs, epochs, X, y, _t("replay", lang), lang))
     fig["layout"]["height"] = 520
     return fig
 

@@ -56,3 +56,16 @@ def get_loss(name: str) -> Loss:
         return LOSSES[name]
     except KeyError:
         raise ValueError(f"unknown loss {name!r}; choose from {tuple(LOSSES)}") from None
+
+
+def per_member_rates(loss: str | Loss, factors: np.ndarray) -> Loss:
+    """Return `loss` with member s's gradient multiplied by factors[s], its value unchanged.
+
+    Backpropagation is linear in dL/dYhat, so every parameter gradient of member s carries the same
+    factor: with plain SGD at rate eta, member s trains exactly as if alone at rate eta * factors[s].
+    This is how one ensemble sweeps learning rates. The values (hence the recorded losses and the
+    divergence test) are those of the plain loss.
+    """
+    base = get_loss(loss) if isinstance(loss, str) else loss
+    f = np.asarray(factors, dtype=float)[:, None, None]
+    return Loss(f"{base.name}_per_member_rate", base.value, lambda Yhat, Y: base.grad(Yhat, Y) * f)

@@ -60,3 +60,20 @@ def test_bce_matches_probability_form():
 def test_unknown_loss():
     with pytest.raises(ValueError, match="unknown loss"):
         get_loss("hinge")
+
+
+def test_per_member_rates_train_each_member_at_its_own_rate():
+    """One ensemble with scaled gradients equals each member trained alone at its rate."""
+    from app.nn.data import xor
+    from app.nn.losses import per_member_rates
+    from app.nn.network import init_network
+    from app.nn.train import train
+
+    X, Y = xor()
+    rates = np.array([0.05, 0.2, 0.8])
+    together = train(init_network((2, 3, 1), "tanh", "linear", seeds=[7, 7, 7]), X, Y,
+                     loss=per_member_rates("mse", rates), eta=1.0, epochs=50)
+    for s, rate in enumerate(rates):
+        alone = train(init_network((2, 3, 1), "tanh", "linear", seeds=[7]), X, Y, loss="mse", eta=rate, epochs=50)
+        np.testing.assert_allclose(together.losses[s], alone.losses[0], rtol=1e-10)
+        np.testing.assert_allclose(together.net.W[0][s], alone.net.W[0][0], rtol=1e-10)
