@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.nn.activations import prelu_der
 from app.nn.network import Network, predict
 
 # Seconds per (member × sample × parameter) multiply-add of one training step, and per step of Python
@@ -33,6 +34,19 @@ def surface(net: Network, points: np.ndarray, n: int, member: int = 0, *, probab
     if probability:
         out = 1.0 / (1.0 + np.exp(-np.clip(out, -500, 500)))
     return out.reshape(n, n)
+
+
+def dead_in_layer(net: Network, layer: int, Z: np.ndarray) -> np.ndarray:
+    """Return (S, n) booleans: hidden units of `layer` whose f′(z) is exactly 0 on every input.
+
+    Z (S, N, n) are that layer's pre-activations on the training inputs. Such a unit's incoming
+    weights and bias receive exactly zero gradient from every input, so it can never recover (for
+    ReLU: z ≤ 0 everywhere, ReLU′(0) = 0). A unit with a non-finite z (a blown-up run) is broken,
+    not dead, and is not counted.
+    """
+    with np.errstate(all="ignore"):
+        der = prelu_der(Z, net.alpha[layer]) if net.alpha is not None else net.hidden.der(Z)
+        return ((der == 0.0) & np.isfinite(Z)).all(axis=1)
 
 
 def diverged(losses: np.ndarray) -> bool:

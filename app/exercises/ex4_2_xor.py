@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
-from app.exercises.common import diverged, grid_2d
+from app.exercises.common import dead_in_layer, diverged, grid_2d
 from app.figures import ex4_2 as figs
 from app.i18n import text
 from app.nn.activations import get_activation, sigmoid
@@ -161,15 +161,8 @@ def solved(out: np.ndarray, loss: str) -> np.ndarray:
 
 
 def dead_units(net: Network) -> np.ndarray:
-    """Return (S, H) booleans: hidden units whose f′(z) is exactly 0 on all four XOR inputs.
-
-    Such a unit's incoming weights and bias receive zero gradient from every input; for ReLU it means
-    a pre-activation z ≤ 0 on all four inputs (ReLU′(0) = 0). A unit with a non-finite z (a blown-up
-    run) is broken, not dead, and is not counted.
-    """
-    with np.errstate(all="ignore"):
-        Z = forward(net, X).Z[0]
-        return ((net.hidden.der(Z) == 0) & np.isfinite(Z)).all(axis=1)
+    """Return (S, H) booleans: hidden units whose f′(z) is exactly 0 on all four XOR inputs."""
+    return dead_in_layer(net, 0, forward(net, X).Z[0])
 
 
 def _fit(p: TrainingParams, width: int, seeds: list[int], n_snapshots: int = 2) -> TrainRecord:

@@ -19,11 +19,11 @@ from typing import Literal
 import numpy as np
 
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, greater_than, param
-from app.exercises.common import diverged, grid_2d, surface
+from app.exercises.common import dead_in_layer, diverged, grid_2d, surface
 from app.figures import ex4_3 as figs
 from app.figures.common import frame_indices
 from app.i18n import text
-from app.nn.activations import get_activation, prelu_der
+from app.nn.activations import get_activation
 from app.nn.data import moons, noisy_sine
 from app.nn.losses import per_member_rates
 from app.nn.network import Network, forward, init_network, predict
@@ -141,10 +141,8 @@ def unit_states(net: Network, X: np.ndarray) -> tuple[list[np.ndarray], list[np.
     cache = forward(net, X)
     dead, inactive, finite = [], [], []
     for layer, Z in enumerate(cache.Z[:-1]):
-        with np.errstate(all="ignore"):
-            der = prelu_der(Z, net.alpha[layer]) if net.alpha is not None else net.hidden.der(Z)
         ok = np.isfinite(Z).all(axis=(1, 2))
-        dead.append((der == 0.0).all(axis=1) & ok[:, None])
+        dead.append(dead_in_layer(net, layer, Z) & ok[:, None])
         inactive.append((Z <= 0.0).all(axis=1) & ok[:, None])
         finite.append(ok)
     return dead, inactive, finite
