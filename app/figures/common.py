@@ -25,8 +25,8 @@ T = {
     "epoch_prefix": text("epoch ", "轮次 "),
 }
 
-# float32 holds up to ~3.4e38; a blown-up network's outputs are clipped far below that before the cast.
-F32_LIMIT = 1e30
+# float32 holds up to ~3.4e38: a blown-up network's outputs are clipped to this before the cast.
+FLOAT32_LIMIT = 1e38
 
 SURFACE_COLORSCALE = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]
 
@@ -57,7 +57,7 @@ def _surface_trace(gx: np.ndarray, gy: np.ndarray, Z: np.ndarray, zmid: float, z
                    lang: str) -> dict[str, Any]:
     zmin, zmax = zrange if zrange else (float(np.nanmin(Z)), float(np.nanmax(Z)))
     return {
-        "type": "contour", "x": typed(gx), "y": typed(gy), "z": typed(np.clip(Z, -F32_LIMIT, F32_LIMIT), "float32"),
+        "type": "contour", "x": typed(gx), "y": typed(gy), "z": typed(np.clip(Z, -FLOAT32_LIMIT, FLOAT32_LIMIT), "float32"),
         "colorscale": SURFACE_COLORSCALE, "zmin": zmin, "zmax": zmax, "zmid": zmid,
         "contours": {"coloring": "heatmap", "showlines": False}, "ncontours": 30, "line": {"width": 0},
         "colorbar": {"title": {"text": tr("output", lang)}, "thickness": 12},
@@ -67,7 +67,7 @@ def _surface_trace(gx: np.ndarray, gy: np.ndarray, Z: np.ndarray, zmid: float, z
 
 def _boundary_trace(gx: np.ndarray, gy: np.ndarray, Z: np.ndarray, level: float) -> dict[str, Any]:
     return {
-        "type": "contour", "x": typed(gx), "y": typed(gy), "z": typed(np.clip(Z, -F32_LIMIT, F32_LIMIT), "float32"), "showscale": False,
+        "type": "contour", "x": typed(gx), "y": typed(gy), "z": typed(np.clip(Z, -FLOAT32_LIMIT, FLOAT32_LIMIT), "float32"), "showscale": False,
         "contours": {"coloring": "none", "start": level, "end": level, "size": 1.0, "showlabels": False},
         "line": {"color": "#000000", "width": 2.5}, "hoverinfo": "skip", "name": f"{level:g}",
     }
@@ -109,22 +109,7 @@ def replay(gx: np.ndarray, gy: np.ndarray, Zs: list[np.ndarray], epochs: np.ndar
          "traces": [0, 1]}
         for n, Z in zip(names, Zs, strict=True)
     ]
-    step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}}
-    fig["layout"]["sliders"] = [{
-        "active": len(names) - 1, "currentvalue": {"prefix": tr("epoch_prefix", lang)}, "pad": {"t": 45},
-        "x": 0.32, "len": 0.68, "y": 0, "yanchor": "top",
-        "steps": [{"label": n, "method": "animate", "args": [[n], step_args]} for n in names],
-    }]
-    fig["layout"]["updatemenus"] = [{
-        "type": "buttons", "direction": "left", "x": 0, "y": 0, "xanchor": "left", "yanchor": "top",
-        "pad": {"t": 65, "r": 10}, "showactive": False,
-        "buttons": [
-            {"label": tr("play", lang), "method": "animate",
-             "args": [None, {"mode": "immediate", "fromcurrent": True, "frame": {"duration": 250, "redraw": True},
-                             "transition": {"duration": 0}}]},
-            {"label": tr("pause", lang), "method": "animate", "args": [[None], step_args]},
-        ],
-    }]
+    replay_controls(fig, names, lang, slider_x=0.32, pad_t=45)
     fig["layout"]["legend"] = {"orientation": "h", "y": 1.02, "yanchor": "bottom"}
     fig["layout"]["margin"] = {"l": 60, "r": 20, "t": 70, "b": 110}
     return fig
@@ -133,7 +118,6 @@ def replay(gx: np.ndarray, gy: np.ndarray, Zs: list[np.ndarray], epochs: np.ndar
 # ---------------------------------------------------------------------------- replays of any figure
 
 
-FLOAT32_LIMIT = 1e38
 
 
 def frame_indices(snap_epochs: np.ndarray, n_frames: int = 25, power: float = 2.0) -> np.ndarray:
@@ -156,10 +140,11 @@ def frame_indices(snap_epochs: np.ndarray, n_frames: int = 25, power: float = 2.
 
 
 def replay_controls(fig: dict[str, Any], names: list[str], lang: str, *, slider_x: float = 0.2,
-                    pad_t: int = 60) -> dict[str, Any]:
+                    pad_t: int = 60, redraw: bool = True, frame_ms: int = 250) -> dict[str, Any]:
     """Add a slider over the frames `names` (ending on the last) and Play/Pause buttons left of it,
-    pad_t pixels below the plot area (clear of the x-axis title)."""
-    step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}}
+    pad_t pixels below the plot area (clear of the x-axis title). `redraw=False` suits frames that only
+    move scatter traces; Play shows a frame every `frame_ms` milliseconds."""
+    step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0}}
     fig["layout"]["sliders"] = [{
         "active": len(names) - 1, "currentvalue": {"prefix": tr("epoch_prefix", lang)}, "pad": {"t": pad_t},
         "x": slider_x, "len": 1.0 - slider_x,
@@ -170,8 +155,8 @@ def replay_controls(fig: dict[str, Any], names: list[str], lang: str, *, slider_
         "pad": {"t": pad_t + 20, "r": 10}, "showactive": False,
         "buttons": [
             {"label": tr("play", lang), "method": "animate",
-             "args": [None, {"mode": "immediate", "fromcurrent": True, "frame": {"duration": 250, "redraw": True},
-                             "transition": {"duration": 0}}]},
+             "args": [None, {"mode": "immediate", "fromcurrent": True,
+                             "frame": {"duration": frame_ms, "redraw": redraw}, "transition": {"duration": 0}}]},
             {"label": tr("pause", lang), "method": "animate", "args": [[None], step_args]},
         ],
     }]

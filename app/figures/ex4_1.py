@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from app.figures.common import loss_curves
+from app.figures.common import loss_curves, replay_controls
 from app.figures.encode import typed
 from app.figures.theme import color, figure, layout, line, markers
 from app.i18n import text, translator
@@ -27,9 +27,6 @@ T = {
     "optimum": text("optimum", "最优点"),
     "start": text("start (0, 0)", "起点 (0, 0)"),
     "now": text("{name}, now", "{name}，当前位置"),
-    "epoch_prefix": text("epoch ", "轮次 "),
-    "play": text("Play", "播放"),
-    "pause": text("Pause", "暂停"),
     "signs_title": text("Every update (Δw₁, Δw₂)", "每次更新的 (Δw₁, Δw₂)"),
     "epochs_title": text("Epochs to reach the target against the shift", "达到目标所需轮数与平移量"),
     "epochs_y": text("epochs to target (mean over seeds)", "达到目标的轮数（种子平均）"),
@@ -120,22 +117,7 @@ def trajectory(gw1: np.ndarray, gw2: np.ndarray, surface: np.ndarray, optimal: f
     names = [f"{s / steps_per_epoch:.3g}" for s in frame_steps]
     fig["frames"] = [{"name": n, "data": _path_traces(thetas, kept, int(s), lang), "traces": [2, 3, 4, 5]}
                      for n, s in zip(names, frame_steps, strict=True)]
-    step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
-    fig["layout"]["sliders"] = [{
-        "active": len(names) - 1, "currentvalue": {"prefix": _t("epoch_prefix", lang)}, "pad": {"t": 50},
-        "x": 0.16, "len": 0.84,
-        "steps": [{"label": n, "method": "animate", "args": [[n], step_args]} for n in names],
-    }]
-    fig["layout"]["updatemenus"] = [{
-        "type": "buttons", "direction": "left", "x": 0, "y": 0, "xanchor": "left", "yanchor": "top",
-        "pad": {"t": 75, "r": 10}, "showactive": False,
-        "buttons": [
-            {"label": _t("play", lang), "method": "animate",
-             "args": [None, {"mode": "immediate", "fromcurrent": True, "frame": {"duration": 200, "redraw": False},
-                             "transition": {"duration": 0}}]},
-            {"label": _t("pause", lang), "method": "animate", "args": [[None], step_args]},
-        ],
-    }]
+    replay_controls(fig, names, lang, slider_x=0.16, pad_t=50, redraw=False, frame_ms=200)
     fig["layout"]["margin"] = {"l": 60, "r": 20, "t": 80, "b": 130}
     return _legend_on_top(fig)
 
