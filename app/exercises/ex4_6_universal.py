@@ -74,13 +74,21 @@ def target_function(target: str, expression: str) -> Callable[[np.ndarray], np.n
     return TARGETS[target]
 
 
-def _check_expression(expression: str, info: ValidationInfo, grids: Callable[[float, float, int], list]) -> str:
-    tree = parse_formula(expression)
-    d = info.data
-    if {"x_min", "x_max", "units"} <= set(d):
-        for x in grids(d["x_min"], d["x_max"], d["units"]):
-            check_finite(tree, x)
-    return expression
+def formula_validator(grids: Callable[[float, float, int], list]) -> Any:
+    """Return the validator of `expression`: it must parse, and be finite at every point in grids(a, b, n).
+
+    Declared after x_min, x_max and units, so that it sees them; the 422 names `expression`.
+    """
+
+    def check(cls: type, expression: str, info: ValidationInfo) -> str:
+        tree = parse_formula(expression)
+        d = info.data
+        if {"x_min", "x_max", "units"} <= set(d):
+            for x in grids(d["x_min"], d["x_max"], d["units"]):
+                check_finite(tree, x)
+        return expression
+
+    return field_validator("expression")(classmethod(check))
 
 
 def construct_grids(a: float, b: float, units: int) -> list[np.ndarray]:
@@ -168,10 +176,7 @@ class ConstructParams(IntervalParams):
     expression: str = param(DEFAULT_EXPRESSION, _EXPRESSION_LABEL, _EXPRESSION_HELP,
                             max_length=MAX_EXPRESSION_LENGTH)
 
-    @field_validator("expression")
-    @classmethod
-    def _valid_formula(cls, expression: str, info: ValidationInfo) -> str:
-        return _check_expression(expression, info, construct_grids)
+    _valid_formula = formula_validator(construct_grids)
 
 
 def construct(p: ConstructParams) -> Result:
@@ -225,10 +230,7 @@ class TrainParams(IntervalParams):
     expression: str = param(DEFAULT_EXPRESSION, _EXPRESSION_LABEL, _EXPRESSION_HELP,
                             max_length=MAX_EXPRESSION_LENGTH)
 
-    @field_validator("expression")
-    @classmethod
-    def _valid_formula(cls, expression: str, info: ValidationInfo) -> str:
-        return _check_expression(expression, info, train_grids)
+    _valid_formula = formula_validator(train_grids)
 
 
 def train(p: TrainParams) -> Result:
