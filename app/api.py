@@ -73,8 +73,7 @@ def run_or_raise(exercise: Exercise, experiment: Experiment, params: Any) -> Ent
     try:
         return result_entry(exercise, experiment, params)
     except TooCostly as e:
-        raise RequestValidationError([{"type": "too_costly", "loc": ("query", f), "msg": str(e), "input": None}
-                                      for f in e.fields]) from None
+        raise RequestValidationError(e.errors()) from None
     except Busy:
         raise HTTPException(503, "the server is busy; try again in a few seconds",
                             headers={"Retry-After": "5"}) from None
@@ -108,8 +107,7 @@ def _stream_endpoint(exercise: Exercise, experiment: Experiment):
         try:
             return progress.stream(exercise, experiment, params)
         except TooCostly as e:
-            raise RequestValidationError([{"type": "too_costly", "loc": ("query", f), "msg": str(e), "input": None}
-                                          for f in e.fields]) from None
+            raise RequestValidationError(e.errors()) from None
 
     endpoint.__name__ = f"stream_{exercise.id.replace('-', '_')}_{experiment.name.replace('-', '_')}"
     return endpoint

@@ -77,7 +77,7 @@ def experiment_state(request: Request, exercise: Exercise, lang: str) -> list[di
         except ValidationError as e:
             item["errors"] = [{"loc": ["query", *map(str, err["loc"])], "msg": err["msg"]} for err in e.errors()]
         except TooCostly as e:
-            item["errors"] = [{"loc": ["query", f], "msg": str(e)} for f in e.fields]
+            item["errors"] = [{"loc": list(err["loc"]), "msg": err["msg"]} for err in e.errors()]
         except Busy:
             item["deferred"] = True
         out.append(item)

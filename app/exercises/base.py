@@ -117,6 +117,10 @@ class TooCostly(ValueError):
             f"lower {', '.join(fields)}"
         )
 
+    def errors(self) -> list[dict[str, Any]]:
+        """Return the refusal as field-level errors (FastAPI's 422 shape), one per field to lower."""
+        return [{"type": "too_costly", "loc": ("query", f), "msg": str(self), "input": None} for f in self.fields]
+
 
 @dataclass(frozen=True)
 class Experiment:
