@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.nn.activations import prelu_der
+from app.nn.activations import prelu_der, sigmoid
 from app.nn.network import Network, predict
 
 # Seconds per (member × sample × parameter) multiply-add of one training step, and per step of Python
@@ -32,7 +32,7 @@ def surface(net: Network, points: np.ndarray, n: int, member: int = 0, *, probab
     """Evaluate one member on grid points; return (n, n). With `probability`, apply σ to the logit."""
     out = predict(net, points)[member, :, 0]
     if probability:
-        out = 1.0 / (1.0 + np.exp(-np.clip(out, -500, 500)))
+        out = sigmoid(out)
     return out.reshape(n, n)
 
 

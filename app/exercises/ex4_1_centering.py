@@ -23,6 +23,7 @@ from app.exercises.base import Exercise, Experiment, Metric, Params, Result, par
 from app.exercises.common import diverged
 from app.figures import ex4_1 as figs
 from app.i18n import text
+from app.nn.activations import sigmoid
 from app.nn.data import teacher_neuron
 
 # The sample order is drawn from its own stream, independent of the data drawn from `seed`.
@@ -134,11 +135,6 @@ def design(X: np.ndarray) -> np.ndarray:
     return np.concatenate([X, np.ones((*X.shape[:-1], 1))], axis=-1)
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
-
-
 def mean_loss(A: np.ndarray, y: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """Return the mean binary cross-entropy (S,) of θ (S, 3); ln(1 + e^z) − y z is exact for any z."""
     z = np.einsum("snk,sk->sn", A, theta)
@@ -147,7 +143,7 @@ def mean_loss(A: np.ndarray, y: np.ndarray, theta: np.ndarray) -> np.ndarray:
 
 def hessian(A: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """Return the Hessian of the mean loss, (1/N) Σ σ′(z) x̃x̃ᵀ, as (S, 3, 3)."""
-    p = _sigmoid(np.einsum("snk,sk->sn", A, theta))
+    p = sigmoid(np.einsum("snk,sk->sn", A, theta))
     return np.einsum("sn,snj,snk->sjk", p * (1.0 - p), A, A) / A.shape[1]
 
 
@@ -161,7 +157,7 @@ def newton_optimum(A: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray
     theta = np.zeros((S, 3))
     loss = mean_loss(A, y, theta)
     for _ in range(NEWTON_ITERATIONS):
-        g = np.einsum("sn,snk->sk", _sigmoid(np.einsum("snk,sk->sn", A, theta)) - y, A) / N
+        g = np.einsum("sn,snk->sk", sigmoid(np.einsum("snk,sk->sn", A, theta)) - y, A) / N
         active = np.abs(g).max(axis=1) > 1e-13
         if not active.any():
             break
@@ -293,7 +289,7 @@ def profile_loss(Xc: np.ndarray, y: np.ndarray, W: np.ndarray, iterations: int =
     ybar = float(np.clip(y.mean(), 1e-3, 1 - 1e-3))
     c = np.full(len(W), np.log(ybar / (1 - ybar)))
     for _ in range(iterations):
-        p = _sigmoid(z0 + c[:, None])
+        p = sigmoid(z0 + c[:, None])
         g = (p - y).mean(axis=1)
         h = (p * (1 - p)).mean(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -23,7 +23,7 @@ from app.exercises.common import dead_in_layer, diverged, grid_2d, surface
 from app.figures import ex4_3 as figs
 from app.figures.common import frame_indices
 from app.i18n import text
-from app.nn.activations import get_activation
+from app.nn.activations import get_activation, sigmoid
 from app.nn.data import moons, noisy_sine
 from app.nn.losses import per_member_rates
 from app.nn.network import Network, forward, init_network, predict
@@ -214,7 +214,7 @@ def dying(p: DyingParams) -> Result:
             fit = {"gx": gx, "gy": gy, "Z": surface(final, pts, GRID, probability=True)}
             rx, ry, rpts = grid_2d((-1.5, -1.0), (2.5, 1.5), REPLAY_GRID)
             logits = np.clip(predict(frame_nets, rpts)[..., 0], -500, 500)
-            replay.update(gx=rx, gy=ry, Zs=list((1.0 / (1.0 + np.exp(-logits))).reshape(-1, REPLAY_GRID, REPLAY_GRID)))
+            replay.update(gx=rx, gy=ry, Zs=list(sigmoid(logits).reshape(-1, REPLAY_GRID, REPLAY_GRID)))
     data["replay_epoch"] = replay["epochs"]
     figures = figs.dying(p.activation, rec.snapshot_epochs, by_layer, dead_frac, inactive_frac, epochs, losses,
                          preactivations(rec.snapshots[0], X), preactivations(final, X), X, Y, p.dataset, fit,

@@ -19,6 +19,7 @@ from app.exercises.base import COMMON_METRICS, Exercise, Experiment, Metric, Par
 from app.exercises.common import diverged, grid_2d, train_cost
 from app.figures import ex4_5 as figs
 from app.i18n import text
+from app.nn.activations import sigmoid
 from app.nn.data import spiral
 from app.nn.network import init_network, parameter_count, predict
 from app.nn.train import train
@@ -192,7 +193,7 @@ def depth_at_budget(p: DepthParams) -> Result:
         acc[L] = correct.mean(axis=1)
         params[L] = parameter_count(sizes)["total"]
         z = np.clip(predict(rec.net, grid)[0, :, 0], -50, 50)
-        surfaces[L] = (1.0 / (1.0 + np.exp(-z))).reshape(SURFACE_N, SURFACE_N)
+        surfaces[L] = sigmoid(z).reshape(SURFACE_N, SURFACE_N)
         div = div or any(_diverged(row) for row in rec.losses)
     mean_loss = {L: float(np.mean(v)) if np.isfinite(v).all() else float("nan") for L, v in final.items()}
     metrics = {

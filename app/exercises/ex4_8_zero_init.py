@@ -21,6 +21,7 @@ from app.exercises.common import diverged, grid_2d, surface
 from app.figures import ex4_8 as figs
 from app.figures.common import frame_indices
 from app.i18n import text
+from app.nn.activations import sigmoid
 from app.nn.data import circles, moons
 from app.nn.network import Network, init_network, predict
 from app.nn.train import train
@@ -187,7 +188,7 @@ def initialization(p: InitializationParams) -> Result:
     rx, ry, rpts = _grid(X, REPLAY_GRID)
     with np.errstate(all="ignore"):
         logits = np.clip(predict(stack([rec.snapshots[i] for i in frames]), rpts)[..., 0], -500, 500)
-        Zs = list((1.0 / (1.0 + np.exp(-logits))).reshape(-1, REPLAY_GRID, REPLAY_GRID))
+        Zs = list(sigmoid(logits).reshape(-1, REPLAY_GRID, REPLAY_GRID))
     replay = {"epochs": rec.snapshot_epochs[frames], "gx": rx, "gy": ry, "Zs": Zs,
               "distinct": [count_distinct(traj[i]) for i in frames]}
     data = {

@@ -10,6 +10,7 @@ from app.figures import common
 from app.figures.encode import typed
 from app.figures.theme import color, figure, layout, line, markers
 from app.i18n import text, translator
+from app.nn.activations import sigmoid
 
 T = {
     "surface": text("Network output over the input plane (black: output = 0.5)",
@@ -97,7 +98,7 @@ def hidden_space(hidden: np.ndarray, y: np.ndarray, v: np.ndarray, c: float, lev
         vv = np.r_[v, 0.0] if H == 1 else v
         Z = vv[0] * g1[None, :] + vv[1] * g2[:, None] + c
         if loss == "bce":
-            Z = 1.0 / (1.0 + np.exp(-np.clip(Z, -500, 500)))
+            Z = sigmoid(Z)
         fig = common.decision_surface(g1, g2, Z, pts, y, _t("hidden", lang), lang, point_size=12)
         del fig["layout"]["yaxis"]["scaleanchor"]
     else:
