@@ -73,15 +73,21 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def uvicorn_server(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[str]:
-    """Run `uvicorn app.main:app` on a free loopback port as a subprocess; yield its base URL."""
+def uvicorn_process(env: dict[str, str] | None = None, workers: int = 1,
+                    log: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run `uvicorn app.main:app` on a free loopback port as a subprocess; yield its base URL and process.
+
+    With `log`, the server's output (its access log included) goes to that file; otherwise it is dropped.
+    """
     port = free_port()
     cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
            "--log-level", "warning", "--no-access-log"]
     if workers > 1:
         cmd += ["--workers", str(workers)]
+    out = open(log, "wb") if log else None  # noqa: SIM115  (closed in finally)
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=out or subprocess.DEVNULL, stderr=out or subprocess.PIPE,
+                            start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -92,10 +98,10 @@ def uvicorn_server(env: dict[str, str] | None = None, workers: int = 1) -> Itera
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+                err = proc.stderr.read().decode(errors="replace") if proc.stderr else f"see {log}"
                 raise RuntimeError(f"uvicorn did not start: {err[-500:]}")
             time.sleep(0.2)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:
@@ -103,6 +109,15 @@ def uvicorn_server(env: dict[str, str] | None = None, workers: int = 1) -> Itera
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if out:
+            out.close()
+
+
+@contextlib.contextmanager
+def uvicorn_server(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[str]:
+    """Run `uvicorn app.main:app` as a subprocess (see uvicorn_process); yield its base URL."""
+    with uvicorn_process(env, workers) as (url, _):
+        yield url
 
 
 def quiet_import(module: str):

@@ -19,8 +19,6 @@ import math
 import os
 import random
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,12 +28,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench.common import quantile, uvicorn_process  # noqa: E402
 
 
 def tree_pids(pid: int) -> list[int]:
@@ -91,10 +86,8 @@ def draw(schema: dict, cost_fields: set[str], rng: random.Random) -> dict[str, s
 
 
 def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
+    """Return the q-th percentile (0..100) of values."""
+    return quantile(values, q / 100)
 
 
 async def run_load(base: str, seconds: float, clients: int, on_third, seed: int = 0):
@@ -154,41 +147,21 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "bench" / "LOAD.md"))
     args = ap.parse_args()
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = tempfile.NamedTemporaryFile(prefix="fflab-load-", suffix=".log", delete=False)
-    cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", str(args.workers), "--no-access-log"]
+    log = Path(tempfile.NamedTemporaryFile(prefix="fflab-load-", suffix=".log", delete=False).name)
     # As in the image (Dockerfile): two malloc arenas, so threads do not each grow their own heap.
-    env = {**os.environ, "FFLAB_QUEUE_WAIT": str(args.queue_wait), "WEB_CONCURRENCY": str(args.workers),
-           "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")}
-    server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        else:
-            raise SystemExit(f"server did not start; see {log.name}")
+    env = {"FFLAB_QUEUE_WAIT": str(args.queue_wait), "WEB_CONCURRENCY": str(args.workers),
+           "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"), "FFLAB_ACCESS_LOG": "1"}
+    with uvicorn_process(env, workers=args.workers, log=log) as (base, server):
         time.sleep(1)
         before = rss_mb(server.pid)
         print(f"load: {args.clients} clients for {args.seconds:.0f} s on {base} "
-              f"({args.workers} workers); server log {log.name}", flush=True)
+              f"({args.workers} workers); server log {log}", flush=True)
         during: dict[int, float] = {}
         results, elapsed, n_static, n_pages = asyncio.run(
             run_load(base, args.seconds, args.clients, lambda: during.update(rss_mb(server.pid))))
         time.sleep(1)
         after = rss_mb(server.pid)
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    log_lines = sum(1 for line in Path(log.name).read_text(errors="replace").splitlines() if line.startswith("{"))
+    log_lines = sum(1 for line in log.read_text(errors="replace").splitlines() if line.startswith("{"))
 
     total = sum(len(v) for v in results.values())
     rows, statuses = [], Counter()
