@@ -1,7 +1,9 @@
 """Static assets with versioned URLs, and plotly.js served from the installed plotly package.
 
 A URL carries a hash of the file's content, so browsers may cache it for a year: a new release
-gets a new URL. plotly.js (about 4.8 MB) is gzipped once, in memory, not on every request.
+gets a new URL. Files are read and gzipped once, into memory, not on every request: plotly.js
+(about 4.8 MB) and the site's own files alike, so serving one costs the event loop a dictionary
+lookup even while experiments keep every core busy.
 """
 
 from __future__ import annotations
@@ -9,12 +11,17 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import mimetypes
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import fastapi_offline
 import plotly
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import Headers
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static"
@@ -46,6 +53,53 @@ def _plotly_bytes() -> tuple[bytes, bytes]:
     return raw, gzip.compress(raw, compresslevel=6, mtime=0)
 
 
+# Worth compressing: text. Images such as PNG are already compressed.
+_TEXT_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml")
+
+
+@dataclass(frozen=True)
+class _File:
+    raw: bytes
+    gz: bytes | None
+    media_type: str
+    etag: str
+
+
+def _load(path: Path) -> _File:
+    raw = path.read_bytes()
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    gz = gzip.compress(raw, compresslevel=6, mtime=0) if media_type.startswith(_TEXT_TYPES) else None
+    return _File(raw, gz if gz is not None and len(gz) < len(raw) else None, media_type,
+                 f'"{hashlib.sha256(raw).hexdigest()[:16]}"')
+
+
+class MemoryStaticFiles(StaticFiles):
+    """StaticFiles whose files are read and gzipped once, at startup, and served from memory.
+
+    Path checks (no traversal, 404, 405) stay StaticFiles' own: only a path that names one of the
+    loaded files is answered from memory. Supports ETag / If-None-Match and HEAD.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory=directory)
+        self.files = {p.relative_to(directory).as_posix(): _load(p)
+                      for p in sorted(directory.rglob("*")) if p.is_file()}
+
+    async def get_response(self, path: str, scope: Any) -> Response:
+        f = self.files.get(Path(path).as_posix())
+        if f is None or scope["method"] not in ("GET", "HEAD"):
+            return await super().get_response(path, scope)
+        request = Headers(scope=scope)
+        headers = {"ETag": f.etag, "Vary": "Accept-Encoding"}
+        if f.etag in request.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        body = f.raw
+        if f.gz is not None and "gzip" in request.get("accept-encoding", ""):
+            body, headers["Content-Encoding"] = f.gz, "gzip"
+        headers["Content-Length"] = str(len(body))
+        return Response(body if scope["method"] == "GET" else b"", media_type=f.media_type, headers=headers)
+
+
 def swagger_url(name: str) -> str:
     """Return the versioned URL of a Swagger UI file (the copy shipped by fastapi-offline)."""
     return f"/vendor/swagger-ui/{name}?v={_digest(SWAGGER_UI / name)}"
@@ -65,7 +119,8 @@ def docs() -> HTMLResponse:
 
 
 @router.get("/vendor/plotly-{version}.min.js")
-def plotly_js(version: str, request: Request) -> Response:
+async def plotly_js(version: str, request: Request) -> Response:
+    """plotly.js from memory, on the event loop itself: no thread to wait for."""
     raw, packed = _plotly_bytes()
     headers = {"Cache-Control": IMMUTABLE if version == _digest(PLOTLY_JS) else "no-cache",
                "Vary": "Accept-Encoding"}

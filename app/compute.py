@@ -1,10 +1,13 @@
 """Run an experiment for the API and the pages: budget check, bounded concurrency, cache, JSON.
 
-Results are deterministic, so a bounded LRU cache keyed by the canonical query is exact. At most
+Results are deterministic, so a bounded LRU cache keyed by the canonical query is exact; it keeps
+each result gzipped (what every browser asks for, and a fifth of the memory). At most
 COMPUTE_SLOTS computations run at once in this worker; a request that cannot start within
 QUEUE_WAIT_SECONDS is refused with `Busy` (the API answers 503 with Retry-After) instead of
-piling up. Settings come from the environment: FFLAB_COMPUTE_SLOTS, FFLAB_QUEUE_WAIT,
-FFLAB_CACHE_SIZE, FFLAB_CACHE_MB, FFLAB_COMPUTE_NICE, WEB_CONCURRENCY.
+piling up. Computations run in child processes (app.workers, FFLAB_COMPUTE=process, the default)
+or on threads of this process (FFLAB_COMPUTE=thread: the tests, and a fallback). Settings come
+from the environment: FFLAB_COMPUTE, FFLAB_COMPUTE_SLOTS, FFLAB_QUEUE_WAIT, FFLAB_CACHE_SIZE,
+FFLAB_CACHE_MB, FFLAB_COMPUTE_NICE, FFLAB_COMPUTE_TIMEOUT, WEB_CONCURRENCY.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 
 from app.exercises.base import Exercise, Experiment, Params, finite_or_none
 from app.nn.hooks import watching
+from app.workers import Pool, WorkerLost
 
 # A worker's share of the machine: with several uvicorn workers (WEB_CONCURRENCY), each computes
 # at most cores / workers experiments at once, so together they never oversubscribe the CPU.
@@ -30,32 +34,45 @@ COMPUTE_SLOTS = int(os.environ.get("FFLAB_COMPUTE_SLOTS", "0")) or max(1, (os.cp
 QUEUE_WAIT_SECONDS = float(os.environ.get("FFLAB_QUEUE_WAIT", "2"))
 CACHE_SIZE = int(os.environ.get("FFLAB_CACHE_SIZE", "256"))
 CACHE_BYTES = int(float(os.environ.get("FFLAB_CACHE_MB", "64")) * 2**20)
-# Compute threads run at a lower priority than the event loop, so pages and static files stay quick
-# while experiments saturate the CPU (Linux: a thread is a task with its own nice value).
-COMPUTE_NICE = int(os.environ.get("FFLAB_COMPUTE_NICE", "10"))
+# "process": each computation in a child process (app.workers); "thread": on a thread of this one.
+COMPUTE_MODE = os.environ.get("FFLAB_COMPUTE", "process")
+# Computations run at a lower priority than the event loop, so pages and static files stay quick
+# while experiments saturate the CPU.
+COMPUTE_NICE = int(os.environ.get("FFLAB_COMPUTE_NICE", "19"))
+# A child that has not answered in this long is killed and replaced (the budget is ~2 s).
+COMPUTE_TIMEOUT = float(os.environ.get("FFLAB_COMPUTE_TIMEOUT", "30"))
 _slots = threading.BoundedSemaphore(COMPUTE_SLOTS)
 
 
 class Busy(RuntimeError):
-    """Every compute slot stayed taken for the whole wait."""
+    """Every compute slot stayed taken for the whole wait (or the computing child was lost)."""
 
 
-@dataclass
+def gzip_bytes(body: bytes) -> bytes:
+    """Gzip at level 6 without a timestamp, so the same body always gives the same bytes."""
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+@dataclass(frozen=True)
 class Entry:
-    """A result body, and its gzipped form once a client has asked for it."""
+    """A result, kept gzipped; the plain body is unpacked when a client or a page needs it."""
 
-    body: bytes
-    gz: bytes | None = None
+    gz: bytes
+
+    @classmethod
+    def of(cls, body: bytes) -> Entry:
+        return cls(gzip_bytes(body))
+
+    @property
+    def body(self) -> bytes:
+        return gzip.decompress(self.gz)
 
     def gzipped(self) -> bytes:
-        """Return the body gzipped (level 6, no timestamp: deterministic), compressing it only once."""
-        if self.gz is None:
-            self.gz = gzip.compress(self.body, compresslevel=6, mtime=0)
         return self.gz
 
     @property
     def size(self) -> int:
-        return len(self.body) + len(self.gz or b"")
+        return len(self.gz)
 
 
 class _LRU:
@@ -104,7 +121,7 @@ CACHE = _LRU(CACHE_SIZE, CACHE_BYTES)
 
 
 def _lower_priority() -> None:
-    """Nice the current thread (Linux); elsewhere, or without permission, do nothing."""
+    """Nice the current thread (Linux: a thread is a task with its own nice value); else do nothing."""
     if COMPUTE_NICE <= 0:
         return
     try:
@@ -113,21 +130,43 @@ def _lower_priority() -> None:
         pass
 
 
-# Experiments run on these threads only: niced once, and never used to serve pages or files.
+# Thread mode: experiments run on these threads only, niced once, never used to serve pages or files.
 _executor = ThreadPoolExecutor(max_workers=COMPUTE_SLOTS, thread_name_prefix="fflab-compute",
                                initializer=_lower_priority)
+_pool: Pool | None = None
+_pool_lock = threading.Lock()
 
 
-def _run(experiment: Experiment, params: Params, listener: Callable[[int], None] | None) -> Any:
-    if listener is None:
-        return experiment.run(params)
-    with watching(listener):
-        return experiment.run(params)
+def pool() -> Pool:
+    """Return this worker's compute children, starting them on first use."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = Pool(COMPUTE_SLOTS, COMPUTE_NICE, COMPUTE_TIMEOUT)
+        return _pool
 
 
 def dumps(value: Any) -> bytes:
     """Serialise to compact UTF-8 JSON; NaN and infinity are refused (they are not JSON)."""
     return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def encode(exercise: Exercise, experiment: Experiment, params: Params,
+           listener: Callable[[int], None] | None = None) -> bytes:
+    """Run one experiment and return its ExperimentResult JSON, gzipped (in a child or on a thread)."""
+    if listener is None:
+        result = experiment.run(params)
+    else:
+        with watching(listener):
+            result = experiment.run(params)
+    return gzip_bytes(dumps({
+        "exercise": exercise.id,
+        "experiment": experiment.name,
+        "params": params.state(),
+        "metrics": finite_or_none(result.metrics),
+        "data": finite_or_none(result.data),
+        "figures": finite_or_none(result.figures),
+    }))
 
 
 def cached_body(exercise: Exercise, experiment: Experiment, params: Params) -> bytes | None:
@@ -158,18 +197,17 @@ def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
     if not _slots.acquire(timeout=QUEUE_WAIT_SECONDS if wait is None else wait):
         raise Busy(exercise.id, experiment.name)
     try:
-        result = _executor.submit(contextvars.copy_context().run, _run, experiment, params, listener).result()
+        if COMPUTE_MODE == "process":
+            try:
+                gz = pool().run(exercise.id, experiment.name, params, listener)
+            except WorkerLost as e:
+                raise Busy(exercise.id, experiment.name, str(e)) from None
+        else:
+            gz = _executor.submit(contextvars.copy_context().run, encode, exercise, experiment, params,
+                                  listener).result()
     finally:
         _slots.release()
-    body = dumps({
-        "exercise": exercise.id,
-        "experiment": experiment.name,
-        "params": params.state(),
-        "metrics": finite_or_none(result.metrics),
-        "data": finite_or_none(result.data),
-        "figures": finite_or_none(result.figures),
-    })
-    entry = Entry(body)
+    entry = Entry(gz)
     CACHE.put(key, entry, pin=params == type(params)(lang=params.lang))
     return entry
 

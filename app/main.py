@@ -45,7 +45,7 @@ def create_app() -> FastAPI:
     app.include_router(api.router)
     app.include_router(assets.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", assets.MemoryStaticFiles(STATIC), name="static")
     app.mount("/vendor/swagger-ui", StaticFiles(directory=assets.SWAGGER_UI), name="swagger-ui")
     observability.install(app)  # /metrics, and one access-log line per request
 

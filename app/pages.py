@@ -3,11 +3,16 @@
 An exercise page carries its controls' state in the URL query, one key per parameter written
 `experiment.param` (e.g. `?derivative.beta=1.7`), and embeds the first results as JSON so
 the figures are drawn without a second request.
+
+A page is a pure function of its path, its query and its language once every result in it is
+computed, so rendered pages are kept (gzipped, in a small LRU) and a repeated view costs no
+template rendering and no compression. A page sent with a deferred result is not kept.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -17,7 +22,7 @@ from pydantic import ValidationError
 
 from app.api import experiment_info
 from app.assets import ROOT, plotly_url, static_url
-from app.compute import Busy, dumps, result_body
+from app.compute import _LRU, Busy, Entry, dumps, result_body
 from app.exercises.base import Exercise, TooCostly
 from app.exercises.registry import EXERCISES
 from app.i18n import COOKIE, LANGS, pick, request_lang, shell
@@ -32,25 +37,48 @@ templates.env.globals.update(tex=tex, pick=pick, static_url=static_url, plotly_u
                              activations=lambda: [(n, get_activation(n)) for n in ACTIVATION_NAMES])
 
 
-def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    """Render a template with the language, the shell strings and the language cookie."""
+PAGES = _LRU(int(os.environ.get("FFLAB_PAGE_CACHE_SIZE", "64")), 16 * 2**20)
+
+
+def html(request: Request, name: str, context: dict[str, Any]) -> bytes:
+    """Render a template with the language and the shell strings."""
     lang = request_lang(request)
-    other = "zh" if lang == "en" else "en"
     query = dict(request.query_params)
-    query["lang"] = other
-    response = templates.TemplateResponse(
-        request, name,
-        {"lang": lang, "s": shell(lang), "switch_query": query, **context},
-        status_code=status,
-    )
+    query["lang"] = "zh" if lang == "en" else "en"
+    return templates.get_template(name).render(
+        {"lang": lang, "s": shell(lang), "switch_query": query, **context}).encode()
+
+
+def send(request: Request, entry: Entry, status: int = 200) -> Response:
+    """Send a page, gzipped when the client accepts it; remember an explicit language in a cookie."""
+    headers = {"Vary": "Accept-Encoding, Accept-Language, Cookie"}
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        response = Response(entry.gzipped(), status, headers={**headers, "Content-Encoding": "gzip"},
+                            media_type="text/html")
+    else:
+        response = Response(entry.body, status, headers=headers, media_type="text/html")
     if request.query_params.get("lang") in LANGS:
-        response.set_cookie(COOKIE, lang, max_age=365 * 86400, samesite="lax")
+        response.set_cookie(COOKIE, request.query_params["lang"], max_age=365 * 86400, samesite="lax")
     return response
 
 
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    """Render and send a page that is not kept (the 404 page)."""
+    return send(request, Entry.of(html(request, name, context)), status)
+
+
+def page_key(request: Request) -> tuple[str, str, str]:
+    return (request.url.path, request.url.query, request_lang(request))
+
+
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request) -> HTMLResponse:
-    return render(request, "index.html", {})
+def index(request: Request) -> Response:
+    key = page_key(request)
+    entry = PAGES.get(key)
+    if entry is None:
+        entry = Entry.of(html(request, "index.html", {}))
+        PAGES.put(key, entry)
+    return send(request, entry)
 
 
 def _embed(body: bytes) -> str:
@@ -96,14 +124,21 @@ def exercise_page(request: Request, exercise_id: str) -> Response:
     exercise = EXERCISES.get(exercise_id)
     if exercise is None:
         raise HTTPException(404, f"unknown exercise {exercise_id!r}")
-    lang = request_lang(request)
+    key = page_key(request)
+    entry = PAGES.get(key)
+    if entry is not None:
+        return send(request, entry)
+    lang = key[2]
     experiments = experiment_state(request, exercise, lang)
     page = {"lang": lang, "exercise": exercise.id, "strings": shell(lang), "mathml": _formulas(),
             "experiments": [{"info": e["info"], "query": e["query"], "errors": e["errors"],
                              "deferred": e.get("deferred", False)} for e in experiments]}
     content = f"exercises/{exercise.id}.{lang}.html"
     has_content = (ROOT / "templates" / content).exists()
-    return render(request, "exercise.html", {
+    entry = Entry.of(html(request, "exercise.html", {
         "exercise": exercise, "experiments": experiments, "page_json": _embed(dumps(page)),
         "content": content if has_content else None,
-    })
+    }))
+    if not any(e.get("deferred") for e in experiments):
+        PAGES.put(key, entry)
+    return send(request, entry)

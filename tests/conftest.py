@@ -10,6 +10,9 @@ from fastapi.testclient import TestClient
 
 # Tests start from an empty cache; the background warm-up would race them for the CPU.
 os.environ["FFLAB_WARMUP"] = "0"
+# In-process tests compute on threads (spies and monkeypatched experiments stay visible); the
+# browser tests' real server and tests/api/test_workers.py use the default child processes.
+os.environ["FFLAB_COMPUTE"] = "thread"
 
 from app.main import app  # noqa: E402
 

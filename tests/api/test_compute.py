@@ -1,11 +1,11 @@
-"""The result cache: bounded by entries and bytes, defaults pinned, gzip once."""
+"""The result cache: bounded by entries and bytes, defaults pinned, results kept gzipped."""
 
 from __future__ import annotations
 
 import gzip
 import threading
 
-from app import compute
+from app import compute, pages
 from app.compute import _LRU, Entry
 from app.exercises.registry import EXERCISES
 
@@ -20,7 +20,7 @@ def test_cache_is_bounded_by_bytes_and_keeps_the_newest():
 
 def test_pinned_entries_survive_any_number_of_other_queries():
     cache = _LRU(size=2, max_bytes=10**6)
-    cache.put(("default",), Entry(b"d"), pin=True)
+    cache.put(("default",), Entry.of(b"d"), pin=True)
     for i in range(10):
         cache.put(("q", i), Entry(b"x"))
     assert cache.get(("default",)).body == b"d"
@@ -35,11 +35,12 @@ def test_results_at_defaults_are_pinned():
     assert len(compute.CACHE._pinned) == 1 and len(compute.CACHE._items) == 1
 
 
-def test_gzip_is_computed_once_and_deterministic():
-    entry = Entry(b'{"a": 1}' * 100)
-    first = entry.gzipped()
-    assert entry.gzipped() is first and gzip.decompress(first) == entry.body
-    assert Entry(entry.body).gzipped() == first
+def test_results_are_kept_gzipped_deterministically():
+    body = b'{"a": 1}' * 100
+    entry = Entry.of(body)
+    assert entry.size == len(entry.gzipped()) < len(body) / 5
+    assert gzip.decompress(entry.gzipped()) == entry.body == body
+    assert Entry.of(body).gzipped() == entry.gzipped()
 
 
 def test_experiments_run_on_low_priority_compute_threads():
@@ -65,12 +66,10 @@ def test_warm_up_pins_the_defaults_of_every_experiment_in_each_language():
     assert len(compute.CACHE._pinned) == 6 and not compute.CACHE._items
 
 
-def test_a_busy_page_is_sent_at_once_and_fetches_its_result_itself(client, monkeypatch):
-    import json
-    import re
-
+def busy_page(client, monkeypatch) -> str:
+    """Fetch 4-4's page while every compute slot is taken, from empty caches: it must not wait."""
     compute.CACHE.clear()
-    # Every compute slot is taken: the page must not wait for one.
+    pages.PAGES.clear()
     taken = [compute._slots.acquire(blocking=False) for _ in range(compute.COMPUTE_SLOTS)]
     try:
         monkeypatch.setattr("app.pages.PAGE_WAIT_SECONDS", 0.01)
@@ -80,6 +79,25 @@ def test_a_busy_page_is_sent_at_once_and_fetches_its_result_itself(client, monke
             if ok:
                 compute._slots.release()
     assert r.status_code == 200
-    page = json.loads(re.search(r'id="page-data">(.*?)</script>', r.text, re.S).group(1))
+    return r.text
+
+
+def test_a_busy_page_is_sent_at_once_and_fetches_its_result_itself(client, monkeypatch):
+    import json
+    import re
+
+    text = busy_page(client, monkeypatch)
+    page = json.loads(re.search(r'id="page-data">(.*?)</script>', text, re.S).group(1))
     assert all(e["deferred"] and not e["errors"] for e in page["experiments"])
-    assert r.text.count('class="result-json">null</script>') == len(EXERCISES["4-4"].experiments)
+    assert text.count('class="result-json">null</script>') == len(EXERCISES["4-4"].experiments)
+
+
+def test_a_page_with_a_deferred_result_is_not_kept(client, monkeypatch):
+    deferred = busy_page(client, monkeypatch)
+    assert not pages.PAGES._items
+    complete = client.get("/exercises/4-4?lang=en").text
+    assert complete != deferred and '"deferred":true' not in complete
+    assert len(pages.PAGES._items) == 1
+    # The kept page is sent again byte for byte, gzipped or not.
+    assert client.get("/exercises/4-4?lang=en").text == complete
+    assert client.get("/exercises/4-4?lang=en", headers={"accept-encoding": "identity"}).text == complete

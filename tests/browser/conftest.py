@@ -42,7 +42,7 @@ def live_server() -> str:
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
          "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "FFLAB_WARMUP": "0"},
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "FFLAB_WARMUP": "0", "FFLAB_COMPUTE": "process"},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from app.exercises.registry import EXERCISES
 from tests.conftest import strict_json
 
@@ -77,3 +79,36 @@ def test_plotly_js_is_served_locally_and_cached(client):
     r = client.get(url)
     assert r.status_code == 200 and "plotly" in r.text[:200].lower()
     assert "immutable" in r.headers["cache-control"]
+
+
+def test_site_files_are_served_from_memory_gzipped_with_validators(client):
+    from app.assets import STATIC
+
+    url = re.search(r'src="(/static/js/exercise\.js\?v=[0-9a-f]+)"', client.get("/exercises/4-4").text).group(1)
+    on_disk = (STATIC / "js" / "exercise.js").read_bytes()
+    packed = client.get(url, headers={"accept-encoding": "gzip"})
+    assert packed.headers["content-encoding"] == "gzip" and packed.content == on_disk  # httpx unpacks it
+    assert int(packed.headers["content-length"]) < len(on_disk) / 2
+    assert "javascript" in packed.headers["content-type"] and "immutable" in packed.headers["cache-control"]
+    plain = client.get(url, headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.content == on_disk
+    again = client.get(url, headers={"if-none-match": plain.headers["etag"]})
+    assert again.status_code == 304 and not again.content
+    head = client.head("/static/css/site.css")
+    assert head.status_code == 200 and not head.content and int(head.headers["content-length"]) > 0
+    assert client.get("/static/js/nothing.js").status_code == 404
+    assert client.post("/static/css/site.css").status_code == 405
+
+
+def test_a_page_seen_again_is_the_same_bytes_without_rendering(client, monkeypatch):
+    from app import pages
+
+    pages.PAGES.clear()
+    first = client.get("/exercises/4-2?lang=en")
+    monkeypatch.setattr(pages, "html", lambda *a, **k: pytest.fail("rendered again"))
+    second = client.get("/exercises/4-2?lang=en")
+    assert second.content == first.content and second.headers["content-type"].startswith("text/html")
+    assert "lang=en" in second.headers.get("set-cookie", "")
+    # Another language is another page.
+    monkeypatch.undo()
+    assert 'lang="zh-CN"' in client.get("/exercises/4-2?lang=zh").text

@@ -1,0 +1,206 @@
+"""Experiments computed in child processes, so training never holds the event loop's GIL.
+
+Why processes: a training run is thousands of small NumPy calls, each taking the GIL. On a
+compute *thread* the event loop waits for the GIL behind it, and niceness makes that worse (the
+niced thread is preempted while holding the lock the loop needs). A child process has its own
+GIL, and its low priority (nice 19 by default) then does what it should: the web process, at
+normal priority, gets a core the moment a page or a file is asked for.
+
+Each uvicorn worker starts `size` children with the "spawn" method (a clean interpreter: no copy
+of the event loop, its threads or its sockets). A child serves one run at a time over a pipe:
+
+    parent → child   (exercise id, experiment name, params, watch)
+    child  → parent  ("progress", work done since the last report)   … only when watched
+                     ("done", gzipped result JSON) | ("cancelled",) | ("error", text)
+
+The parent stops a watched run by setting the child's shared `cancel` byte; the child checks it
+at every training checkpoint (app.nn.hooks). A child that dies or overruns is replaced, and the
+request gets `WorkerLost` (the API answers 503).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import multiprocessing as mp
+import os
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+PROGRESS_SECONDS = 0.1  # a watched child reports its work at most this often
+
+
+class WorkerLost(RuntimeError):
+    """The child computing a request died or overran its time; it has been replaced."""
+
+
+class _Stop(Exception):
+    """Raised inside a child at a checkpoint once the parent has asked it to stop."""
+
+
+def _trim_heap() -> Callable[[], None]:
+    """Return glibc's malloc_trim(0) (give freed memory back to the OS), or a no-op elsewhere."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return lambda: None
+    return lambda: trim(0)
+
+
+def _child_main(conn, cancel, nice: int) -> None:
+    """The loop of a compute child: receive a run, compute it, send the gzipped result."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server; it closes our pipe
+    if nice > 0:
+        os.nice(nice)
+    from app.compute import encode
+    from app.exercises.registry import EXERCISES
+
+    trim = _trim_heap()
+    while True:
+        try:
+            exercise_id, name, params, watch = conn.recv()
+        except (EOFError, OSError):
+            return  # the web process is gone
+        listener = None
+        if watch:
+            pending, last = 0, time.monotonic()
+
+            def listener(done: int) -> None:
+                nonlocal pending, last
+                if cancel.value:
+                    raise _Stop
+                pending += done
+                if time.monotonic() - last >= PROGRESS_SECONDS:
+                    conn.send(("progress", pending))
+                    pending, last = 0, time.monotonic()
+
+        exercise = EXERCISES[exercise_id]
+        try:
+            reply = ("done", encode(exercise, exercise.experiment(name), params, listener))
+        except _Stop:
+            reply = ("cancelled",)
+        except Exception as e:  # a bug in an experiment: the parent raises it as a 500
+            reply = ("error", f"{type(e).__name__}: {e}")
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+        del reply
+        trim()  # a run's temporaries are freed; keep the child's memory at its steady size
+
+
+class Worker:
+    """One compute child and the parent's end of its pipe."""
+
+    def __init__(self, ctx: Any, nice: int) -> None:
+        self.conn, child_end = ctx.Pipe()
+        self.cancel = ctx.Value("b", 0, lock=False)
+        self.process = ctx.Process(target=_child_main, args=(child_end, self.cancel, nice),
+                                   name="fflab-compute", daemon=True)
+        self.process.start()
+        child_end.close()
+        self.in_sync = True
+
+    def run(self, exercise_id: str, name: str, params: Any,
+            listener: Callable[[int], None] | None, timeout: float) -> bytes:
+        """Compute one run in the child; return its gzipped result JSON.
+
+        `listener` hears the work reported by the child and may raise to stop the run: the child
+        is told to stop, and the exception is re-raised once it has. Raises WorkerLost when the
+        child dies or takes longer than `timeout` seconds, RuntimeError when the experiment failed.
+        """
+        self.cancel.value = 0
+        self.in_sync = False  # True again once the child's final reply has been read
+        stopping: BaseException | None = None
+        deadline = time.monotonic() + timeout
+        try:
+            self.conn.send((exercise_id, name, params, listener is not None))
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self.conn.poll(left):
+                    raise WorkerLost(f"no answer within {timeout:g} s")
+                kind, *rest = self.conn.recv()
+                self.in_sync = kind != "progress"
+                if kind == "progress":
+                    if stopping is None and listener is not None:
+                        try:
+                            listener(rest[0])
+                        except BaseException as e:  # noqa: BLE001  (re-raised when the child has stopped)
+                            stopping = e
+                            self.cancel.value = 1
+                    continue
+                if stopping is not None:
+                    raise stopping
+                if kind == "done":
+                    return rest[0]
+                if kind == "cancelled":
+                    raise WorkerLost("the run was cancelled by nobody")  # cannot happen: only we cancel
+                raise RuntimeError(rest[0])
+        except (EOFError, OSError) as e:
+            raise WorkerLost(f"the compute process died: {e}") from None
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def close(self) -> None:
+        """Stop the child (at once: it holds no state worth keeping)."""
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+
+
+class Pool:
+    """`size` compute children; a caller that holds a compute slot always finds one idle.
+
+    The caller bounds concurrency (app.compute's slots); the pool only hands out idle children,
+    replaces lost ones, and restarts them cleanly.
+    """
+
+    def __init__(self, size: int, nice: int, timeout: float) -> None:
+        self._ctx = mp.get_context("spawn")
+        self._nice = nice
+        self.timeout = timeout
+        self._idle: queue.SimpleQueue[Worker] = queue.SimpleQueue()
+        self._all: list[Worker] = []
+        self._lock = threading.Lock()
+        for _ in range(size):
+            self._add()
+
+    def _add(self) -> None:
+        worker = Worker(self._ctx, self._nice)
+        with self._lock:
+            self._all.append(worker)
+        self._idle.put(worker)
+
+    def run(self, exercise_id: str, name: str, params: Any, listener: Callable[[int], None] | None) -> bytes:
+        """Compute one run on an idle child (see Worker.run)."""
+        worker = self._idle.get(timeout=5)  # the caller holds a slot, so one is idle (or about to be)
+        try:
+            return worker.run(exercise_id, name, params, listener, self.timeout)
+        finally:
+            if worker.in_sync and worker.alive():
+                self._idle.put(worker)
+            else:  # dead, overrunning, or a reply still in the pipe: start afresh
+                self._retire(worker)
+                self._add()
+
+    def _retire(self, worker: Worker) -> None:
+        worker.close()
+        with self._lock:
+            self._all.remove(worker)
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.process.pid for w in self._all if w.process.pid is not None]
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._all = self._all, []
+        for w in workers:
+            w.close()

@@ -1,0 +1,115 @@
+"""Compute children (app.workers): same bytes as in-process, low priority, progress, stop, recovery."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import time
+
+import pytest
+
+from app import compute
+from app.exercises.registry import EXERCISES
+from app.workers import Pool, WorkerLost
+
+EX = EXERCISES["4-6"]
+TRAIN = EX.experiment("train")
+
+
+@pytest.fixture(scope="module")
+def pool():
+    p = Pool(2, nice=19, timeout=30)
+    yield p
+    p.close()
+
+
+def test_a_child_computes_the_same_bytes_as_this_process(pool):
+    for ex_id, name, overrides in (("4-4", "derivative", {"function": "gelu"}), ("4-2", "train", {}),
+                                   ("4-6", "train", {"epochs": 200})):
+        ex = EXERCISES[ex_id]
+        exp = ex.experiment(name)
+        params = exp.params(**overrides)
+        assert pool.run(ex_id, name, params, None) == compute.encode(ex, exp, params)
+
+
+def test_children_run_at_the_lowest_priority(pool):
+    pool.run("4-4", "derivative", EXERCISES["4-4"].experiment("derivative").params(), None)
+    assert pool.pids() and all(os.getpriority(os.PRIO_PROCESS, pid) == 19 for pid in pool.pids())
+
+
+def test_a_watched_run_reports_progress_and_stops_when_the_listener_raises(pool):
+    heard: list[int] = []
+
+    class Stop(Exception):
+        pass
+
+    def listener(done: int) -> None:
+        heard.append(done)
+        raise Stop
+
+    # 5000 epochs of one network: 5000 units of work, ~0.3 s; the first report comes after ~0.1 s.
+    with pytest.raises(Stop):
+        pool.run(EX.id, TRAIN.name, TRAIN.params(epochs=5000, units=16), listener)
+    assert len(heard) == 1 and 0 < heard[0] < 5000
+    # The child is in step again: the next run gets its own answer, not a stale reply.
+    small = TRAIN.params(epochs=50)
+    assert pool.run(EX.id, TRAIN.name, small, None) == compute.encode(EX, TRAIN, small)
+
+
+def test_an_experiment_that_fails_in_a_child_is_an_error_and_the_child_stays_usable(pool):
+    wrong = EXERCISES["4-4"].experiment("derivative").params()  # 4-4's params given to 4-6's train
+    with pytest.raises(RuntimeError, match="AttributeError"):
+        pool.run(EX.id, TRAIN.name, wrong, None)
+    small = TRAIN.params(epochs=50)
+    assert pool.run(EX.id, TRAIN.name, small, None) == compute.encode(EX, TRAIN, small)
+
+
+def test_a_dead_child_is_replaced():
+    p = Pool(1, nice=19, timeout=30)
+    try:
+        params = TRAIN.params(epochs=50)
+        p.run(EX.id, TRAIN.name, params, None)
+        (pid,) = p.pids()
+        os.kill(pid, signal.SIGKILL)
+        with pytest.raises(WorkerLost):
+            p.run(EX.id, TRAIN.name, params, None)
+        (new,) = p.pids()
+        assert new != pid
+        assert p.run(EX.id, TRAIN.name, params, None) == compute.encode(EX, TRAIN, params)
+    finally:
+        p.close()
+
+
+def test_a_child_that_overruns_is_killed_and_replaced():
+    p = Pool(1, nice=19, timeout=0.3)
+    try:
+        (pid,) = p.pids()
+        with pytest.raises(WorkerLost, match="no answer"):
+            p.run(EX.id, TRAIN.name, TRAIN.params(epochs=5000, units=16), None)
+        (new,) = p.pids()
+        assert new != pid
+        time.sleep(0.05)
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    finally:
+        p.close()
+
+
+def test_the_server_path_turns_a_lost_child_into_busy(monkeypatch):
+    monkeypatch.setattr(compute, "COMPUTE_MODE", "process")
+    monkeypatch.setattr(compute, "_pool", Pool(1, nice=19, timeout=30))
+    try:
+        compute.CACHE.clear()
+        params = TRAIN.params(epochs=60)
+        entry = compute.result_entry(EX, TRAIN, params)
+        assert json.loads(gzip.decompress(entry.gzipped()))["params"]["epochs"] == 60
+        compute.CACHE.clear()
+        os.kill(compute.pool().pids()[0], signal.SIGKILL)
+        with pytest.raises(compute.Busy):
+            compute.result_entry(EX, TRAIN, params)
+        assert compute.result_entry(EX, TRAIN, params).gzipped() == entry.gzipped()
+    finally:
+        compute.pool().close()
+        compute.CACHE.clear()
