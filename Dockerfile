@@ -24,6 +24,6 @@ USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["python3", "-c", "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
-# uvicorn takes its worker count from WEB_CONCURRENCY, and each worker computes at most
-# cores / WEB_CONCURRENCY experiments at once (app/compute.py).
-CMD ["uvicorn", "app.main:app", "--app-dir", "/srv/app", "--host", "0.0.0.0", "--port", "8000", "--no-access-log"]
+# uvicorn takes its worker count from WEB_CONCURRENCY; the workers share one compute slot per core
+# (app/slots.py). --http app.server:HTTPProtocol sets TCP_NODELAY, which uvicorn's --workers socket lacks.
+CMD ["uvicorn", "app.main:app", "--app-dir", "/srv/app", "--http", "app.server:HTTPProtocol", "--host", "0.0.0.0", "--port", "8000", "--no-access-log"]

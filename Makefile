@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml scripts/bootstrap_venv.py
 	@touch $(STAMP)
 
 run: $(STAMP) ## Start the app on http://127.0.0.1:8000
-	$(PY) -m uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log
+	$(PY) -m uvicorn app.main:app --http app.server:HTTPProtocol --host $(HOST) --port $(PORT) --no-access-log
 
 lint: $(STAMP) ## Ruff on the code, hadolint on the Dockerfile
 	$(VENV)/bin/ruff check .

@@ -2,7 +2,8 @@
 
 Results are deterministic, so a bounded LRU cache keyed by the canonical query is exact; it keeps
 each result gzipped (what every browser asks for, and a fifth of the memory). At most
-COMPUTE_SLOTS computations run at once in this worker; a request that cannot start within
+COMPUTE_SLOTS computations (one per core) run at once in the whole server, whichever web worker
+took the request (app.slots); a request that cannot start within
 QUEUE_WAIT_SECONDS is refused with `Busy` (the API answers 503 with Retry-After) instead of
 piling up. Computations run in child processes (app.workers, FFLAB_COMPUTE=process, the default)
 or on threads of this process (FFLAB_COMPUTE=thread: the tests, and a fallback). Settings come
@@ -25,12 +26,12 @@ from typing import Any
 
 from app.exercises.base import Exercise, Experiment, Params, finite_or_none
 from app.nn.hooks import watching
-from app.workers import Pool, WorkerLost
+from app.slots import Slots, server_directory
+from app.workers import Pool, WorkerLost, lower_priority
 
-# A worker's share of the machine: with several uvicorn workers (WEB_CONCURRENCY), each computes
-# at most cores / workers experiments at once, so together they never oversubscribe the CPU.
+# One computation per core for the whole server; the web workers (WEB_CONCURRENCY) share the slots.
 _WORKERS = max(1, int(os.environ.get("WEB_CONCURRENCY", "1") or 1))
-COMPUTE_SLOTS = int(os.environ.get("FFLAB_COMPUTE_SLOTS", "0")) or max(1, (os.cpu_count() or 1) // _WORKERS)
+COMPUTE_SLOTS = int(os.environ.get("FFLAB_COMPUTE_SLOTS", "0")) or (os.cpu_count() or 1)
 QUEUE_WAIT_SECONDS = float(os.environ.get("FFLAB_QUEUE_WAIT", "2"))
 CACHE_SIZE = int(os.environ.get("FFLAB_CACHE_SIZE", "256"))
 CACHE_BYTES = int(float(os.environ.get("FFLAB_CACHE_MB", "64")) * 2**20)
@@ -41,7 +42,7 @@ COMPUTE_MODE = os.environ.get("FFLAB_COMPUTE", "process")
 COMPUTE_NICE = int(os.environ.get("FFLAB_COMPUTE_NICE", "19"))
 # A child that has not answered in this long is killed and replaced (the budget is ~2 s).
 COMPUTE_TIMEOUT = float(os.environ.get("FFLAB_COMPUTE_TIMEOUT", "30"))
-_slots = threading.BoundedSemaphore(COMPUTE_SLOTS)
+_slots = Slots(COMPUTE_SLOTS, server_directory(_WORKERS))
 
 
 class Busy(RuntimeError):
@@ -109,7 +110,10 @@ class _LRU:
                 self._items.popitem(last=False)
 
     def bytes(self) -> int:
-        return sum(e.size for e in self._items.values())
+        return sum(e.size for e in self._items.values()) + sum(e.size for e in self._pinned.values())
+
+    def __len__(self) -> int:
+        return len(self._items) + len(self._pinned)
 
     def clear(self) -> None:
         with self._lock:
@@ -120,19 +124,9 @@ class _LRU:
 CACHE = _LRU(CACHE_SIZE, CACHE_BYTES)
 
 
-def _lower_priority() -> None:
-    """Nice the current thread (Linux: a thread is a task with its own nice value); else do nothing."""
-    if COMPUTE_NICE <= 0:
-        return
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), COMPUTE_NICE)
-    except (AttributeError, OSError):
-        pass
-
-
 # Thread mode: experiments run on these threads only, niced once, never used to serve pages or files.
 _executor = ThreadPoolExecutor(max_workers=COMPUTE_SLOTS, thread_name_prefix="fflab-compute",
-                               initializer=_lower_priority)
+                               initializer=lower_priority, initargs=(COMPUTE_NICE,))
 _pool: Pool | None = None
 _pool_lock = threading.Lock()
 
@@ -142,7 +136,7 @@ def pool() -> Pool:
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = Pool(COMPUTE_SLOTS, COMPUTE_NICE, COMPUTE_TIMEOUT)
+            _pool = Pool(COMPUTE_SLOTS, COMPUTE_NICE, COMPUTE_TIMEOUT, start=COMPUTE_SLOTS)
         return _pool
 
 
@@ -212,19 +206,38 @@ def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
     return entry
 
 
-def warm_up(exercises: dict[str, Exercise], langs: tuple[str, ...] = ("en", "zh")) -> int:
+# Set once the server's warm-up is over (app.main): defaults computed, pages kept. /metrics says "warm".
+WARM = threading.Event()
+
+
+def warm_up(exercises: dict[str, Exercise], langs: tuple[str, ...] = ("en", "zh"), wait: float = 60.0) -> int:
     """Compute (and pin) every experiment's defaults in every language; return how many ran.
 
     First page views then never wait for a computation. Runs one experiment at a time, so it
-    takes one compute slot and leaves the others to requests.
+    takes one compute slot and leaves the others to requests; under load it queues for a slot
+    like a request, but for up to `wait` seconds, so no default is skipped.
     """
     done = 0
     for exercise in exercises.values():
         for experiment in exercise.experiments:
             for lang in langs:
-                try:
-                    result_entry(exercise, experiment, experiment.params(lang=lang))
-                    done += 1
-                except Busy:
-                    continue
+                for _ in range(3):  # Busy here means a lost child (replaced at once) or a very long queue
+                    try:
+                        result_entry(exercise, experiment, experiment.params(lang=lang), wait=wait)
+                        done += 1
+                        break
+                    except Busy:
+                        continue
     return done
+
+
+def status() -> dict[str, Any]:
+    """How this worker computes: mode, slots, children, cache fill, and whether the defaults are warm."""
+    return {
+        "mode": COMPUTE_MODE,
+        "slots": COMPUTE_SLOTS,
+        "children": len(_pool.pids()) if _pool is not None else 0,
+        "warm": WARM.is_set(),
+        "cache_entries": len(CACHE),
+        "cache_mb": round(CACHE.bytes() / 2**20, 2),
+    }

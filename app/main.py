@@ -23,11 +23,18 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
+def warm_up() -> None:
+    """Compute every experiment's defaults, then render every page at them; then say so (/metrics)."""
+    compute.warm_up(EXERCISES)
+    pages.warm_up()
+    compute.WARM.set()
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start computing every experiment's defaults in the background (FFLAB_WARMUP=0 turns it off)."""
+    """Start the warm-up in the background (FFLAB_WARMUP=0 turns it off)."""
     if os.environ.get("FFLAB_WARMUP", "1") != "0":
-        threading.Thread(target=compute.warm_up, args=(EXERCISES,), name="fflab-warmup", daemon=True).start()
+        threading.Thread(target=warm_up, name="fflab-warmup", daemon=True).start()
     yield
 
 

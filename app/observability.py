@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI
 
+from app.compute import status as compute_status
 from app.exercises.registry import EXERCISES
 
 log = logging.getLogger("fflab.access")
@@ -134,9 +135,9 @@ METRICS = Metrics()
 router = APIRouter(tags=["ops"])
 
 
-@router.get("/metrics", summary="Request counts and latency percentiles per route (this worker)")
+@router.get("/metrics", summary="Request counts and latency percentiles per route, and compute status (this worker)")
 def metrics() -> dict[str, Any]:
-    return METRICS.summary()
+    return {**METRICS.summary(), "compute": compute_status()}
 
 
 def route_key(scope: dict[str, Any]) -> str:

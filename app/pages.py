@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import os
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -43,7 +44,7 @@ PAGES = _LRU(int(os.environ.get("FFLAB_PAGE_CACHE_SIZE", "64")), 16 * 2**20)
 def html(request: Request, name: str, context: dict[str, Any]) -> bytes:
     """Render a template with the language and the shell strings."""
     lang = request_lang(request)
-    query = dict(request.query_params)
+    query = {k: v for k, v in request.query_params.items() if k != "lang"}
     query["lang"] = "zh" if lang == "en" else "en"
     return templates.get_template(name).render(
         {"lang": lang, "s": shell(lang), "switch_query": query, **context}).encode()
@@ -68,7 +69,26 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
 
 
 def page_key(request: Request) -> tuple[str, str, str]:
-    return (request.url.path, request.url.query, request_lang(request))
+    """What a page depends on: its path, its query but `lang`, and the language it is shown in."""
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
+    return (request.url.path, query, request_lang(request))
+
+
+def warm_up() -> int:
+    """Render and keep the index and every exercise page at its defaults, in each language.
+
+    Run after the results at the defaults are computed (app.compute.warm_up), so a first visitor
+    of any page, in either language, gets kept bytes. Returns how many pages were kept.
+    """
+    for lang in LANGS:
+        for path in ["/", *(f"/exercises/{i}" for i in EXERCISES)]:
+            request = Request({"type": "http", "method": "GET", "path": path, "headers": [],
+                               "query_string": f"lang={lang}".encode()})
+            if path == "/":
+                index(request)
+            else:
+                exercise_page(request, path.rsplit("/", 1)[1])
+    return len(PAGES)
 
 
 @router.get("/", response_class=HTMLResponse)

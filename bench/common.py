@@ -80,7 +80,8 @@ def uvicorn_process(env: dict[str, str] | None = None, workers: int = 1,
     With `log`, the server's output (its access log included) goes to that file; otherwise it is dropped.
     """
     port = free_port()
-    cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
+    cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--http", "app.server:HTTPProtocol",
+           "--host", "127.0.0.1", "--port", str(port),
            "--log-level", "warning", "--no-access-log"]
     if workers > 1:
         cmd += ["--workers", str(workers)]

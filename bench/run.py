@@ -258,7 +258,7 @@ def section_load(rep: Report, seconds: float) -> None:
                 _table(["clients", "requests", "req/s", "p50 ms", "p99 ms", "errors"], rows)
                 + f"\n\nEach level runs {seconds:.0f} s; every client cycles through every experiment at its "
                   f"defaults ({len(load.mix())} URLs), so the mix is the pages' own. The server runs at most "
-                  f"cores ÷ workers computations at once (FFLAB_COMPUTE_SLOTS) and queues the rest.")
+                  "one computation per core at once, shared by its workers (FFLAB_COMPUTE_SLOTS), and queues the rest.")
 
 
 def section_profiles(rep: Report, lat: list) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import math
 import os
 import random
@@ -45,6 +46,44 @@ def tree_pids(pid: int) -> list[int]:
             if ppid == pid:
                 out += tree_pids(int(p.name))
     return out
+
+
+def role(pid: int, root: int) -> str:
+    """Name a server process: the uvicorn supervisor, a web worker, or a compute child."""
+    if pid == root:
+        return "supervisor"
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "gone"
+    if "resource_tracker" in cmd:
+        return "tracker"
+    ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    return "web worker" if ppid == root else "compute child"
+
+
+def wait_until_warm(base: str, workers: int, timeout: float = 180) -> float:
+    """Wait until every web worker reports its defaults computed (/metrics); return the seconds waited."""
+    started = time.perf_counter()
+    warm: set[int] = set()
+    while len(warm) < workers and time.perf_counter() - started < timeout:
+        body = httpx.get(base + "/metrics", headers={"connection": "close"}, timeout=5).json()
+        if body["compute"]["warm"]:
+            warm.add(body["pid"])
+        else:
+            time.sleep(0.5)
+    return time.perf_counter() - started
+
+
+def per_worker(base: str, workers: int, tries: int = 50) -> dict[int, dict]:
+    """Ask /metrics on fresh connections until every web worker has answered: pid → its summary."""
+    seen: dict[int, dict] = {}
+    for _ in range(tries):
+        body = httpx.get(base + "/metrics", headers={"connection": "close"}, timeout=5).json()
+        seen[body["pid"]] = body
+        if len(seen) == workers:
+            break
+    return seen
 
 
 def rss_mb(pid: int) -> dict[int, float]:
@@ -102,14 +141,24 @@ async def run_load(base: str, seconds: float, clients: int, on_third, seed: int 
     # cost fields are not in the listing; treat every bounded integer as possibly costly (log-uniform)
     experiments = [(p, s, {n for n, v in s["properties"].items() if v.get("type") == "integer"})
                    for p, s, _ in experiments]
-    results: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    deadline = time.perf_counter() + seconds
+    results: dict[str, list[tuple[int, float, float]]] = defaultdict(list)  # (status, seconds, start)
+    # Every client is built before the clock starts: building one takes ~20 ms of this process's
+    # CPU (httpx loads TLS certificates even for http), and 32 built while others are timing
+    # requests would add up to 0.6 s to theirs.
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    sessions = [httpx.AsyncClient(base_url=base, timeout=30, limits=limits, headers={"accept-encoding": "gzip"})
+                for _ in range(clients)]
+    # ...and has its connection open: a client's first request costs it a few ms of set-up
+    # (connection pool, h11 state), 32 of them at once stalled every first request by ~180 ms.
+    for c in sessions:
+        await c.get("/healthz")
+    t0 = time.perf_counter()
+    deadline = t0 + seconds
 
     async def client(i: int) -> None:
         rng = random.Random(seed * 1000 + i)
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits,
-                                     headers={"accept-encoding": "gzip"}) as c:
+        c = sessions[i]
+        try:
             while time.perf_counter() < deadline:
                 r = rng.random()
                 if r < 0.3:
@@ -129,13 +178,14 @@ async def run_load(base: str, seconds: float, clients: int, on_third, seed: int 
                         status = resp.status_code
                 except httpx.HTTPError as e:
                     status = f"error {type(e).__name__}"
-                results[kind].append((status, time.perf_counter() - t))
+                results[kind].append((status, time.perf_counter() - t, t - t0))
+        finally:
+            await c.aclose()
 
     async def third() -> None:
         await asyncio.sleep(seconds / 3)
         on_third()
 
-    t0 = time.perf_counter()
     await asyncio.gather(third(), *(client(i) for i in range(clients)))
     return results, time.perf_counter() - t0, len(statics), len(pages)
 
@@ -148,6 +198,7 @@ def main() -> None:
     ap.add_argument("--queue-wait", type=float, default=2.0,
                     help="FFLAB_QUEUE_WAIT of the server: seconds a request waits for a compute slot before 503")
     ap.add_argument("--out", default=str(ROOT / "bench" / "LOAD.md"))
+    ap.add_argument("--dump", help="also write every request as JSON lines (class, status, seconds, start)")
     args = ap.parse_args()
 
     log = Path(tempfile.NamedTemporaryFile(prefix="fflab-load-", suffix=".log", delete=False).name)
@@ -155,7 +206,8 @@ def main() -> None:
     env = {"FFLAB_QUEUE_WAIT": str(args.queue_wait), "WEB_CONCURRENCY": str(args.workers),
            "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"), "FFLAB_ACCESS_LOG": "1"}
     with uvicorn_process(env, workers=args.workers, log=log) as (base, server):
-        time.sleep(1)
+        warmed = wait_until_warm(base, args.workers)
+        print(f"load: defaults computed in every worker after {warmed:.1f} s", flush=True)
         before = rss_mb(server.pid)
         print(f"load: {args.clients} clients for {args.seconds:.0f} s on {base} "
               f"({args.workers} workers); server log {log}", flush=True)
@@ -164,6 +216,13 @@ def main() -> None:
             run_load(base, args.seconds, args.clients, lambda: during.update(rss_mb(server.pid))))
         time.sleep(1)
         after = rss_mb(server.pid)
+        roles = {pid: role(pid, server.pid) for pid in after}
+        served = {pid: m["requests"] for pid, m in per_worker(base, args.workers).items()}
+    if args.dump:
+        with open(args.dump, "w") as f:
+            for kind, items in results.items():
+                for status, seconds, start in items:
+                    f.write(json.dumps([kind, status, round(seconds, 5), round(start, 4)]) + "\n")
     log_lines = sum(1 for line in log.read_text(errors="replace").splitlines() if line.startswith("{"))
 
     total = sum(len(v) for v in results.values())
@@ -171,8 +230,8 @@ def main() -> None:
     worst = 0.0
     for kind in ("page", "static", "experiment"):
         items = results.get(kind, [])
-        lat = [t * 1000 for _, t in items]
-        by_status = Counter(s for s, _ in items)
+        lat = [t * 1000 for _, t, _ in items]
+        by_status = Counter(s for s, _, _ in items)
         statuses.update(by_status)
         worst = max([worst, *lat])
         counts = ", ".join(f"{s}: {n}" for s, n in sorted(by_status.items(), key=str))
@@ -180,11 +239,11 @@ def main() -> None:
                     f"| {pct(lat, 50):.1f} | {pct(lat, 99):.1f} | {max(lat, default=float('nan')):.1f} |")
         if kind == "experiment":
             for s in sorted(by_status, key=str):
-                sub = [t * 1000 for st, t in items if st == s]
+                sub = [t * 1000 for st, t, _ in items if st == s]
                 rows.append(f"| experiment {s} | {len(sub)} | | {pct(sub, 50):.1f} | {pct(sub, 99):.1f} | "
                             f"{max(sub):.1f} |")
     five_xx = {s: n for s, n in statuses.items() if isinstance(s, str) or s >= 500}
-    page_static_p99 = max(pct([t * 1000 for _, t in results.get(k, [])], 99) for k in ("page", "static"))
+    page_static_p99 = max(pct([t * 1000 for _, t, _ in results.get(k, [])], 99) for k in ("page", "static"))
     rss_b, rss_d, rss_a = sum(before.values()), sum(during.values()), sum(after.values())
     checks = [
         ("no 5xx but deliberate 503s", all(s == 503 for s in five_xx)),
@@ -201,17 +260,25 @@ def main() -> None:
         f"({n_pages} URLs), 30 % static files ({n_static} URLs, Plotly included, gzip accepted), 40 % experiments "
         "(every experiment of the registry, random valid params; too costly ones are refused with 422).",
         "",
-        f"**{total} requests, {total / elapsed:.0f} per second.** Access-log lines written: {log_lines}.",
+        f"**{total} requests, {total / elapsed:.0f} per second.** Access-log lines written: {log_lines}. "
+        f"Requests served per web worker (its /metrics): "
+        f"{', '.join(f'{n} (pid {pid})' for pid, n in sorted(served.items()))}.",
         "",
         "| class | requests | statuses | p50 ms | p99 ms | max ms |",
         "|---|---|---|---|---|---|",
         *rows,
         "",
-        f"Server memory (RSS of the uvicorn processes): {rss_b:.0f} MB before, {rss_d:.0f} MB after a third "
-        f"(caches filling), {rss_a:.0f} MB after. Per process: {', '.join(f'{v:.0f}' for v in before.values())} → "
-        f"{', '.join(f'{v:.0f}' for v in during.values())} → {', '.join(f'{v:.0f}' for v in after.values())} MB. "
-        "Each worker keeps an LRU cache of up to FFLAB_CACHE_SIZE (256) result bodies, so memory rises to a "
-        "plateau, then stays flat.",
+        f"Server memory (RSS of the uvicorn processes and their compute children): {rss_b:.0f} MB before "
+        f"(after the warm-up, {warmed:.0f} s), {rss_d:.0f} MB after a third, {rss_a:.0f} MB after. Per process:",
+        "",
+        "| process | pid | before MB | after a third MB | after MB |",
+        "|---|---|---|---|---|",
+        *[f"| {roles.get(pid, 'gone')} | {pid} | {before.get(pid, float('nan')):.0f} | "
+          f"{during.get(pid, float('nan')):.0f} | {after.get(pid, float('nan')):.0f} |"
+          for pid in sorted(set(before) | set(during) | set(after))],
+        "",
+        "Each web worker keeps an LRU cache of gzipped results (FFLAB_CACHE_SIZE entries, FFLAB_CACHE_MB) and "
+        "of rendered pages; each compute child returns its freed memory to the OS after every run.",
         "",
         *[f"- {'PASS' if ok else 'FAIL'}: {name}" for name, ok in checks],
         "",

@@ -64,6 +64,21 @@ def test_warm_up_pins_the_defaults_of_every_experiment_in_each_language():
     subset = {"4-4": EXERCISES["4-4"]}
     assert compute.warm_up(subset, langs=("en", "zh")) == 2 * len(EXERCISES["4-4"].experiments)
     assert len(compute.CACHE._pinned) == 6 and not compute.CACHE._items
+    assert compute.status()["cache_entries"] == 6
+
+
+def test_warm_up_waits_for_a_slot_instead_of_skipping_a_default(monkeypatch):
+    monkeypatch.setattr(compute, "QUEUE_WAIT_SECONDS", 0.1)  # a request would give up long before 0.3 s
+    compute.CACHE.clear()
+    assert compute._slots.acquire(blocking=False)  # one slot is busy for 0.3 s
+    threading.Timer(0.3, compute._slots.release).start()
+    taken = [compute._slots.acquire(blocking=False) for _ in range(compute.COMPUTE_SLOTS - 1)]
+    try:
+        assert compute.warm_up({"4-4": EXERCISES["4-4"]}, langs=("en",), wait=5) == 3
+    finally:
+        for ok in taken:
+            if ok:
+                compute._slots.release()
 
 
 def busy_page(client, monkeypatch) -> str:

@@ -40,9 +40,11 @@ def live_server() -> str:
     """Start uvicorn on a free loopback port for the whole session; return its base URL."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--http", "app.server:HTTPProtocol",
+         "--host", "127.0.0.1", "--port", str(port),
          "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "FFLAB_WARMUP": "0", "FFLAB_COMPUTE": "process"},
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "FFLAB_WARMUP": "0", "FFLAB_COMPUTE": "process"},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

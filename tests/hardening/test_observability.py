@@ -50,6 +50,8 @@ def test_metrics_counts_routes_with_bounded_keys(client):
     for r in routes.values():
         assert 0 <= r["p50_ms"] <= r["p99_ms"] <= r["max_ms"]
     assert body["requests"] == sum(r["count"] for r in routes.values())
+    compute = body["compute"]
+    assert compute["mode"] == "thread" and compute["slots"] >= 1 and compute["cache_entries"] >= 1
 
 
 def test_cost_estimate_only_for_valid_experiment_queries():

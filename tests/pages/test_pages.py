@@ -112,3 +112,28 @@ def test_a_page_seen_again_is_the_same_bytes_without_rendering(client, monkeypat
     # Another language is another page.
     monkeypatch.undo()
     assert 'lang="zh-CN"' in client.get("/exercises/4-2?lang=zh").text
+
+
+def test_warm_up_keeps_every_page_in_each_language_and_sets_warm(monkeypatch):
+    from app import compute, main, pages
+    from app.i18n import LANGS
+
+    pages.PAGES.clear()
+    compute.WARM.clear()
+    monkeypatch.setattr(compute, "warm_up", lambda exercises: 0)  # the pages compute what they show
+    main.warm_up()
+    assert compute.WARM.is_set()
+    assert len(pages.PAGES) == len(LANGS) * (1 + len(EXERCISES))
+
+
+def test_a_page_is_kept_once_whatever_says_its_language(client, monkeypatch):
+    from app import pages
+
+    pages.PAGES.clear()
+    by_query = client.get("/exercises/4-1?lang=zh").text
+    monkeypatch.setattr(pages, "html", lambda *a, **k: pytest.fail("rendered again"))
+    client.cookies.clear()
+    assert client.get("/exercises/4-1", headers={"Accept-Language": "zh-CN"}).text == by_query
+    client.cookies.set("lang", "zh")
+    assert client.get("/exercises/4-1").text == by_query
+    client.cookies.clear()
