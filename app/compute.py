@@ -18,6 +18,7 @@ import gzip
 import json
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +27,7 @@ from typing import Any
 
 from app.exercises.base import Exercise, Experiment, Params, finite_or_none
 from app.nn.hooks import watching
-from app.slots import Slots, server_directory
+from app.slots import POLL_MAX, Slots, server_directory
 from app.workers import Pool, WorkerLost, lower_priority
 
 # One computation per core for the whole server; the web workers (WEB_CONCURRENCY) share the slots.
@@ -43,6 +44,8 @@ COMPUTE_NICE = int(os.environ.get("FFLAB_COMPUTE_NICE", "19"))
 # A child that has not answered in this long is killed and replaced (the budget is ~2 s).
 COMPUTE_TIMEOUT = float(os.environ.get("FFLAB_COMPUTE_TIMEOUT", "30"))
 _slots = Slots(COMPUTE_SLOTS, server_directory(_WORKERS))
+# The warm-up looks for a free slot this seldom; requests look every POLL_MAX (20 ms) at most.
+BACKGROUND_POLL_SECONDS = 0.1
 
 
 class Busy(RuntimeError):
@@ -136,7 +139,7 @@ def pool() -> Pool:
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = Pool(COMPUTE_SLOTS, COMPUTE_NICE, COMPUTE_TIMEOUT, start=COMPUTE_SLOTS)
+            _pool = Pool(COMPUTE_SLOTS, COMPUTE_NICE, COMPUTE_TIMEOUT, start=1)  # more when needed
         return _pool
 
 
@@ -176,19 +179,22 @@ def result_body(exercise: Exercise, experiment: Experiment, params: Params,
 
 
 def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
-                 listener: Callable[[int], None] | None = None, wait: float | None = None) -> Entry:
+                 listener: Callable[[int], None] | None = None, wait: float | None = None,
+                 background: bool = False) -> Entry:
     """Return the ExperimentResult JSON of one run, from the cache when possible.
 
     Raises TooCostly before computing when params are over the work budget, Busy when no
     compute slot frees up within `wait` seconds (default QUEUE_WAIT_SECONDS). `listener` hears
-    every training checkpoint (app.nn.hooks) and may raise to abandon the run.
+    every training checkpoint (app.nn.hooks) and may raise to abandon the run. `background` work
+    (the warm-up) lets any request waiting beside it take a free slot first.
     """
     key = (exercise.id, experiment.name, params.model_dump_json())
     entry = CACHE.get(key)
     if entry is not None:
         return entry
     experiment.check_budget(params)
-    if not _slots.acquire(timeout=QUEUE_WAIT_SECONDS if wait is None else wait):
+    if not _slots.acquire(timeout=QUEUE_WAIT_SECONDS if wait is None else wait,
+                          poll=BACKGROUND_POLL_SECONDS if background else POLL_MAX):
         raise Busy(exercise.id, experiment.name)
     try:
         if COMPUTE_MODE == "process":
@@ -221,13 +227,18 @@ def warm_up(exercises: dict[str, Exercise], langs: tuple[str, ...] = ("en", "zh"
     for exercise in exercises.values():
         for experiment in exercise.experiments:
             for lang in langs:
+                params = experiment.params(lang=lang)
+                if cached_body(exercise, experiment, params) is not None:
+                    done += 1
+                    continue
                 for _ in range(3):  # Busy here means a lost child (replaced at once) or a very long queue
                     try:
-                        result_entry(exercise, experiment, experiment.params(lang=lang), wait=wait)
+                        result_entry(exercise, experiment, params, wait=wait, background=True)
                         done += 1
                         break
                     except Busy:
                         continue
+                time.sleep(BACKGROUND_POLL_SECONDS / 2)  # a request that waited for this slot takes it now
     return done
 
 

@@ -49,8 +49,13 @@ class Slots:
             return True
         return False
 
-    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
-        """Take a free slot, waiting up to `timeout` seconds (forever if None); False if none freed up."""
+    def acquire(self, blocking: bool = True, timeout: float | None = None, poll: float = POLL_MAX) -> bool:
+        """Take a free slot, waiting up to `timeout` seconds (forever if None); False if none freed up.
+
+        A waiter looks again after 2 ms, then less and less often, down to every `poll` seconds:
+        background work passes a longer `poll` than requests, so a request waiting beside it
+        gets the next free slot.
+        """
         deadline = None if timeout is None else time.monotonic() + timeout
         pause = POLL_FIRST
         while True:
@@ -59,7 +64,7 @@ class Slots:
             if not blocking or (deadline is not None and time.monotonic() >= deadline):
                 return False
             time.sleep(pause if deadline is None else max(0.0, min(pause, deadline - time.monotonic())))
-            pause = min(2 * pause, POLL_MAX)
+            pause = min(2 * pause, poll)
 
     def release(self) -> None:
         """Give back one slot this process holds."""

@@ -115,7 +115,11 @@ for _ in $(seq 1 60); do
     page=$(curl -fsS --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")
     api=$(curl -fsS --max-time 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/exercises")
     [ "$body" = '{"status":"ok"}' ] && [ "$page" = 200 ] && [ "$api" = 200 ] || { echo "smoke failed: / $page, /api/exercises $api"; exit 1; }
-    say "GET / -> $page, /api/exercises -> $api; image $IMAGE works"
+    # A query off the defaults is computed for real, by a compute child of a web worker.
+    run=$(curl -fsS --max-time 30 "http://127.0.0.1:$port/api/exercises/4-4/derivative?beta=1.3")
+    case "${run:0:300}" in *'"exercise":"4-4"'*'"beta":1.3'*) ;; *) echo "smoke failed: experiment -> ${run:0:300}"; tail -n 30 "$CACHE/run.log"; exit 1;; esac
+    mode=$(curl -fsS --max-time 5 "http://127.0.0.1:$port/metrics" | python3 -c 'import json,sys; c=json.load(sys.stdin)["compute"]; print(c["mode"], c["children"])')
+    say "GET / -> $page, /api/exercises -> $api, an experiment -> 200 (compute: $mode); image $IMAGE works"
     exit 0
   fi
   kill -0 "$pid" 2>/dev/null || break

@@ -55,3 +55,25 @@ def test_a_dead_process_never_keeps_a_slot(tmp_path):
 def test_workers_of_one_supervisor_share_a_directory():
     assert server_directory(2).name.endswith(f"-{os.getppid()}")
     assert server_directory(1).name.endswith(f"-{os.getpid()}")
+
+
+def test_a_request_waiting_beside_background_work_gets_the_next_free_slot(tmp_path):
+    holder, background, request = Slots(1, tmp_path), Slots(1, tmp_path), Slots(1, tmp_path)
+    assert holder.acquire(blocking=False)
+    won: list[str] = []
+
+    def wait(slots: Slots, name: str, poll: float) -> None:
+        if slots.acquire(timeout=5, poll=poll):
+            won.append(name)
+            time.sleep(0.5)
+            slots.release()
+
+    threads = [threading.Thread(target=wait, args=(background, "background", 0.5)),
+               threading.Thread(target=wait, args=(request, "request", 0.02))]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)  # both are waiting; the background one now looks only every 0.5 s
+    holder.release()
+    for t in threads:
+        t.join()
+    assert won == ["request", "background"]
