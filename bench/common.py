@@ -73,11 +73,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def uvicorn_process(env: dict[str, str] | None = None, workers: int = 1,
-                    log: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+def uvicorn_process(env: dict[str, str] | None = None, workers: int = 1, log: Path | None = None,
+                    new_session: bool = True) -> Iterator[tuple[str, subprocess.Popen]]:
     """Run `uvicorn app.main:app` on a free loopback port as a subprocess; yield its base URL and process.
 
     With `log`, the server's output (its access log included) goes to that file; otherwise it is dropped.
+    `new_session=False` keeps the server in this process's session: where the kernel groups CPU
+    time by session (sched_autogroup), only then do the server's niced compute children yield the
+    CPU to a client running here, as they yield it to the web workers.
     """
     port = free_port()
     cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--http", "app.server:HTTPProtocol",
@@ -88,7 +91,7 @@ def uvicorn_process(env: dict[str, str] | None = None, workers: int = 1,
     out = open(log, "wb") if log else None  # noqa: SIM115  (closed in finally)
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
                             stdout=out or subprocess.DEVNULL, stderr=out or subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=new_session)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
