@@ -124,6 +124,9 @@ def draw(schema: dict, cost_fields: set[str], rng: random.Random) -> dict[str, s
     return q
 
 
+NOTES = "## Notes"
+
+
 def pct(values: list[float], q: float) -> float:
     """Return the q-th percentile (0..100) of values."""
     return quantile(values, q / 100)
@@ -303,8 +306,12 @@ def main() -> None:
         *[f"- {'PASS' if ok else 'FAIL'}: {name}" for name, ok in checks],
         "",
     ])
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(report)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Notes written by people below the generated report survive a new run.
+    old = out.read_text() if out.exists() else ""
+    notes = old[old.index(NOTES):] if NOTES in old else ""
+    out.write_text(report + ("\n" + notes if notes else ""))
     print(report)
 
 
