@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections.abc import AsyncIterator
@@ -24,9 +25,16 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 
 
 def warm_up() -> None:
-    """Compute every experiment's defaults, then render every page at them; then say so (/metrics)."""
+    """Compute every experiment's defaults, then render every page at them; then say so (/metrics).
+
+    Last, everything alive (modules, routes, models, templates: ~70k objects) is moved out of the
+    garbage collector's sight: a full collection then takes ~0 ms instead of 15–27 ms, a pause the
+    event loop would otherwise take in the middle of some request.
+    """
     compute.warm_up(EXERCISES)
     pages.warm_up()
+    gc.collect()
+    gc.freeze()
     compute.WARM.set()
 
 

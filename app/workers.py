@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import multiprocessing as mp
 import os
 import queue
@@ -71,6 +72,7 @@ def _child_main(conn, cancel, nice: int) -> None:
     from app.compute import encode
     from app.exercises.registry import EXERCISES
 
+    gc.freeze()  # the imported modules are permanent: keep them out of every collection
     trim = _trim_heap()
     while True:
         try:

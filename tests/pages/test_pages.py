@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 
@@ -124,6 +125,8 @@ def test_warm_up_keeps_every_page_in_each_language_and_sets_warm(monkeypatch):
     main.warm_up()
     assert compute.WARM.is_set()
     assert len(pages.PAGES) == len(LANGS) * (1 + len(EXERCISES))
+    assert gc.get_freeze_count() > 0  # what lives after the warm-up is out of the collector's sight
+    gc.unfreeze()
 
 
 def test_a_page_is_kept_once_whatever_says_its_language(client, monkeypatch):
