@@ -215,8 +215,10 @@ def main() -> None:
 
     log = Path(tempfile.NamedTemporaryFile(prefix="fflab-load-", suffix=".log", delete=False).name)
     # As in the image (Dockerfile): two malloc arenas, so threads do not each grow their own heap.
+    # The server as deployed, whatever this shell says: child-process compute, warm-up on.
     env = {"FFLAB_QUEUE_WAIT": str(args.queue_wait), "WEB_CONCURRENCY": str(args.workers),
-           "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"), "FFLAB_ACCESS_LOG": "1"}
+           "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"), "FFLAB_ACCESS_LOG": "1",
+           "FFLAB_COMPUTE": "process", "FFLAB_WARMUP": "1"}
     # One session with the server: with sched_autogroup (Linux), a server in a session of its own
     # gets half the CPU against this client whatever its niceness, and the client's own clock
     # stalled for up to 300 ms while the niced compute children ran (measured: its event loop woke
