@@ -9,7 +9,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from app import progress
-from app.compute import Busy, Entry, result_entry
+from app.cache import Entry
+from app.compute import Busy, result_entry
 from app.exercises.base import COMMON_METRICS, Exercise, Experiment, TooCostly
 from app.exercises.registry import EXERCISES
 from app.nn.activations import ACTIVATION_NAMES, get_activation

@@ -14,17 +14,15 @@ FFLAB_CACHE_MB, FFLAB_COMPUTE_NICE, FFLAB_COMPUTE_TIMEOUT, WEB_CONCURRENCY.
 from __future__ import annotations
 
 import contextvars
-import gzip
 import json
 import os
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
+from app.cache import LRU, Entry, gzip_bytes
 from app.exercises.base import Exercise, Experiment, Params, finite_or_none
 from app.nn.hooks import watching
 from app.slots import POLL_MAX, Slots, server_directory
@@ -52,79 +50,7 @@ class Busy(RuntimeError):
     """Every compute slot stayed taken for the whole wait (or the computing child was lost)."""
 
 
-def gzip_bytes(body: bytes) -> bytes:
-    """Gzip at level 6 without a timestamp, so the same body always gives the same bytes."""
-    return gzip.compress(body, compresslevel=6, mtime=0)
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A result, kept gzipped; the plain body is unpacked when a client or a page needs it."""
-
-    gz: bytes
-
-    @classmethod
-    def of(cls, body: bytes) -> Entry:
-        return cls(gzip_bytes(body))
-
-    @property
-    def body(self) -> bytes:
-        return gzip.decompress(self.gz)
-
-    def gzipped(self) -> bytes:
-        return self.gz
-
-    @property
-    def size(self) -> int:
-        return len(self.gz)
-
-
-class _LRU:
-    """A thread-safe LRU cache of results, bounded by entries and by bytes.
-
-    Results at an experiment's defaults are pinned: they are what every first page view shows,
-    so random queries must not push them out.
-    """
-
-    def __init__(self, size: int, max_bytes: int) -> None:
-        self.size = size
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple, Entry] = OrderedDict()
-        self._pinned: dict[tuple, Entry] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> Entry | None:
-        with self._lock:
-            entry = self._pinned.get(key) or self._items.get(key)
-            if key in self._items:
-                self._items.move_to_end(key)
-            return entry
-
-    def put(self, key: tuple, entry: Entry, *, pin: bool = False) -> None:
-        if self.size <= 0:
-            return
-        with self._lock:
-            if pin:
-                self._pinned[key] = entry
-                return
-            self._items[key] = entry
-            self._items.move_to_end(key)
-            while self._items and (len(self._items) > self.size or self.bytes() > self.max_bytes):
-                self._items.popitem(last=False)
-
-    def bytes(self) -> int:
-        return sum(e.size for e in self._items.values()) + sum(e.size for e in self._pinned.values())
-
-    def __len__(self) -> int:
-        return len(self._items) + len(self._pinned)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._pinned.clear()
-
-
-CACHE = _LRU(CACHE_SIZE, CACHE_BYTES)
+CACHE = LRU(CACHE_SIZE, CACHE_BYTES)
 
 
 # Thread mode: experiments run on these threads only, niced once, never used to serve pages or files.

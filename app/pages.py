@@ -23,7 +23,8 @@ from pydantic import ValidationError
 
 from app.api import experiment_info
 from app.assets import ROOT, plotly_url, static_url
-from app.compute import _LRU, Busy, Entry, dumps, result_body
+from app.cache import LRU, Entry
+from app.compute import Busy, dumps, result_body
 from app.exercises.base import Exercise, TooCostly
 from app.exercises.registry import EXERCISES
 from app.i18n import COOKIE, LANGS, pick, request_lang, shell
@@ -38,7 +39,7 @@ templates.env.globals.update(tex=tex, pick=pick, static_url=static_url, plotly_u
                              activations=lambda: [(n, get_activation(n)) for n in ACTIVATION_NAMES])
 
 
-PAGES = _LRU(int(os.environ.get("FFLAB_PAGE_CACHE_SIZE", "64")), 16 * 2**20)
+PAGES = LRU(int(os.environ.get("FFLAB_PAGE_CACHE_SIZE", "64")), 16 * 2**20)
 
 
 def html(request: Request, name: str, context: dict[str, Any]) -> bytes:

@@ -1,29 +1,11 @@
-"""The result cache: bounded by entries and bytes, defaults pinned, results kept gzipped."""
+"""Computing a result: defaults pinned, warm-up, busy slots, compute threads, deferred pages."""
 
 from __future__ import annotations
 
-import gzip
 import threading
 
 from app import compute, pages
-from app.compute import _LRU, Entry
 from app.exercises.registry import EXERCISES
-
-
-def test_cache_is_bounded_by_bytes_and_keeps_the_newest():
-    cache = _LRU(size=100, max_bytes=250)
-    for i in range(5):
-        cache.put(("k", i), Entry(b"x" * 100))
-    assert cache.bytes() <= 250
-    assert cache.get(("k", 4)) is not None and cache.get(("k", 0)) is None
-
-
-def test_pinned_entries_survive_any_number_of_other_queries():
-    cache = _LRU(size=2, max_bytes=10**6)
-    cache.put(("default",), Entry.of(b"d"), pin=True)
-    for i in range(10):
-        cache.put(("q", i), Entry(b"x"))
-    assert cache.get(("default",)).body == b"d"
 
 
 def test_results_at_defaults_are_pinned():
@@ -33,14 +15,6 @@ def test_results_at_defaults_are_pinned():
     compute.result_entry(ex, exp, exp.params())
     compute.result_entry(ex, exp, exp.params(beta=2.0))
     assert len(compute.CACHE._pinned) == 1 and len(compute.CACHE._items) == 1
-
-
-def test_results_are_kept_gzipped_deterministically():
-    body = b'{"a": 1}' * 100
-    entry = Entry.of(body)
-    assert entry.size == len(entry.gzipped()) < len(body) / 5
-    assert gzip.decompress(entry.gzipped()) == entry.body == body
-    assert Entry.of(body).gzipped() == entry.gzipped()
 
 
 def test_experiments_run_on_low_priority_compute_threads():

@@ -1,0 +1,90 @@
+"""Results and pages kept in memory, gzipped: an entry type and a bounded LRU of them.
+
+Everything the server computes or renders is a pure function of its query, so a kept copy is
+exact. Entries hold the gzipped bytes only: what every browser asks for, and a fifth of the
+memory; the plain body is unpacked on the rare request that wants it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+
+def gzip_bytes(body: bytes) -> bytes:
+    """Gzip at level 6 without a timestamp, so the same body always gives the same bytes."""
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A result, kept gzipped; the plain body is unpacked when a client or a page needs it."""
+
+    gz: bytes
+
+    @classmethod
+    def of(cls, body: bytes) -> Entry:
+        return cls(gzip_bytes(body))
+
+    @property
+    def body(self) -> bytes:
+        return gzip.decompress(self.gz)
+
+    def gzipped(self) -> bytes:
+        return self.gz
+
+    @property
+    def size(self) -> int:
+        return len(self.gz)
+
+
+class LRU:
+    """A thread-safe LRU cache of entries, bounded by entries and by bytes.
+
+    Pinned entries (results at an experiment's defaults: what every first page view shows) are
+    never evicted, so random queries cannot push them out; they count toward the byte bound.
+    """
+
+    def __init__(self, size: int, max_bytes: int) -> None:
+        self.size = size
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple, Entry] = OrderedDict()
+        self._pinned: dict[tuple, Entry] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Entry | None:
+        with self._lock:
+            entry = self._pinned.get(key) or self._items.get(key)
+            if key in self._items:
+                self._items.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple, entry: Entry, *, pin: bool = False) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            if pin:
+                self._pinned[key] = entry
+                return
+            self._items[key] = entry
+            self._items.move_to_end(key)
+            while self._items and (len(self._items) > self.size or self._bytes() > self.max_bytes):
+                self._items.popitem(last=False)
+
+    def _bytes(self) -> int:
+        return sum(e.size for e in self._items.values()) + sum(e.size for e in self._pinned.values())
+
+    def bytes(self) -> int:
+        with self._lock:
+            return self._bytes()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items) + len(self._pinned)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._pinned.clear()
