@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import statistics
 from dataclasses import dataclass
 
 from app.exercises.registry import EXERCISES
@@ -20,11 +21,15 @@ FIRST_FIGURE_JS = """() => {
   return r.width > 0 && r.height > 0 ? performance.now() : null;
 }"""
 
-# Change one numeric control of a section as a user does (new value + `input` event); resolve with
-# {total: ms from the change to data-state="ready", request: ms from "busy" to "ready", state}.
+# Change one numeric control of a section as a user does (new value + `input` event) while looking
+# at the section's first figure (scrolled to the top of the window: the page redraws the figures on
+# screen first, the others when idle); resolve with {total: ms from the change to
+# data-state="ready", request: ms from "busy" to "ready", state}.
 CONTROL_JS = """async ([sectionId, param, value]) => {
   const section = document.getElementById(sectionId);
   const input = section.querySelector(`[data-param="${param}"] input[type=number]`);
+  section.querySelector('[data-figure]').scrollIntoView({block: 'start'});
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   return await new Promise((resolve) => {
     let busyAt = null;
     const t0 = performance.now();
@@ -62,6 +67,9 @@ PICK_JS = """() => {
   }
   return null;
 }"""
+
+
+CONTROL_CHANGES = 3  # control changes per page; the median is reported
 
 
 @dataclass
@@ -128,11 +136,18 @@ def run(base_url: str) -> list[PageTiming]:
                     if picked:
                         section, param, value = picked
                         control = f"{section.removeprefix('exp-')}.{param}={value}"
-                        r = page.evaluate(CONTROL_JS, picked)
-                        if r["state"] == "ready":
-                            total, request = r["total"] / 1e3, r["request"] / 1e3
+                        page.wait_for_load_state("networkidle")  # the page has drawn and gone idle
+                        totals, requests = [], []
+                        for k in range(CONTROL_CHANGES):  # new values each time: never a cached result
+                            v = value + k if float(value).is_integer() else round(value * (1 + 0.01 * k), 6)
+                            r = page.evaluate(CONTROL_JS, [section, param, v])
+                            if r["state"] != "ready":
+                                note = f"control change ended in state {r['state']}"
+                                break
+                            totals.append(r["total"] / 1e3)
+                            requests.append(r["request"] / 1e3)
                         else:
-                            note = f"control change ended in state {r['state']}"
+                            total, request = statistics.median(totals), statistics.median(requests)
                     out.append(PageTiming(ex.id, cold, warm, total, request, control, note, warm_html, warm_dcl))
                 except Exception as exc:  # one page failing must not stop the others
                     out.append(PageTiming(ex.id, float("nan"), float("nan"), float("nan"), float("nan"), "",

@@ -214,8 +214,10 @@ def section_browser(rep: Report) -> None:
              f"empty, so the page's server-side runs of every experiment are included). Warm: the second "
              f"visit in the same context; its HTML-received and DOMContentLoaded times (deferred scripts, "
              f"plotly.js included, have run by then) show where the time goes. "
-             f"Control: a numeric control (a seed if any) changed with an `input` "
-             f"event, to the section's data-state=\"ready\" after the redraw; it includes the page's "
+             f"Control: a numeric control (a seed if any) changed with an `input` event while the section's "
+             f"first figure is at the top of the window, to the section's data-state=\"ready\" after the redraw "
+             f"(figures on screen are redrawn before \"ready\", the others when the page is idle); median of "
+             f"{browser.CONTROL_CHANGES} changes to new values once the page is idle; it includes the page's "
              f"{DEBOUNCE_MS} ms input debounce; request → ready is the fetch, JSON and Plotly redraw alone. "
              f"plotly.js: {raw and len(raw) / 1e6:.2f} MB, {len(packed) / 1e6:.2f} MB gzipped, "
              f"served with an immutable Cache-Control on a versioned URL and `defer`.")

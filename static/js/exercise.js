@@ -356,10 +356,11 @@
     draw(result) {
       this.result = result;
       this.drawMetrics(result.metrics || {});
-      this.drawFigures(result.figures || {});
-      window.FFLab.linkReplay(this);
+      this.drawFigures(result.figures || {}, () => {
+        window.FFLab.linkReplay(this);
+        this.section.dispatchEvent(new CustomEvent("fflab:drawn", { bubbles: true, detail: result }));
+      });
       this.setStatus("ready", result.metrics && result.metrics.diverged === true ? S.diverged : S.ready);
-      this.section.dispatchEvent(new CustomEvent("fflab:drawn", { bubbles: true, detail: result }));
     }
 
     drawMetrics(metrics) {
@@ -384,38 +385,80 @@
       }
     }
 
-    drawFigures(figures) {
+    /* Draw every figure of a result. The ones on screen are drawn at once; the
+       others one per idle moment after, so a control change redraws what the reader is looking at
+       without waiting for figures further down. `done` runs once all are drawn; a newer result
+       arriving meanwhile cancels the rest (it draws them itself). */
+    drawFigures(figures, done) {
+      const generation = (this.generation = (this.generation || 0) + 1);
+      const later = [];
       for (const [name, fig] of Object.entries(figures)) {
-        let div = this.figuresBox.querySelector(`[data-figure="${name}"]`);
-        if (!div) {
-          const wrap = el("figure", { class: "figure-wrap" });
-          div = el("div", { class: "figure", "data-figure": name });
-          const caption = el("figcaption", { class: "fig-summary", "data-summary": name });
-          wrap.append(div, caption);
-          this.figuresBox.append(wrap);
-        }
+        const div = this.figureDiv(name);
         this.figuresBox.querySelector(`[data-summary="${name}"]`).textContent = summarize(fig, name);
-        div._baseShapes = null;
-        window.Plotly.react(div, {
-          data: fig.data,
-          layout: themed({ ...fig.layout }),
-          frames: fig.frames || [],
-          config: {
-            responsive: true,
-            displaylogo: false,
-            toImageButtonOptions: { filename: `${page.exercise}-${this.name}-${name}` },
-            // Offline and private: no "Share chart" upload to Plotly's cloud.
-            modeBarButtonsToRemove: ["sendChartToCloud"],
-            modeBarButtonsToAdd: [{
-              name: "downloadSvg",
-              title: S.download_svg,
-              icon: window.Plotly.Icons.disk,
-              click: (gd) => window.Plotly.downloadImage(gd, { format: "svg", filename: `${page.exercise}-${this.name}-${name}` }),
-            }],
-          },
-        });
+        if (onScreen(div)) this.plot(div, name, fig);
+        else later.push([div, name, fig]);
       }
+      this.section.dataset.drawn = later.length ? "partly" : "all";
+      const next = () => {
+        if (generation !== this.generation) return;
+        const item = later.shift();
+        if (item) {
+          this.plot(...item);
+          whenIdle(next);
+        } else {
+          this.section.dataset.drawn = "all";
+          if (done) done();
+        }
+      };
+      if (later.length) whenIdle(next);
+      else if (done) done();
     }
+
+    figureDiv(name) {
+      let div = this.figuresBox.querySelector(`[data-figure="${name}"]`);
+      if (!div) {
+        const wrap = el("figure", { class: "figure-wrap" });
+        div = el("div", { class: "figure", "data-figure": name });
+        const caption = el("figcaption", { class: "fig-summary", "data-summary": name });
+        wrap.append(div, caption);
+        this.figuresBox.append(wrap);
+      }
+      return div;
+    }
+
+    plot(div, name, fig) {
+      div._baseShapes = null;
+      window.Plotly.react(div, {
+        data: fig.data,
+        layout: themed({ ...fig.layout }),
+        frames: fig.frames || [],
+        config: {
+          responsive: true,
+          displaylogo: false,
+          toImageButtonOptions: { filename: `${page.exercise}-${this.name}-${name}` },
+          // Offline and private: no "Share chart" upload to Plotly's cloud.
+          modeBarButtonsToRemove: ["sendChartToCloud"],
+          modeBarButtonsToAdd: [{
+            name: "downloadSvg",
+            title: S.download_svg,
+            icon: window.Plotly.Icons.disk,
+            click: (gd) => window.Plotly.downloadImage(gd, { format: "svg", filename: `${page.exercise}-${this.name}-${name}` }),
+          }],
+        },
+      });
+    }
+  }
+
+  /* Any part of it in the window (the rest are drawn within a few frames, before a reader scrolls). */
+  function onScreen(div) {
+    const r = div.getBoundingClientRect();
+    return r.bottom > 0 && r.top < window.innerHeight;
+  }
+
+  /* Run `fn` when the page is idle (soon in any case), so input and painting come first. */
+  function whenIdle(fn) {
+    if (window.requestIdleCallback) window.requestIdleCallback(fn, { timeout: 100 });
+    else setTimeout(fn, 0);
   }
 
   const views = [];

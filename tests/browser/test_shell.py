@@ -152,3 +152,32 @@ def test_replay_by_keyboard_moves_the_frames_and_marks_the_loss_curve(page, live
     expect(section.locator("[data-figure=loss] .shapelayer path")).to_have_count(1)
     page.keyboard.press("ArrowRight")
     expect(bar.locator(".replay-epoch")).not_to_have_text("epoch 0")
+
+
+# Sum of every finite y of a figure's traces: changes when the figure is redrawn with other data.
+Y_SUM = """gd => gd._fullData.reduce((s, t) => s + Array.from(t.y || []).filter(Number.isFinite)
+                                                       .reduce((a, b) => a + b, 0), 0)"""
+
+
+def test_figures_on_screen_are_redrawn_before_ready_and_the_others_follow(page, live_server, console_errors):
+    page.set_viewport_size({"width": 1280, "height": 600})
+    page.goto(f"{live_server}/exercises/4-1?lang=en")
+    section = page.locator("#exp-centering")
+    expect(section).to_have_attribute("data-drawn", "all", timeout=15_000)
+    on_screen = section.locator("[data-figure=loss]")
+    below = section.locator("[data-figure=update_signs]")
+    page.evaluate("window.scrollTo(0, document.querySelector('#exp-centering [data-figure=loss]')"
+                  ".getBoundingClientRect().top + window.scrollY)")
+    seen, unseen = on_screen.evaluate(Y_SUM), below.evaluate(Y_SUM)
+    below_top = below.evaluate("el => el.getBoundingClientRect().top")
+    assert below_top > 600  # below the window: drawn when the page is idle
+
+    section.locator('[data-param="seed"] input[type=number]').fill("5")
+    expect(section).to_have_attribute("data-state", "busy")
+    expect(section).to_have_attribute("data-state", "ready", timeout=15_000)
+    # At "ready" the figure in the window already shows the new run ...
+    assert on_screen.evaluate(Y_SUM) != seen
+    # ... and the one further down follows once the page is idle.
+    expect(section).to_have_attribute("data-drawn", "all", timeout=5_000)
+    assert below.evaluate(Y_SUM) != unseen
+    assert console_errors == []
