@@ -91,9 +91,12 @@
       this.error = el("p", { class: "error", id: errId, role: "alert" });
       this.wrap.append(el("p", { class: "help", id: helpId, text: help }), this.error);
       const event = this.input.type === "text" || this.input.type === "number" ? "input" : "change";
-      this.input.addEventListener(event, () => {
+      this.input.addEventListener(event, (e) => {
         this.syncSlider();
-        this.exp.changed(event === "input" ? "typing" : "choice");
+        // Typed characters (an InputEvent with an inputType) wait for the next keystroke; a spinner
+        // click or an arrow key on a number box (a plain input event) is one step, like a slider's.
+        const step = this.input.type === "number" && !e.inputType;
+        this.exp.changed(event !== "input" ? "choice" : step ? "slider" : "typing");
       });
     }
 
@@ -242,7 +245,9 @@
       this.writeUrl();
       this.updateApiBox();
       clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.request(), DEBOUNCE_MS[kind] ?? DEBOUNCE_MS.typing);
+      const wait = DEBOUNCE_MS[kind] ?? DEBOUNCE_MS.typing;
+      this.section.dataset.debounce = String(wait); // how long this change waited (shown to tests and tools)
+      this.timer = setTimeout(() => this.request(), wait);
     }
 
     setStatus(kind, text) {
@@ -467,7 +472,8 @@
     if (section) views.push(new ExperimentView(section, e.info, e.query, e.errors));
   });
   if (dark && dark.addEventListener) {
-    dark.addEventListener("change", () => views.forEach((v) => v.result && v.drawFigures(v.result.figures || {})));
+    dark.addEventListener("change", () => views.forEach((v) => v.result
+      && v.drawFigures(v.result.figures || {}, () => window.FFLab.linkReplay(v))));
   }
   window.fflab = { views };
 })();

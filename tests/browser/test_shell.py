@@ -181,3 +181,18 @@ def test_figures_on_screen_are_redrawn_before_ready_and_the_others_follow(page, 
     expect(section).to_have_attribute("data-drawn", "all", timeout=5_000)
     assert below.evaluate(Y_SUM) != unseen
     assert console_errors == []
+
+
+def test_a_step_on_a_number_box_waits_like_a_slider_and_typing_waits_longer(page, live_server, console_errors):
+    page.goto(f"{live_server}/exercises/4-1?lang=en")
+    section = page.locator("#exp-centering")
+    expect(section).to_have_attribute("data-state", "ready", timeout=15_000)
+    box = section.locator('[data-param="seed"] input[type=number]')
+    box.focus()
+    page.keyboard.press("ArrowUp")  # a spinner step: one deliberate change
+    expect(section).to_have_attribute("data-debounce", "60")
+    expect(section).to_have_attribute("data-state", "ready", timeout=15_000)
+    page.keyboard.type("3")  # typed digits: wait for the next keystroke
+    expect(section).to_have_attribute("data-debounce", "120")
+    expect(section).to_have_attribute("data-state", "ready", timeout=15_000)
+    assert console_errors == []
