@@ -14,7 +14,6 @@ FFLAB_CACHE_MB, FFLAB_COMPUTE_NICE, FFLAB_COMPUTE_TIMEOUT, WEB_CONCURRENCY.
 from __future__ import annotations
 
 import contextvars
-import json
 import os
 import threading
 import time
@@ -22,9 +21,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from app.cache import LRU, Entry, gzip_bytes
-from app.exercises.base import Exercise, Experiment, Params, finite_or_none
-from app.nn.hooks import watching
+from app.cache import LRU, Entry
+from app.exercises.base import Exercise, Experiment, Params
+from app.results import encode
 from app.slots import POLL_MAX, Slots, server_directory
 from app.workers import Pool, WorkerLost, lower_priority
 
@@ -67,29 +66,6 @@ def pool() -> Pool:
         if _pool is None:
             _pool = Pool(COMPUTE_SLOTS, COMPUTE_NICE, COMPUTE_TIMEOUT, start=1)  # more when needed
         return _pool
-
-
-def dumps(value: Any) -> bytes:
-    """Serialise to compact UTF-8 JSON; NaN and infinity are refused (they are not JSON)."""
-    return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def encode(exercise: Exercise, experiment: Experiment, params: Params,
-           listener: Callable[[int], None] | None = None) -> bytes:
-    """Run one experiment and return its ExperimentResult JSON, gzipped (in a child or on a thread)."""
-    if listener is None:
-        result = experiment.run(params)
-    else:
-        with watching(listener):
-            result = experiment.run(params)
-    return gzip_bytes(dumps({
-        "exercise": exercise.id,
-        "experiment": experiment.name,
-        "params": params.state(),
-        "metrics": finite_or_none(result.metrics),
-        "data": finite_or_none(result.data),
-        "figures": finite_or_none(result.figures),
-    }))
 
 
 def cached_body(exercise: Exercise, experiment: Experiment, params: Params) -> bytes | None:

@@ -24,12 +24,13 @@ from pydantic import ValidationError
 from app.api import experiment_info
 from app.assets import ROOT, plotly_url, static_url
 from app.cache import LRU, Entry
-from app.compute import Busy, dumps, result_body
+from app.compute import Busy, result_body
 from app.exercises.base import Exercise, TooCostly
 from app.exercises.registry import EXERCISES
 from app.i18n import COOKIE, LANGS, pick, request_lang, shell
 from app.mathml import tex, texblock
 from app.nn.activations import ACTIVATION_NAMES, get_activation
+from app.results import dumps
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=ROOT / "templates")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -79,6 +80,25 @@ class Slots:
 
 
 def server_directory(workers: int) -> Path:
-    """Where this server's lock files live: shared by the workers of one uvicorn supervisor."""
+    """Where this server's lock files live: shared by the workers of one uvicorn supervisor.
+
+    Directories left by servers that have exited are removed on the way, so they never pile up.
+    """
     owner = os.getppid() if workers > 1 else os.getpid()
-    return Path(tempfile.gettempdir()) / f"fflab-slots-{os.getuid()}-{owner}"
+    prefix = f"fflab-slots-{os.getuid()}-"
+    root = Path(tempfile.gettempdir())
+    for old in root.glob(prefix + "*"):
+        pid = old.name.removeprefix(prefix)
+        if pid.isdigit() and int(pid) != owner and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return root / f"{prefix}{owner}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True

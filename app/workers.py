@@ -69,8 +69,8 @@ def _child_main(conn, cancel, nice: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server; it closes our pipe
     if os.getpriority(os.PRIO_PROCESS, 0) < nice:  # born niced when started by a Pool; else nice it now
         lower_priority(nice)
-    from app.compute import encode
     from app.exercises.registry import EXERCISES
+    from app.results import encode
 
     gc.freeze()  # the imported modules are permanent: keep them out of every collection
     trim = _trim_heap()

@@ -57,6 +57,19 @@ def test_workers_of_one_supervisor_share_a_directory():
     assert server_directory(1).name.endswith(f"-{os.getpid()}")
 
 
+def test_directories_of_servers_that_exited_are_swept():
+    with subprocess.Popen([sys.executable, "-c", "pass"]) as gone:
+        gone.wait()
+    mine = server_directory(1)
+    stale = mine.with_name(mine.name.rsplit("-", 1)[0] + f"-{gone.pid}")
+    stale.mkdir(exist_ok=True)
+    (stale / "slot-0").touch()
+    live = mine.with_name(mine.name.rsplit("-", 1)[0] + f"-{os.getppid()}")
+    live.mkdir(exist_ok=True)
+    server_directory(1)
+    assert not stale.exists() and live.exists()
+
+
 def test_a_request_waiting_beside_background_work_gets_the_next_free_slot(tmp_path):
     holder, background, request = Slots(1, tmp_path), Slots(1, tmp_path), Slots(1, tmp_path)
     assert holder.acquire(blocking=False)

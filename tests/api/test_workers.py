@@ -12,6 +12,7 @@ import pytest
 
 from app import compute
 from app.exercises.registry import EXERCISES
+from app.results import encode
 from app.workers import Pool, WorkerLost
 
 EX = EXERCISES["4-6"]
@@ -31,7 +32,7 @@ def test_a_child_computes_the_same_bytes_as_this_process(pool):
         ex = EXERCISES[ex_id]
         exp = ex.experiment(name)
         params = exp.params(**overrides)
-        assert pool.run(ex_id, name, params, None) == compute.encode(ex, exp, params)
+        assert pool.run(ex_id, name, params, None) == encode(ex, exp, params)
 
 
 def test_children_run_at_the_lowest_priority(pool):
@@ -55,7 +56,7 @@ def test_a_watched_run_reports_progress_and_stops_when_the_listener_raises(pool)
     assert len(heard) == 1 and 0 < heard[0] < 5000
     # The child is in step again: the next run gets its own answer, not a stale reply.
     small = TRAIN.params(epochs=50)
-    assert pool.run(EX.id, TRAIN.name, small, None) == compute.encode(EX, TRAIN, small)
+    assert pool.run(EX.id, TRAIN.name, small, None) == encode(EX, TRAIN, small)
 
 
 def test_an_experiment_that_fails_in_a_child_is_an_error_and_the_child_stays_usable(pool):
@@ -63,7 +64,7 @@ def test_an_experiment_that_fails_in_a_child_is_an_error_and_the_child_stays_usa
     with pytest.raises(RuntimeError, match="AttributeError"):
         pool.run(EX.id, TRAIN.name, wrong, None)
     small = TRAIN.params(epochs=50)
-    assert pool.run(EX.id, TRAIN.name, small, None) == compute.encode(EX, TRAIN, small)
+    assert pool.run(EX.id, TRAIN.name, small, None) == encode(EX, TRAIN, small)
 
 
 def test_children_start_when_first_needed_and_never_more_than_size():
@@ -92,7 +93,7 @@ def test_a_dead_child_is_replaced():
         os.kill(pid, signal.SIGKILL)
         with pytest.raises(WorkerLost):
             p.run(EX.id, TRAIN.name, params, None)
-        assert p.run(EX.id, TRAIN.name, params, None) == compute.encode(EX, TRAIN, params)
+        assert p.run(EX.id, TRAIN.name, params, None) == encode(EX, TRAIN, params)
         (new,) = p.pids()
         assert new != pid
     finally:

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from app.compute import dumps
 from app.exercises import ex4_1_centering as ex
 from app.exercises.base import finite_or_none
 from app.nn.data import teacher_neuron
 from app.nn.network import init_network
 from app.nn.train import loss_and_grads, train
+from app.results import dumps
 from tests.conftest import strict_json
 
 TINY = {"n_samples": 20, "epochs": 3}
