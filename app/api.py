@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from app import progress
-from app.cache import Entry
+from app.cache import Entry, for_client
 from app.compute import Busy, result_entry
 from app.exercises.base import COMMON_METRICS, Exercise, Experiment, TooCostly
 from app.exercises.registry import EXERCISES
@@ -81,11 +81,9 @@ def run_or_raise(exercise: Exercise, experiment: Experiment, params: Any) -> Ent
 
 
 def json_response(request: Request, entry: Entry) -> Response:
-    """Send a result, gzipped once and remembered when the client accepts gzip."""
-    if "gzip" in request.headers.get("accept-encoding", ""):
-        return Response(entry.gzipped(), media_type="application/json",
-                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
-    return Response(entry.body, media_type="application/json")
+    """Send a result, gzipped when the client accepts gzip (it is kept gzipped)."""
+    body, headers = for_client(request.headers.get("accept-encoding", ""), entry.gzipped(), lambda: entry.body)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def _endpoint(exercise: Exercise, experiment: Experiment):

@@ -9,7 +9,6 @@ lookup even while experiments keep every core busy.
 from __future__ import annotations
 
 import functools
-import gzip
 import hashlib
 import mimetypes
 from dataclasses import dataclass
@@ -22,6 +21,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import Headers
+
+from app.cache import for_client, gzip_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static"
@@ -47,12 +48,6 @@ def plotly_url() -> str:
     return f"/vendor/plotly-{_digest(PLOTLY_JS)}.min.js"
 
 
-@functools.cache
-def _plotly_bytes() -> tuple[bytes, bytes]:
-    raw = PLOTLY_JS.read_bytes()
-    return raw, gzip.compress(raw, compresslevel=6, mtime=0)
-
-
 # Worth compressing: text. Images such as PNG are already compressed.
 _TEXT_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml")
 
@@ -66,9 +61,10 @@ class _File:
 
 
 def _load(path: Path) -> _File:
+    """Read a file once, gzip it once if it is text, and name its content (ETag)."""
     raw = path.read_bytes()
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    gz = gzip.compress(raw, compresslevel=6, mtime=0) if media_type.startswith(_TEXT_TYPES) else None
+    gz = gzip_bytes(raw) if media_type.startswith(_TEXT_TYPES) else None
     return _File(raw, gz if gz is not None and len(gz) < len(raw) else None, media_type,
                  f'"{hashlib.sha256(raw).hexdigest()[:16]}"')
 
@@ -93,10 +89,8 @@ class MemoryStaticFiles(StaticFiles):
         headers = {"ETag": f.etag, "Vary": "Accept-Encoding"}
         if f.etag in request.get("if-none-match", ""):
             return Response(status_code=304, headers=headers)
-        body = f.raw
-        if f.gz is not None and "gzip" in request.get("accept-encoding", ""):
-            body, headers["Content-Encoding"] = f.gz, "gzip"
-        headers["Content-Length"] = str(len(body))
+        body, encoding = for_client(request.get("accept-encoding", ""), f.gz, lambda: f.raw)
+        headers.update(encoding, **{"Content-Length": str(len(body))})
         return Response(body if scope["method"] == "GET" else b"", media_type=f.media_type, headers=headers)
 
 
@@ -118,13 +112,16 @@ def docs() -> HTMLResponse:
 <script src="{static_url('js/docs.js')}"></script></body></html>""")
 
 
+@functools.cache
+def plotly_file() -> _File:
+    """plotly.js (about 4.8 MB) as served: read and gzipped once."""
+    return _load(PLOTLY_JS)
+
+
 @router.get("/vendor/plotly-{version}.min.js")
 async def plotly_js(version: str, request: Request) -> Response:
     """plotly.js from memory, on the event loop itself: no thread to wait for."""
-    raw, packed = _plotly_bytes()
-    headers = {"Cache-Control": IMMUTABLE if version == _digest(PLOTLY_JS) else "no-cache",
-               "Vary": "Accept-Encoding"}
-    if "gzip" in request.headers.get("accept-encoding", ""):
-        headers["Content-Encoding"] = "gzip"
-        return Response(packed, media_type="text/javascript", headers=headers)
-    return Response(raw, media_type="text/javascript", headers=headers)
+    f = plotly_file()
+    body, headers = for_client(request.headers.get("accept-encoding", ""), f.gz, lambda: f.raw)
+    headers["Cache-Control"] = IMMUTABLE if version == _digest(PLOTLY_JS) else "no-cache"
+    return Response(body, media_type="text/javascript", headers=headers)

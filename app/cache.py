@@ -10,12 +10,21 @@ from __future__ import annotations
 import gzip
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
 def gzip_bytes(body: bytes) -> bytes:
     """Gzip at level 6 without a timestamp, so the same body always gives the same bytes."""
     return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def for_client(accept_encoding: str, gz: bytes | None, plain: Callable[[], bytes]) -> tuple[bytes, dict[str, str]]:
+    """Choose what to send: the gzipped bytes when the client accepts gzip (and there are some), else
+    the plain ones; with the headers that say which (every kept page, result and file goes through here)."""
+    if gz is not None and "gzip" in accept_encoding:
+        return gz, {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+    return plain(), {"Vary": "Accept-Encoding"}
 
 
 @dataclass(frozen=True)

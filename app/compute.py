@@ -68,9 +68,14 @@ def pool() -> Pool:
         return _pool
 
 
+def _key(exercise: Exercise, experiment: Experiment, params: Params) -> tuple[str, str, str]:
+    """The cache key of a query: its experiment and its canonical params (defaults filled in)."""
+    return (exercise.id, experiment.name, params.model_dump_json())
+
+
 def cached_body(exercise: Exercise, experiment: Experiment, params: Params) -> bytes | None:
     """Return the cached result of this exact query, if any."""
-    entry = CACHE.get((exercise.id, experiment.name, params.model_dump_json()))
+    entry = CACHE.get(_key(exercise, experiment, params))
     return entry.body if entry else None
 
 
@@ -90,7 +95,7 @@ def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
     every training checkpoint (app.nn.hooks) and may raise to abandon the run. `background` work
     (the warm-up) lets any request waiting beside it take a free slot first.
     """
-    key = (exercise.id, experiment.name, params.model_dump_json())
+    key = _key(exercise, experiment, params)
     entry = CACHE.get(key)
     if entry is not None:
         return entry
@@ -130,7 +135,7 @@ def warm_up(exercises: dict[str, Exercise], langs: tuple[str, ...] = ("en", "zh"
         for experiment in exercise.experiments:
             for lang in langs:
                 params = experiment.params(lang=lang)
-                if cached_body(exercise, experiment, params) is not None:
+                if CACHE.get(_key(exercise, experiment, params)) is not None:
                     done += 1
                     continue
                 for _ in range(3):  # Busy here means a lost child (replaced at once) or a very long queue

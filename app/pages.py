@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from app.api import experiment_info
 from app.assets import ROOT, plotly_url, static_url
-from app.cache import LRU, Entry
+from app.cache import LRU, Entry, for_client
 from app.compute import Busy, result_body
 from app.exercises.base import Exercise, TooCostly
 from app.exercises.registry import EXERCISES
@@ -54,12 +54,9 @@ def html(request: Request, name: str, context: dict[str, Any]) -> bytes:
 
 def send(request: Request, entry: Entry, status: int = 200) -> Response:
     """Send a page, gzipped when the client accepts it; remember an explicit language in a cookie."""
-    headers = {"Vary": "Accept-Encoding, Accept-Language, Cookie"}
-    if "gzip" in request.headers.get("accept-encoding", ""):
-        response = Response(entry.gzipped(), status, headers={**headers, "Content-Encoding": "gzip"},
-                            media_type="text/html")
-    else:
-        response = Response(entry.body, status, headers=headers, media_type="text/html")
+    body, headers = for_client(request.headers.get("accept-encoding", ""), entry.gzipped(), lambda: entry.body)
+    headers["Vary"] = "Accept-Encoding, Accept-Language, Cookie"
+    response = Response(body, status, headers=headers, media_type="text/html")
     if request.query_params.get("lang") in LANGS:
         response.set_cookie(COOKIE, request.query_params["lang"], max_age=365 * 86400, samesite="lax")
     return response

@@ -201,11 +201,11 @@ def section_browser(rep: Report) -> None:
         rep.target("control change → redrawn figure", "≤ 300 ms", f"skipped: {why}", None)
         return
     _log("3/5 pages in Chromium ...")
-    from app.assets import _plotly_bytes
+    from app.assets import plotly_file
 
     with uvicorn_server() as url:
         pages = browser.run(url)
-    raw, packed = _plotly_bytes()
+    raw, packed = plotly_file().raw, plotly_file().gz
     rows = [[p.exercise, ms(p.cold), ms(p.warm), ms(p.warm_html), ms(p.warm_dcl), ms(p.control_total),
              ms(p.control_request), p.control, p.note] for p in pages]
     body = _table(["page", "cold first figure ms", "warm first figure ms", "warm HTML received ms",
