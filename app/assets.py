@@ -90,7 +90,8 @@ class MemoryStaticFiles(StaticFiles):
         if f.etag in request.get("if-none-match", ""):
             return Response(status_code=304, headers=headers)
         body, encoding = for_client(request.get("accept-encoding", ""), f.gz, lambda: f.raw)
-        headers.update(encoding, **{"Content-Length": str(len(body))})
+        headers.update(encoding)
+        headers["Content-Length"] = str(len(body))
         return Response(body if scope["method"] == "GET" else b"", media_type=f.media_type, headers=headers)
 
 
