@@ -121,16 +121,6 @@ class SweepParams(NetworkParams):
 # ---------------------------------------------------------------------------- dead units
 
 
-def stack(nets: list[Network]) -> Network:
-    """Return one ensemble holding every member of `nets`, in order (e.g. the snapshots of a run)."""
-    first = nets[0]
-    alpha = None if first.alpha is None else [np.concatenate([n.alpha[i] for n in nets])  # type: ignore[index]
-                                              for i in range(len(first.alpha))]
-    return Network(first.sizes, first.hidden, first.output,
-                   [np.concatenate([n.W[i] for n in nets]) for i in range(first.n_layers)],
-                   [np.concatenate([n.b[i] for n in nets]) for i in range(first.n_layers)], alpha)
-
-
 def unit_states(net: Network, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
     """Classify every hidden unit of every member on the training inputs X (N, d).
 
@@ -176,7 +166,7 @@ def dying(p: DyingParams) -> Result:
     net = _make_net(p.activation, p, X.shape[1], [p.seed])
     rec = train(net, X, Y, loss=loss, eta=p.lr, epochs=p.epochs, batch_size=None,
                 n_snapshots=MAX_SNAPSHOTS, record_grad_norms=False)
-    snaps = stack(rec.snapshots)
+    snaps = Network.stack(rec.snapshots)
     dead, inactive, finite = unit_states(snaps, X)
     dead_frac = _fraction(dead, finite)
     inactive_frac = _fraction(inactive, finite)
@@ -201,7 +191,7 @@ def dying(p: DyingParams) -> Result:
         "unit_state_final": unit_map if final_ok else None,
     }
     frames = frame_indices(rec.snapshot_epochs, REPLAY_FRAMES)
-    frame_nets = stack([rec.snapshots[i] for i in frames])
+    frame_nets = Network.stack([rec.snapshots[i] for i in frames])
     replay = {"epochs": rec.snapshot_epochs[frames], "dead_fraction": dead_frac[frames]}
     with np.errstate(all="ignore"):
         if p.dataset == "sine":

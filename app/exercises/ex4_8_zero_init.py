@@ -106,14 +106,6 @@ def make_network(init: str, p: TrainParams) -> Network:
                         init_kwargs={"std": p.std, "constant": p.constant})
 
 
-def stack(nets: list[Network]) -> Network:
-    """Return one ensemble holding the members of `nets` in order (same architecture)."""
-    first = nets[0]
-    return Network(first.sizes, first.hidden, first.output,
-                   [np.concatenate([n.W[i] for n in nets]) for i in range(first.n_layers)],
-                   [np.concatenate([n.b[i] for n in nets]) for i in range(first.n_layers)])
-
-
 def hidden_units(net: Network) -> np.ndarray:
     """Return each hidden unit's incoming parameters (w1, w2, b), shape (S, width, 3)."""
     return np.concatenate([net.W[0], net.b[0]], axis=1).transpose(0, 2, 1)
@@ -187,7 +179,7 @@ def initialization(p: InitializationParams) -> Result:
     frames = frame_indices(rec.snapshot_epochs, REPLAY_FRAMES)
     rx, ry, rpts = _grid(X, REPLAY_GRID)
     with np.errstate(all="ignore"):
-        logits = np.clip(predict(stack([rec.snapshots[i] for i in frames]), rpts)[..., 0], -500, 500)
+        logits = np.clip(predict(Network.stack([rec.snapshots[i] for i in frames]), rpts)[..., 0], -500, 500)
         Zs = list(sigmoid(logits).reshape(-1, REPLAY_GRID, REPLAY_GRID))
     replay = {"epochs": rec.snapshot_epochs[frames], "gx": rx, "gy": ry, "Zs": Zs,
               "distinct": [count_distinct(traj[i]) for i in frames]}
@@ -205,7 +197,7 @@ def initialization(p: InitializationParams) -> Result:
 def compare(p: TrainParams) -> Result:
     """Train the five inits as one ensemble on the same data and the same batches."""
     X, Y = load(p.dataset)
-    net = stack([make_network(init, p) for init in INITS])
+    net = Network.stack([make_network(init, p) for init in INITS])
     rec = _train(net, X, Y, p, [p.seed] * len(INITS))
     units0, units1 = hidden_units(net), hidden_units(rec.net)
     acc = accuracy(rec.net, X, Y)

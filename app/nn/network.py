@@ -55,6 +55,16 @@ class Network:
         return Network(self.sizes, self.hidden, self.output, [w[idx] for w in self.W],
                        [b[idx] for b in self.b], alpha)
 
+    @staticmethod
+    def stack(nets: Sequence[Network]) -> Network:
+        """Return one ensemble holding every member of `nets`, in order (e.g. a run's snapshots)."""
+        first = nets[0]
+        alpha = None if first.alpha is None else [np.concatenate([n.alpha[i] for n in nets])  # type: ignore[index]
+                                                  for i in range(len(first.alpha))]
+        return Network(first.sizes, first.hidden, first.output,
+                       [np.concatenate([n.W[i] for n in nets]) for i in range(first.n_layers)],
+                       [np.concatenate([n.b[i] for n in nets]) for i in range(first.n_layers)], alpha)
+
     def copy(self) -> Network:
         """Return a deep copy of the parameters."""
         alpha = None if self.alpha is None else [a.copy() for a in self.alpha]
