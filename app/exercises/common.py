@@ -6,6 +6,7 @@ import numpy as np
 
 from app.nn.activations import prelu_der, sigmoid
 from app.nn.network import Network, predict
+from app.nn.train import loss_diverged
 
 # Seconds per (member × sample × parameter) multiply-add of one training step, and per step of Python
 # overhead, measured on the 2-core CI kind (see bench/RESULTS.md); used only to refuse costly requests.
@@ -50,6 +51,5 @@ def dead_in_layer(net: Network, layer: int, Z: np.ndarray) -> np.ndarray:
 
 
 def diverged(losses: np.ndarray) -> bool:
-    """Apply the contract's rule: the loss became non-finite, or ended above where it started."""
-    losses = np.asarray(losses, dtype=float)
-    return bool(not np.isfinite(losses).all() or losses[-1] > losses[0])
+    """Apply the contract's rule (app.nn.train.loss_diverged) to one run's losses, or to any of several."""
+    return bool(loss_diverged(losses).any())

@@ -160,11 +160,6 @@ class DepthParams(Params):
 
 
 TEST_POINTS = 400
-
-
-def _diverged(losses: np.ndarray) -> bool:
-    """Apply the contract's rule, ignoring rounding: a net that never learns sits at ln 2 ± 1e-12."""
-    return diverged(losses) and not (np.isfinite(losses).all() and losses[-1] - losses[0] < 1e-9)
 SURFACE_N = 41
 
 
@@ -194,7 +189,7 @@ def depth_at_budget(p: DepthParams) -> Result:
         params[L] = parameter_count(sizes)["total"]
         z = np.clip(predict(rec.net, grid)[0, :, 0], -50, 50)
         surfaces[L] = sigmoid(z).reshape(SURFACE_N, SURFACE_N)
-        div = div or any(_diverged(row) for row in rec.losses)
+        div = div or diverged(rec.losses)
     mean_loss = {L: float(np.mean(v)) if np.isfinite(v).all() else float("nan") for L, v in final.items()}
     metrics = {
         "params_by_layers": {str(L): params[L] for L in layers},

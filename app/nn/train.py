@@ -135,6 +135,18 @@ def _frobenius(dW: np.ndarray) -> np.ndarray:
     return np.sqrt(np.einsum("sij,sij->s", dW, dW))
 
 
+# "Ended above where it started" counts only beyond rounding: a net that never learns stays at its
+# starting loss to within ~1e-12 (e.g. at ln 2), and that is not a divergence.
+RISE_TOLERANCE = 1e-9
+
+
+def loss_diverged(losses: np.ndarray) -> np.ndarray:
+    """Apply the contract's rule to each run (last axis: epochs): the loss became non-finite, or
+    ended above where it started."""
+    losses = np.asarray(losses, dtype=float)
+    return ~np.isfinite(losses).all(axis=-1) | (losses[..., -1] > losses[..., 0] + RISE_TOLERANCE)
+
+
 def train(
     net: Network,
     X: np.ndarray,
@@ -254,7 +266,7 @@ def train(
         after = np.arange(epochs + 1) >= np.where(first_bad >= 0, first_bad, epochs + 1)[:, None]
         losses[after] = np.nan
         penalties[after] = np.nan
-        diverged = (first_bad >= 0) | (losses[:, -1] > losses[:, 0])
+        diverged = (first_bad >= 0) | loss_diverged(losses)
 
     return TrainRecord(losses, penalties, snap_epochs, snapshots, grad_norms, updates, diverged,
                        first_bad, net)

@@ -186,3 +186,14 @@ def test_zero_init_with_balanced_classes_is_stationary():
     rec = train(net, X, Y, loss="bce", eta=0.5, epochs=20)
     assert all((p == 0).all() for p in rec.net.params())
     np.testing.assert_array_equal(rec.grad_norms, 0.0)
+
+
+def test_the_divergence_rule_ignores_rounding_but_not_a_real_rise():
+    from app.nn.train import loss_diverged
+
+    ln2 = np.log(2)
+    runs = np.array([[ln2, ln2, ln2 + 1e-12],   # never learned: stuck at ln 2, rounding only
+                     [ln2, 0.3, ln2 + 1e-6],    # ended above where it started
+                     [ln2, np.nan, np.nan],     # became non-finite
+                     [ln2, 0.5, 0.1]])          # learned
+    assert loss_diverged(runs).tolist() == [False, True, True, False]
