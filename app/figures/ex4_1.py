@@ -69,7 +69,6 @@ def loss(epochs: np.ndarray, losses: np.ndarray, optimal: float, gap: float, hit
         if h >= 0:
             fig["data"].append(markers(epochs[h:h + 1], np.maximum(losses[i, h:h + 1] - optimal, 1e-16),
                                        _t("reached", lang, name=names[i], e=int(h)), i, size=10, symbol="diamond"))
-    fig["layout"]["yaxis"]["exponentformat"] = "power"
     return _legend_on_top(fig, 100)
 
 
@@ -186,5 +185,4 @@ def condition_vs_shift(shifts: np.ndarray, cond: np.ndarray, mean_cond: np.ndarr
         traces.append(markers(xs, cond[:, :, i].ravel(), _t("by_seed", lang, name=name), i, size=5, opacity=0.35))
         traces.append(line(shifts, mean_cond[:, i], name, i, mode="lines+markers"))
     fig = figure(traces, layout(_t("cond_title", lang), _t("shift", lang), _t("cond_y", lang), y_log=True))
-    fig["layout"]["yaxis"]["exponentformat"] = "power"
     return _legend_on_top(fig)

@@ -156,9 +156,7 @@ def network(weights: dict[str, float], lang: str) -> dict[str, Any]:
 
 def loss(epochs: np.ndarray, losses: np.ndarray, lang: str) -> dict[str, Any]:
     """The training loss against epoch (log scale; a blow-up is marked)."""
-    fig = common.loss_curves(epochs, {_t("loss_name", lang): losses}, _t("loss", lang), lang)
-    fig["layout"]["yaxis"]["exponentformat"] = "power"
-    return fig
+    return common.loss_curves(epochs, {_t("loss_name", lang): losses}, _t("loss", lang), lang)
 
 
 def replay(gx: np.ndarray, gy: np.ndarray, Zs: list[np.ndarray], epochs: np.ndarray, X: np.ndarray, y: np.ndarray,

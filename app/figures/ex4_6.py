@@ -116,7 +116,6 @@ def error_vs_units(units, sup, rms, n: int, n_sup: float, n_rms: float, lang: st
                  hovermode="closest")
     lay["xaxis"]["dtick"] = math.log10(2.0)  # one tick per doubling
     lay["xaxis"]["tickformat"] = "d"
-    lay["yaxis"]["exponentformat"] = "power"
     return figure(traces, lay)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from app.figures.common import decision_surface, frame_titles, loss_curves, surface_replay
+from app.figures.common import SURFACE_COLORSCALE, decision_surface, frame_titles, loss_curves, surface_replay
 from app.figures.encode import typed
 from app.figures.theme import color, figure, layout, line
 from app.i18n import text, translator
@@ -34,9 +34,6 @@ T = {
 }
 
 DASHES = (None, "dash", "dot")
-SIMILARITY_COLORSCALE = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]
-
-
 _t = translator(T)
 
 
@@ -61,7 +58,7 @@ def similarity(sim: np.ndarray, lang: str) -> dict[str, Any]:
     H = sim.shape[0]
     units = list(range(1, H + 1))
     trace = {"type": "heatmap", "z": typed(sim, "float32"), "x": units, "y": units, "zmin": -1, "zmax": 1,
-             "colorscale": SIMILARITY_COLORSCALE, "xgap": 1, "ygap": 1,
+             "colorscale": SURFACE_COLORSCALE, "xgap": 1, "ygap": 1,
              "hovertemplate": "%{y} · %{x}: %{z:.4f}<extra></extra>", "colorbar": {"thickness": 12}}
     lay = layout(_t("sim_title", lang), _t("hidden_unit", lang), _t("hidden_unit", lang), hovermode="closest")
     lay["yaxis"].update(autorange="reversed", scaleanchor="x", dtick=1 if H <= 16 else None)
