@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import re
 import time
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from dataclasses import dataclass
 from fastapi.testclient import TestClient
 
 from app import compute
+from app.cache import gzip_bytes
 from app.exercises.registry import EXERCISES
 from app.main import app
 
@@ -60,7 +60,7 @@ def run(quantile, requests: int = REQUESTS) -> list[Latency]:
                     body, status = r.content, r.status_code
                     if times[0] > SLOW_SECONDS:
                         n_requests = min(requests, SLOW_REQUESTS)
-                compute.CACHE.size = 256
+                compute.CACHE.size = size
                 client.get(url)  # fill the cache
                 cached: list[float] = []
                 plain: list[float] = []
@@ -72,7 +72,7 @@ def run(quantile, requests: int = REQUESTS) -> list[Latency]:
                     client.get(url, headers={"Accept-Encoding": "identity"})
                     plain.append(time.perf_counter() - t)
                 out.append(Latency(ex.id, exp.name, is_sweep(exp), len(times), quantile(times, 0.5),
-                                   quantile(times, 0.95), len(body), len(gzip.compress(body, 9)),
+                                   quantile(times, 0.95), len(body), len(gzip_bytes(body)),
                                    quantile(cached, 0.5), status, quantile(plain, 0.5)))
     finally:
         compute.CACHE.size = size

@@ -7,11 +7,7 @@ import statistics
 from dataclasses import dataclass
 
 from app.exercises.registry import EXERCISES
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-FIGURE = "[data-figure] .main-svg"
+from bench.common import CHROMIUM, CHROMIUM_ARGS
 
 # ms since navigation start (performance.timeOrigin) at which the first figure is drawn and visible
 FIRST_FIGURE_JS = """() => {

@@ -9,6 +9,7 @@ import platform
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -17,6 +18,10 @@ import httpx
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+# Debian's Chromium, and the flags it needs here (no sandbox, no GPU, nothing fetched from the network).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def quantile(values: Sequence[float], q: float) -> float:
@@ -77,7 +82,9 @@ def uvicorn_process(env: dict[str, str] | None = None, workers: int = 1, log: Pa
                     new_session: bool = True) -> Iterator[tuple[str, subprocess.Popen]]:
     """Run `uvicorn app.main:app` on a free loopback port as a subprocess; yield its base URL and process.
 
-    With `log`, the server's output (its access log included) goes to that file; otherwise it is dropped.
+    The server's output (its access log included) goes to `log`, or to an anonymous temporary file
+    (never to a pipe nobody reads: a full pipe would freeze the server); it is quoted if the server
+    does not start.
     `new_session=False` keeps the server in this process's session: where the kernel groups CPU
     time by session (sched_autogroup), only then do the server's niced compute children yield the
     CPU to a client running here, as they yield it to the web workers.
@@ -88,10 +95,9 @@ def uvicorn_process(env: dict[str, str] | None = None, workers: int = 1, log: Pa
            "--log-level", "warning", "--no-access-log"]
     if workers > 1:
         cmd += ["--workers", str(workers)]
-    out = open(log, "wb") if log else None  # noqa: SIM115  (closed in finally)
+    out = open(log, "w+b") if log else tempfile.TemporaryFile()  # noqa: SIM115  (closed in finally)
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-                            stdout=out or subprocess.DEVNULL, stderr=out or subprocess.PIPE,
-                            start_new_session=new_session)
+                            stdout=out, stderr=out, start_new_session=new_session)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -102,8 +108,8 @@ def uvicorn_process(env: dict[str, str] | None = None, workers: int = 1, log: Pa
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode(errors="replace") if proc.stderr else f"see {log}"
-                raise RuntimeError(f"uvicorn did not start: {err[-500:]}")
+                out.seek(0)
+                raise RuntimeError(f"uvicorn did not start: {out.read()[-500:].decode(errors='replace')}")
             time.sleep(0.2)
         yield url, proc
     finally:
@@ -113,14 +119,14 @@ def uvicorn_process(env: dict[str, str] | None = None, workers: int = 1, log: Pa
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        if out:
-            out.close()
+        out.close()
 
 
 @contextlib.contextmanager
-def uvicorn_server(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[str]:
+def uvicorn_server(env: dict[str, str] | None = None, workers: int = 1, log: Path | None = None,
+                   new_session: bool = True) -> Iterator[str]:
     """Run `uvicorn app.main:app` as a subprocess (see uvicorn_process); yield its base URL."""
-    with uvicorn_process(env, workers) as (url, _):
+    with uvicorn_process(env, workers, log, new_session) as (url, _):
         yield url
 
 

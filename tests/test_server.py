@@ -59,6 +59,10 @@ def test_the_protocol_turns_nodelay_on_for_each_connection(monkeypatch):
 
 
 def test_every_way_the_server_is_started_uses_the_protocol():
-    for path in ("Makefile", "Dockerfile", "bench/common.py", "tests/browser/conftest.py"):
+    for path in ("Makefile", "Dockerfile", "bench/common.py"):
         text = (ROOT / path).read_text()
         assert "uvicorn" in text and "app.server:HTTPProtocol" in text, path
+    # The browser tests', the bench's and `make load`'s servers all start through bench.common.
+    for path in ("tests/browser/conftest.py", "bench/run.py", "scripts/load.py"):
+        text = (ROOT / path).read_text()
+        assert "from bench.common import" in text and "uvicorn_" in text and "-m uvicorn" not in text, path

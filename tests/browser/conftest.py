@@ -7,20 +7,14 @@ Playwright's own Chromium (installed by `make test` through scripts/ensure_brows
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
+
+from bench.common import CHROMIUM, CHROMIUM_ARGS, uvicorn_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def pytest_collection_modifyitems(items):
@@ -29,37 +23,14 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server() -> str:
-    """Start uvicorn on a free loopback port for the whole session; return its base URL."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--http", "app.server:HTTPProtocol",
-         "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "FFLAB_WARMUP": "0", "FFLAB_COMPUTE": "process"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError("uvicorn did not start")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    """Start uvicorn (the app's own protocol, compute in child processes) on a free loopback port for
+    the whole session; its log is kept in test-artifacts/server.log."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    with uvicorn_server({"FFLAB_WARMUP": "0", "FFLAB_COMPUTE": "process"}, log=ARTIFACTS / "server.log",
+                        new_session=False) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

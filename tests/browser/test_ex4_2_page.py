@@ -6,6 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.replay_page import check_replay
+
 FIGURES = {
     "handcrafted": ("decision_surface", "hidden_space", "network"),
     "train": ("loss", "decision_surface", "hidden_space", "replay"),
@@ -40,19 +42,10 @@ def test_replay_slider_moves_the_frames(page, live_server, console_errors):
     page.goto(live_server + "/exercises/4-2?lang=en")
     fig = page.locator("#exp-train [data-figure=replay]")
     expect(fig.locator(".main-svg").first).to_be_visible()
-    n_frames = fig.evaluate("gd => gd._transitionData._frames.length")
-    assert n_frames >= 20
-    assert fig.evaluate("gd => gd._fullLayout.sliders[0].active") == n_frames - 1
-    final_z = fig.evaluate("gd => Array.from(gd._fullData[0].z.flat ? gd._fullData[0].z.flat() : gd._fullData[0].z)")
-
-    # Click the left end of the slider's rail, as a reader dragging it back to the start would.
-    fig.scroll_into_view_if_needed()
-    rail = fig.locator(".slider-rail-touch-rect").bounding_box()
-    page.mouse.click(rail["x"] + 2, rail["y"] + rail["height"] / 2)
-    expect(fig.locator(".slider-group > .slider-label")).to_have_text("epoch 0", timeout=10_000)
-    first_z = fig.evaluate("gd => Array.from(gd._fullData[0].z.flat ? gd._fullData[0].z.flat() : gd._fullData[0].z)")
-    assert first_z != final_z
-    assert fig.evaluate("gd => gd._fullLayout.sliders[0].active") == 0
+    surface = "gd => Array.from(gd._fullData[0].z.flat ? gd._fullData[0].z.flat() : gd._fullData[0].z)"
+    final_z = fig.evaluate(surface)
+    check_replay(page, "train", "replay", min_frames=20)  # ends with the slider dragged back to epoch 0
+    assert fig.evaluate(surface) != final_z
     assert console_errors == []
 
 

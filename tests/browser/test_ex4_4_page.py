@@ -6,8 +6,6 @@ import re
 
 from playwright.sync_api import expect
 
-FIGURE = '[data-figure] .main-svg'
-
 
 def test_index_shows_nine_cards(page, live_server, console_errors):
     page.goto(live_server + "/?lang=en")
