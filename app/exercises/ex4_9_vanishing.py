@@ -109,10 +109,10 @@ def vanishing(p: VanishingParams) -> Result:
     """Measure every layer's gradient norm at init and along training of one deep classifier."""
     X, Y = p.data()
     net = p.network(1)
-    _, g0 = loss_and_grads(net, X, Y, _BCE)
     rec = train(net, X, Y, loss=_BCE, eta=p.lr, epochs=p.epochs)
     _, g1 = loss_and_grads(rec.net, X, Y, _BCE)
-    initial, final = _norms(g0.dW)[0], _norms(g1.dW)[0]
+    # Full batch, no penalty: the norms the training recorded at its first step are the ones at init.
+    initial, final = rec.grad_norms[0, 0], _norms(g1.dW)[0]
     losses = rec.losses[0]
     heat = rec.grad_norms[0].T  # (L, E): layer × epoch, the gradient at the start of each epoch
     epochs = np.arange(p.epochs + 1)
