@@ -97,10 +97,12 @@ def decision_surface(gx: np.ndarray, gy: np.ndarray, Z: np.ndarray, X: np.ndarra
 
 
 def replay(gx: np.ndarray, gy: np.ndarray, Zs: list[np.ndarray], epochs: np.ndarray, X: np.ndarray, y: np.ndarray,
-           title: str, lang: str, *, level: float = 0.5, zrange: tuple[float, float] | None = (0.0, 1.0)) -> dict[str, Any]:
+           title: str, lang: str, *, level: float = 0.5, zrange: tuple[float, float] | None = (0.0, 1.0),
+           slider_x: float = 0.32, pad_t: int = 45, bottom: int = 110) -> dict[str, Any]:
     """The decision surface at several moments of training, as Plotly frames with a slider and play button.
 
-    Zs: one (ny, nx) output grid per snapshot; epochs: the snapshot epochs.
+    Zs: one (ny, nx) output grid per snapshot; epochs: the snapshot epochs. The controls start at
+    `slider_x`, `pad_t` pixels below the plot area, in a bottom margin of `bottom` pixels.
     """
     fig = decision_surface(gx, gy, Zs[-1], X, y, title, lang, level=level, zrange=zrange)
     names = [str(int(e)) for e in epochs]
@@ -109,15 +111,13 @@ def replay(gx: np.ndarray, gy: np.ndarray, Zs: list[np.ndarray], epochs: np.ndar
          "traces": [0, 1]}
         for n, Z in zip(names, Zs, strict=True)
     ]
-    replay_controls(fig, names, lang, slider_x=0.32, pad_t=45)
+    replay_controls(fig, names, lang, slider_x=slider_x, pad_t=pad_t)
     fig["layout"]["legend"] = {"orientation": "h", "y": 1.02, "yanchor": "bottom"}
-    fig["layout"]["margin"] = {"l": 60, "r": 20, "t": 70, "b": 110}
+    fig["layout"]["margin"] = {"l": 60, "r": 20, "t": 70, "b": bottom}
     return fig
 
 
 # ---------------------------------------------------------------------------- replays of any figure
-
-
 
 
 def frame_indices(snap_epochs: np.ndarray, n_frames: int = 25, power: float = 2.0) -> np.ndarray:
@@ -167,8 +167,8 @@ def replay_controls(fig: dict[str, Any], names: list[str], lang: str, *, slider_
 def surface_replay(gx: np.ndarray, gy: np.ndarray, Zs: list[np.ndarray], epochs: np.ndarray, X: np.ndarray,
                    y: np.ndarray, title: str, lang: str, *, height: int = 520) -> dict[str, Any]:
     """`replay` of probabilities in [0, 1], its axes fitted to the grid, its controls clear of the x title."""
-    fig = replay(gx, gy, [np.clip(Z, 0.0, 1.0) for Z in Zs], epochs, X, y, title, lang)
-    replay_controls(fig, [f["name"] for f in fig["frames"]], lang)
+    fig = replay(gx, gy, [np.clip(Z, 0.0, 1.0) for Z in Zs], epochs, X, y, title, lang,
+                 slider_x=0.2, pad_t=60, bottom=150)
     fig["layout"]["xaxis"].update({"constrain": "domain", "range": [float(gx[0]), float(gx[-1])]})
     fig["layout"]["yaxis"].update({"constrain": "domain", "range": [float(gy[0]), float(gy[-1])]})
     fig["layout"]["height"] = height
