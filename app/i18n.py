@@ -110,9 +110,15 @@ SHELL: dict[str, dict[str, str]] = {
     "figure": text("Figure", "图"),
     "series": text("series", "条曲线"),
     "from_to": text("from {a} to {b}", "从 {a} 到 {b}"),
-    "diverged": text("Finished — diverged: the loss became non-finite or ended above where it started "
-                     "(see the loss curve).",
-                     "已完成——发散：损失变为非有限值，或结束时高于初始值（见损失曲线）。"),
+    "diverged": text("Finished — diverged: the loss became non-finite or ended more than 10 % above where it "
+                     "started (see the loss curve).",
+                     "已完成——发散：损失变为非有限值，或结束时比初始值高出 10% 以上（见损失曲线）。"),
+    "some_diverged": text("Finished — the runs at the largest settings diverged, as the figure marks; the others "
+                          "did not.",
+                          "已完成——设置最大的几组训练发散（图中已标出），其余没有发散。"),
+    "stalled": text("Finished — stalled: the loss stayed on a plateau (it fell by less than 5 %); nothing "
+                    "diverged.",
+                    "已完成——停滞：损失停在平台上（下降不到 5%），没有发散。"),
     "classroom": text("Classroom link: some controls are fixed by the teacher.",
                       "课堂链接：部分参数已由教师固定。"),
     "not_found": text("Page not found", "页面不存在"),

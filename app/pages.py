@@ -30,12 +30,13 @@ from app.exercises.registry import EXERCISES
 from app.i18n import COOKIE, LANGS, pick, request_lang, shell
 from app.mathml import tex, texblock
 from app.nn.activations import ACTIVATION_NAMES, get_activation
+from app.quotes import num, q, qv
 from app.results import dumps
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=ROOT / "templates")
-templates.env.filters.update(tex=tex, texblock=texblock)
-templates.env.globals.update(tex=tex, pick=pick, static_url=static_url, plotly_url=plotly_url,
+templates.env.filters.update(tex=tex, texblock=texblock, num=num)
+templates.env.globals.update(tex=tex, q=q, qv=qv, pick=pick, static_url=static_url, plotly_url=plotly_url,
                              exercises=EXERCISES,
                              activations=lambda: [(n, get_activation(n)) for n in ACTIVATION_NAMES])
 

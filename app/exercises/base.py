@@ -101,8 +101,12 @@ class Result:
 # Metrics that any training experiment may report, labelled once here.
 COMMON_METRICS = {
     "diverged": Metric(text("diverged", "发散"),
-                       text("The loss became non-finite, or ended above where it started.",
-                            "损失变为非有限值，或训练结束时高于初始值。")),
+                       text("The loss became non-finite, or ended more than 10 % above where it started.",
+                            "损失变为非有限值，或训练结束时比初始值高出 10% 以上。")),
+    "stalled": Metric(text("stalled", "停滞"),
+                      text("Nothing diverged, but the loss ended less than 5 % below where it started: "
+                           "a plateau, not a blow-up.",
+                           "没有发散，但损失结束时比初始值下降不到 5%：停在平台上，而不是发散。")),
 }
 
 

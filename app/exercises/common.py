@@ -6,7 +6,7 @@ import numpy as np
 
 from app.nn.activations import prelu_der, sigmoid
 from app.nn.network import Network, predict
-from app.nn.train import loss_diverged
+from app.nn.train import loss_diverged, loss_stalled
 
 # Seconds per (member × sample × parameter) multiply-add of one training step, and per step of Python
 # overhead, measured on the 2-core CI kind (see bench/RESULTS.md); used only to refuse costly requests.
@@ -53,3 +53,15 @@ def dead_in_layer(net: Network, layer: int, Z: np.ndarray) -> np.ndarray:
 def diverged(losses: np.ndarray) -> bool:
     """Apply the contract's rule (app.nn.train.loss_diverged) to one run's losses, or to any of several."""
     return bool(loss_diverged(losses).any())
+
+
+def stalled(losses: np.ndarray) -> bool:
+    """Return whether one run, or every one of several, stalled on a plateau (app.nn.train.loss_stalled)."""
+    return bool(loss_stalled(losses).all())
+
+
+def outcome(losses: np.ndarray | list[np.ndarray]) -> dict[str, bool]:
+    """Return the metrics `diverged` (some run diverged) and `stalled` (every run stalled), for one run's
+    losses (E+1,), several (R, E+1), or a list of runs of any lengths. A stalled run did not diverge."""
+    runs = [np.asarray(r, dtype=float) for r in losses] if isinstance(losses, list) else [np.asarray(losses, dtype=float)]
+    return {"diverged": any(diverged(r) for r in runs), "stalled": all(stalled(r) for r in runs)}

@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import ValidationInfo, field_validator
 
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
-from app.exercises.common import diverged
+from app.exercises.common import outcome
 from app.figures import ex4_1 as figs
 from app.i18n import text
 from app.nn.activations import sigmoid
@@ -349,7 +349,7 @@ def centering(p: CenteringParams) -> Result:
         "epochs_to_target_centered": _to_epochs(hits[1:])[0],
         "condition_number_raw": float(cond[0]),
         "condition_number_centered": float(cond[1]),
-        "diverged": diverged(run.losses[0]) or diverged(run.losses[1]),
+        **outcome(np.stack([run.losses[0], run.losses[1]])),
     }
     data = {
         "epoch": epochs,
@@ -417,7 +417,7 @@ def shift_sweep(p: SweepParams) -> Result:
         "largest_shift_epochs_centered": float(mean_epochs[-1, 1]),
         "largest_shift_condition_raw": float(mean_cond[-1, 0]),
         "largest_shift_condition_centered": float(mean_cond[-1, 1]),
-        "diverged": bool(np.any([diverged(row) for row in run.losses])),
+        **outcome(np.asarray(run.losses)),
     }
     figures = {
         "epochs_vs_shift": figs.epochs_vs_shift(shifts, hits, mean_epochs, p.epochs, p.lang),

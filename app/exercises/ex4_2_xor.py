@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
-from app.exercises.common import dead_in_layer, diverged, grid_2d
+from app.exercises.common import dead_in_layer, grid_2d, outcome
 from app.figures import ex4_2 as figs
 from app.i18n import text
 from app.nn.activations import get_activation, sigmoid
@@ -181,7 +181,7 @@ def _summary(rec: TrainRecord, loss: str) -> dict[str, np.ndarray]:
     dead = dead_units(rec.net).any(axis=1)
     dead_at_init = dead_units(rec.snapshots[0]).any(axis=1)
     return {"solved": ok, "dead": dead, "dead_at_init": dead_at_init, "final_loss": rec.losses[:, -1],
-            "outputs": out, "diverged": rec.diverged}
+            "outputs": out, "losses": rec.losses}
 
 
 # ---------------------------------------------------------------------------- experiments
@@ -245,7 +245,7 @@ def train_one(p: TrainParams) -> Result:
         "final_loss": float(losses[-1]),
         "outputs": np.round(_probability(out, p.loss), 6) + 0.0,  # + 0.0 turns −0.0 into 0.0
         "dead_hidden_units": n_dead,
-        "diverged": diverged(losses),
+        **outcome(losses),
     }
     v = net.W[1][0, :, 0]
     c = float(net.b[1][0, 0, 0])
@@ -273,7 +273,7 @@ def seeds(p: SeedsParams) -> Result:
         "n_dead_unit_failures": int((~ok & dead).sum()),
         "n_other_failures": int((~ok & ~dead).sum()),
         "n_dead_at_init": int(s["dead_at_init"].sum()),
-        "diverged": bool(s["diverged"].any()),
+        **outcome(s["losses"]),
     }
     data = {"seed": seed_list, "final_loss": s["final_loss"], "solved": ok, "dead_unit": dead,
             "dead_unit_at_init": s["dead_at_init"]}
@@ -285,16 +285,16 @@ def seeds(p: SeedsParams) -> Result:
 def width_sweep(p: WidthSweepParams) -> Result:
     """Train n_seeds networks at each width (one ensemble per width) and report the success rates."""
     seed_list = [p.seed + i for i in range(p.n_seeds)]
-    n_solved, n_dead_fail, any_diverged = [], [], False
+    n_solved, n_dead_fail, losses = [], [], []
     for w in WIDTHS:
         s = _summary(_fit(p, w, seed_list), p.loss)
         n_solved.append(int(s["solved"].sum()))
         n_dead_fail.append(int((~s["solved"] & s["dead"]).sum()))
-        any_diverged |= bool(s["diverged"].any())
+        losses.append(s["losses"])
     rates = np.array(n_solved) / p.n_seeds
     metrics = {
         "success_rate_by_width": {str(w): float(r) for w, r in zip(WIDTHS, rates, strict=True)},
-        "diverged": any_diverged,
+        **outcome(np.concatenate(losses)),
     }
     data = {"width": list(WIDTHS), "n_solved": n_solved, "n_dead_unit_failures": n_dead_fail,
             "success_rate": rates}

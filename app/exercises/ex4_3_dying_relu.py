@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, greater_than, param
-from app.exercises.common import dead_in_layer, diverged, grid_2d, surface
+from app.exercises.common import dead_in_layer, grid_2d, outcome, surface
 from app.figures import ex4_3 as figs
 from app.figures.common import frame_indices
 from app.i18n import text
@@ -181,7 +181,7 @@ def dying(p: DyingParams) -> Result:
         "inactive_fraction_final": float(inactive_frac[-1]),
         "dead_units_final": int(sum(d[-1].sum() for d in dead)) if final_ok else None,
         "final_loss": float(losses[-1]),
-        "diverged": diverged(losses),
+        **outcome(losses),
     }
     epochs = np.arange(p.epochs + 1)
     data = {
@@ -221,7 +221,7 @@ def lr_sweep(p: SweepParams) -> Result:
     lrs = p.lrs()
     seeds = [p.seed + k for k in range(p.n_seeds)] * p.n_lrs
     member_lr = np.repeat(lrs, p.n_seeds)
-    frac, n_diverged = {}, {}
+    frac, n_diverged, n_stalled = {}, {}, []
     for act in SWEEP_ACTIVATIONS:
         net = _make_net(act, p, X.shape[1], seeds)
         rec = train(net, X, Y, loss=per_member_rates(loss, member_lr / p.lr_max), eta=p.lr_max, epochs=p.epochs,
@@ -230,6 +230,7 @@ def lr_sweep(p: SweepParams) -> Result:
         # a run that blew up (or ended above its initial loss) did not train: left out, counted apart
         frac[act] = np.where(rec.diverged, np.nan, _fraction(dead, finite)).reshape(p.n_lrs, p.n_seeds)
         n_diverged[act] = rec.diverged.reshape(p.n_lrs, p.n_seeds).sum(axis=1)
+        n_stalled.append(rec.stalled)
     mean, lo, hi = {}, {}, {}
     for act, f in frac.items():
         ok = np.isfinite(f)
@@ -242,7 +243,9 @@ def lr_sweep(p: SweepParams) -> Result:
         "dead_fraction_by_activation": {a: mean[a] for a in SWEEP_ACTIVATIONS},
         "learning_rates": lrs,
         "diverged_runs_by_activation": {a: int(n_diverged[a].sum()) for a in SWEEP_ACTIVATIONS},
-        "diverged": bool(any(n.any() for n in n_diverged.values())),
+        # per learning rate, as in 4-9: large rates are meant to blow up, small ones are not
+        "diverged": [bool(any(n_diverged[a][i] for a in SWEEP_ACTIVATIONS)) for i in range(p.n_lrs)],
+        "stalled": [bool(all(s.reshape(p.n_lrs, p.n_seeds)[i].all() for s in n_stalled)) for i in range(p.n_lrs)],
     }
     data = {"lr": lrs, **{f"dead_fraction_{a}": frac[a] for a in SWEEP_ACTIVATIONS},
             **{f"diverged_runs_{a}": n_diverged[a] for a in SWEEP_ACTIVATIONS}}

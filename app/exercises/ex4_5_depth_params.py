@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 
 from app.exercises.base import COMMON_METRICS, Exercise, Experiment, Metric, Params, Result, param
-from app.exercises.common import diverged, grid_2d, train_cost
+from app.exercises.common import grid_2d, outcome, train_cost
 from app.figures import ex4_5 as figs
 from app.i18n import text
 from app.nn.activations import sigmoid
@@ -176,7 +176,7 @@ def depth_at_budget(p: DepthParams) -> Result:
     init = "he" if p.activation == "relu" else "xavier"
     gx, gy, grid = grid_2d((-1.25, -1.25), (1.25, 1.25), SURFACE_N)
     layers = depth_layers(p)
-    losses, final, acc, params, surfaces, div = {}, {}, {}, {}, {}, False
+    losses, final, acc, params, surfaces, runs = {}, {}, {}, {}, {}, []
     for L in layers:
         sizes = (2, *([p.n_hidden // L] * L), 1)
         net = init_network(sizes, p.activation, "linear", seeds, weight_init=init)
@@ -189,14 +189,14 @@ def depth_at_budget(p: DepthParams) -> Result:
         params[L] = parameter_count(sizes)["total"]
         z = np.clip(predict(rec.net, grid)[0, :, 0], -50, 50)
         surfaces[L] = sigmoid(z).reshape(SURFACE_N, SURFACE_N)
-        div = div or diverged(rec.losses)
+        runs.append(rec.losses)
     mean_loss = {L: float(np.mean(v)) if np.isfinite(v).all() else float("nan") for L, v in final.items()}
     metrics = {
         "params_by_layers": {str(L): params[L] for L in layers},
         "final_loss_by_layers": {str(L): mean_loss[L] for L in layers},
         "accuracy_by_layers": {str(L): float(np.mean(acc[L])) for L in layers},
         "best_accuracy_layers": int(max(layers, key=lambda L: (np.mean(acc[L]), -L))),
-        "diverged": bool(div),
+        **outcome(np.concatenate(runs)),
     }
     data = {
         "layers": layers,

@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import ValidationInfo, field_validator
 
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, greater_than, param
-from app.exercises.common import diverged
+from app.exercises.common import outcome
 from app.exercises.formula import (  # noqa: F401  (FUNCTIONS, MAX_DEPTH: the formula rules, for tests)
     FUNCTIONS,
     MAX_DEPTH,
@@ -252,7 +252,7 @@ def train(p: TrainParams) -> Result:
     final = float(losses[-1])
     metrics = {"sup_error": sup if np.isfinite(sup) else None,
                "final_loss": final if np.isfinite(final) else None,
-               "construct_sup_error": c["sup"], "diverged": diverged(losses)}
+               "construct_sup_error": c["sup"], **outcome(losses)}
     s = _thin(len(c["x"]))
     epochs = np.arange(p.epochs + 1)
     e = _thin(len(epochs), 1001)

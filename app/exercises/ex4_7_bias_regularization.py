@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 
 from app.exercises.base import COMMON_METRICS, Exercise, Experiment, Metric, Params, Result, param
-from app.exercises.common import diverged
+from app.exercises.common import outcome
 from app.figures import ex4_7 as figs
 from app.figures.common import frame_indices
 from app.i18n import text
@@ -217,7 +217,7 @@ def bias_regularization(p: BiasParams) -> Result:
     else:
         for k in PENALTIES:
             metrics[f"offset_in_hidden_{k}"] = float(parts[k][1][0])
-    metrics["diverged"] = any(diverged(losses[k][0]) for k in PENALTIES)
+    metrics.update(outcome([losses[k][0] for k in PENALTIES]))
 
     biases = {k: _all_biases(nets[k]) for k in PENALTIES}
     data = {
@@ -254,11 +254,11 @@ def offset_sweep(p: CommonParams) -> Result:
     Y = y0[None] + SWEEP_OFFSETS[:, None, None]  # (S, n, 1): the same noise, shifted
     grid = grid_points()
     truth = clean(p.target, grid[:, 0])[None] + SWEEP_OFFSETS[:, None]
-    err, div = {}, False
+    err, runs = {}, []
     for k in PENALTIES[1:]:
         net, losses = fit(p, x, Y, *penalty_strengths(p.lam, k))
         err[k] = np.mean((predict(net, grid)[..., 0] - truth) ** 2, axis=1)
-        div = div or any(diverged(row) for row in losses)
+        runs.extend(losses)
     wo, wb = err["weights_only"], err["weights_and_biases"]
     top = np.abs(SWEEP_OFFSETS) == SWEEP_OFFSETS.max()
     zero = SWEEP_OFFSETS == 0
@@ -267,7 +267,7 @@ def offset_sweep(p: CommonParams) -> Result:
         "test_mse_weights_only_at_10": float(np.mean(wo[top])),
         "test_mse_weights_and_biases_at_10": float(np.mean(wb[top])),
         "test_mse_weights_and_biases_at_0": float(wb[zero][0]),
-        "diverged": bool(div),
+        **outcome(runs),
     }
     predicted = None
     if p.model == "neuron":

@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
-from app.exercises.common import diverged, grid_2d, surface
+from app.exercises.common import grid_2d, outcome, surface
 from app.figures import ex4_8 as figs
 from app.figures.common import frame_indices
 from app.i18n import text
@@ -172,7 +172,7 @@ def initialization(p: InitializationParams) -> Result:
         "output_weights_moved": bool(not np.array_equal(final.W[1], net.W[1])),
         "final_loss": float(losses[-1]),
         "accuracy": float(accuracy(final, X, Y)[0]),
-        "diverged": diverged(losses),
+        **outcome(losses),
     }
     gx, gy, pts = _grid(X)
     Z = surface(final, pts, GRID, probability=True)
@@ -207,7 +207,7 @@ def compare(p: TrainParams) -> Result:
         "distinct_hidden_units_by_init": d1,
         "final_loss_by_init": {init: float(rec.losses[i, -1]) for i, init in enumerate(INITS)},
         "accuracy_by_init": {init: float(acc[i]) for i, init in enumerate(INITS)},
-        "diverged": bool(any(diverged(rec.losses[i]) for i in range(len(INITS)))),
+        **outcome(rec.losses[:len(INITS)]),
     }
     data = {"epoch": np.arange(p.epochs + 1), **{f"loss_{init}": rec.losses[i] for i, init in enumerate(INITS)},
             "distinct_hidden_units_initial_by_init": d0}

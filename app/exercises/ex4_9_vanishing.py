@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, greater_than, param
-from app.exercises.common import diverged
+from app.exercises.common import diverged, outcome, stalled
 from app.figures import ex4_9 as figs
 from app.figures.common import frame_indices
 from app.i18n import text
@@ -123,7 +123,7 @@ def vanishing(p: VanishingParams) -> Result:
         "grad_norms_initial": initial,
         "grad_ratio_first_to_last": float(_ratio(initial[0], initial[-1])),
         "final_loss": float(losses[-1]),
-        "diverged": diverged(losses),
+        **outcome(losses),
     }
     data = {"layer": np.arange(1, len(initial) + 1), "grad_norms_initial": initial, "grad_norms_final": final,
             "grad_norms_by_epoch": heat, "epoch": epochs, "loss": losses, "replay_epoch": epochs[frames]}
@@ -184,6 +184,7 @@ def learning_rates(p: LearningRatesParams) -> Result:
         "first_step_update_ratio": update_ratio[:n],
         "final_loss": finals,
         "diverged": [diverged(row) for row in losses[:n]],
+        "stalled": [stalled(row) for row in losses[:n]],
         "best_final_loss": None if best is None else float(finals[best]),
         "best_lr": None if best is None else float(lrs[best]),
         "relu_he_final_loss": float(cure[-1]),

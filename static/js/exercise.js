@@ -365,7 +365,10 @@
         window.FFLab.linkReplay(this);
         this.section.dispatchEvent(new CustomEvent("fflab:drawn", { bubbles: true, detail: result }));
       });
-      this.setStatus("ready", result.metrics && result.metrics.diverged === true ? S.diverged : S.ready);
+      const m = result.metrics || {};
+      const some = (v) => Array.isArray(v) && v.includes(true);
+      this.setStatus("ready", m.diverged === true ? S.diverged : m.stalled === true ? S.stalled
+        : some(m.diverged) ? S.some_diverged : S.ready);
     }
 
     drawMetrics(metrics) {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.exercises.common import dead_in_layer, diverged
+from app.exercises.common import dead_in_layer, diverged, outcome
 from app.nn.data import xor
 from app.nn.network import forward, init_network
 from app.nn.train import loss_and_grads
@@ -31,4 +31,12 @@ def test_a_blown_up_unit_is_broken_not_dead():
 def test_diverged_follows_the_contract():
     assert not diverged(np.array([1.0, 0.5, 0.1]))
     assert diverged(np.array([1.0, np.nan, np.nan]))
-    assert diverged(np.array([1.0, 0.9, 1.1]))
+    assert diverged(np.array([1.0, 0.9, 1.2]))
+    assert not diverged(np.array([1.0, 0.9, 1.05]))  # within mini-batch noise of the start: stalled
+
+
+def test_outcome_of_several_runs():
+    learned, flat, blown = [1.0, 0.5, 0.1], [1.0, 0.99, 1.01], [1.0, 3.0, np.nan]
+    assert outcome(np.array([learned, flat])) == {"diverged": False, "stalled": False}
+    assert outcome(np.array([flat, flat])) == {"diverged": False, "stalled": True}
+    assert outcome([np.array(learned), np.array(blown[:2])]) == {"diverged": True, "stalled": False}

@@ -120,7 +120,14 @@ def test_the_largest_rate_gives_a_result():
     r = dying(lr=3.0, epochs=50)
     assert r.metrics["diverged"] is True
     r = sweep(lr_min=1.0, lr_max=3.0, n_lrs=2, n_seeds=2, epochs=20)
-    assert r.metrics["diverged"] is True
+    assert r.metrics["diverged"] == [True, True]  # one verdict per learning rate
+
+
+def test_the_sweep_at_its_defaults_diverges_only_at_large_rates():
+    m = sweep().metrics
+    lrs, div = np.asarray(m["learning_rates"]), np.asarray(m["diverged"])
+    assert not div[0] and div.any() and not m["stalled"][0]
+    assert lrs[div].min() > lrs[~div].max()  # the divergent runs are the large rates
 
 
 def test_lr_max_must_exceed_lr_min(client):

@@ -109,7 +109,7 @@ def test_a_typed_formula_equals_the_builtin_target():
 
 def test_train_tiny_and_deterministic():
     a, b = train(units=2, epochs=3), train(units=2, epochs=3)
-    assert set(a.metrics) == {"sup_error", "final_loss", "construct_sup_error", "diverged"}
+    assert set(a.metrics) == {"sup_error", "final_loss", "construct_sup_error", "diverged", "stalled"}
     assert set(a.figures) == {"fit", "fit_replay", "loss"}
     assert a.metrics == b.metrics and a.data["loss"].tolist() == b.data["loss"].tolist()
     assert a.figures == b.figures

@@ -113,6 +113,8 @@ def test_larger_rates_do_not_help_and_the_largest_diverge():
     m = learning_rates().metrics
     finals = np.asarray(m["final_loss"], dtype=float)
     assert m["diverged"][-1] is True and m["diverged"][-2] is True
+    # the small rates sit on the ln 2 plateau: stalled, a different verdict from diverged
+    assert m["stalled"][0] is True and m["diverged"][0] is False
     # No rate gets the sigmoid network meaningfully below a coin toss.
     assert m["best_final_loss"] > math.log(2) - 0.01
     assert finals[~np.asarray(m["diverged"])].min() == pytest.approx(m["best_final_loss"])

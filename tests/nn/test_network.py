@@ -80,7 +80,7 @@ def test_public_backward_equals_loss_and_grads():
     grads = backward(net, cache, (cache.A[-1] - Y) / n)
     _, ref = loss_and_grads(net, X, Y, "mse")
     for a, b in zip(grads.as_list(), ref.as_list(), strict=True):
-        np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
 
 
 def test_prelu_slopes_are_parameters():

@@ -1,0 +1,117 @@
+"""Numbers in the prose, quoted from results: `{{ q("train", "final_loss", digits=3) }}` in a page.
+
+A sentence that cites what an experiment produces (a success rate, a count, a loss) must not hold
+a typed copy of it: change a default, or run on another machine, and the copy goes stale. The page
+templates quote through `q` instead. It computes the experiment of the page's exercise at its
+defaults (or at the few `overrides` a "try this" link sets), through the same cache as the API,
+reads one metric and formats it for the page's language. Each quote is wrapped in
+`<span class="quote" data-quote=… data-value=…>`, so a test can recompute every quoted number.
+
+Quotes are computed once per process (there are a few dozen, fixed by the templates) and the
+pages that hold them are kept rendered (app.pages).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from typing import Any
+
+from jinja2 import pass_context
+from markupsafe import Markup, escape
+
+from app.compute import result_body
+from app.exercises.registry import EXERCISES
+
+# A quote waits this long for a compute slot: pages are rendered at start-up, after the results.
+QUOTE_WAIT_SECONDS = 60.0
+
+
+@functools.cache
+def _metrics(exercise_id: str, experiment: str, overrides: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    exercise = EXERCISES[exercise_id]
+    exp = exercise.experiment(experiment)
+    if exp is None:
+        raise KeyError(f"{exercise_id} has no experiment {experiment!r}")
+    params = exp.params.model_validate(dict(overrides))
+    return json.loads(result_body(exercise, exp, params, wait=QUOTE_WAIT_SECONDS))["metrics"]
+
+
+def lookup(metrics: dict[str, Any], path: str) -> Any:
+    """Return the value at a dotted path: "accuracy_by_init.normal", "dead_by_epoch.15", "diverged.-1"."""
+    value: Any = metrics
+    for part in path.split("."):
+        if isinstance(value, list):
+            value = value[int(part)]
+        elif isinstance(value, dict) and part in value:
+            value = value[part]
+        else:
+            raise KeyError(f"no metric {path!r} (stuck at {part!r})")
+    return value
+
+
+def value(exercise_id: str, experiment: str, path: str, **overrides: Any) -> Any:
+    """Return one metric of an experiment of `exercise_id`, at its defaults updated by `overrides`."""
+    return lookup(_metrics(exercise_id, experiment, tuple(sorted(overrides.items()))), path)
+
+
+def fmt(v: Any, lang: str, *, pct: bool = False, digits: int | None = None, sig: int | None = None,
+        times: bool = False) -> str:
+    """Format a number for prose: `pct` as a percentage, `digits` decimals, `sig` significant digits,
+    `times` as a factor (×). Integers print whole; booleans as yes/no; None as "—"."""
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return {"en": ("no", "yes"), "zh": ("否", "是")}[lang][v]
+    if isinstance(v, int) and not (pct or times):
+        return f"{v:,}" if lang == "en" else str(v)
+    x = float(v) * (100 if pct else 1)
+    if not math.isfinite(x):
+        return "—"
+    if sig is not None:
+        text = f"{x:.{sig}g}"
+        if "e" in text:
+            mantissa, exponent = text.split("e")
+            text = f"{mantissa} × 10{_superscript(int(exponent))}"
+    else:
+        text = f"{x:.{2 if digits is None else digits}f}"
+    text = text.replace("-", "−")
+    if pct:
+        return f"{text} %" if lang == "en" else f"{text}%"
+    if times:
+        return f"{text}×"
+    return text
+
+
+def _superscript(n: int) -> str:
+    return str(n).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def quote_span(experiment: str, path: str, v: Any, text: str, overrides: dict[str, Any]) -> Markup:
+    """Wrap a quoted number so that tests can find it and check it against a fresh result."""
+    raw = json.dumps(v)
+    params = json.dumps(overrides, sort_keys=True) if overrides else ""
+    return Markup(f'<span class="quote" data-quote="{escape(experiment)}:{escape(path)}" '
+                  f'data-value="{escape(raw)}" data-params="{escape(params)}">{escape(text)}</span>')
+
+
+@pass_context
+def q(context: Any, experiment: str, path: str, *, pct: bool = False, digits: int | None = None,
+      sig: int | None = None, times: bool = False, **overrides: Any) -> Markup:
+    """Template helper: quote metric `path` of `experiment` (of the page's exercise), formatted."""
+    v = value(context["exercise"].id, experiment, path, **overrides)
+    text = fmt(v, context["lang"], pct=pct, digits=digits, sig=sig, times=times)
+    return quote_span(experiment, path, v, text, overrides)
+
+
+@pass_context
+def qv(context: Any, experiment: str, path: str, **overrides: Any) -> Any:
+    """Template helper: the raw value of a metric, for a test in the prose ({% if qv(...) %})."""
+    return value(context["exercise"].id, experiment, path, **overrides)
+
+
+@pass_context
+def num(context: Any, v: Any, **style: Any) -> str:
+    """Template filter: format a number derived from quoted values ({{ (a / b) | num(sig=2) }})."""
+    return fmt(v, context["lang"], **style)
