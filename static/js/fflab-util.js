@@ -90,6 +90,8 @@
   /* A text summary of a figure for screen readers and for anyone who wants the numbers. */
   function summarize(fig, name) {
     const title = (fig.layout && fig.layout.title && fig.layout.title.text) || name;
+    const meta = fig.layout && fig.layout.meta;
+    if (meta && typeof meta.summary === "string") return `${S.figure} — ${title}. ${meta.summary}`;
     const parts = [];
     for (const t of (fig.data || []).slice(0, 8)) {
       const label = t.name || t.type || "";
