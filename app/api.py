@@ -4,8 +4,9 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from app import progress
@@ -13,6 +14,8 @@ from app.cache import Entry, for_client
 from app.compute import Busy, result_entry
 from app.exercises.base import COMMON_METRICS, Exercise, Experiment, TooCostly
 from app.exercises.registry import EXERCISES
+from app.i18n import LANGS
+from app.messages import localize
 from app.nn.activations import ACTIVATION_NAMES, get_activation
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -67,6 +70,18 @@ def reject_repeated(request: Request) -> None:
             raise RequestValidationError([{"type": "repeated", "loc": ("query", key),
                                            "msg": f"parameter {key} is given more than once", "input": key}])
         seen.add(key)
+
+
+def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """Answer 422 in FastAPI's field-level shape, each error with a `message` for the reader in `?lang=`."""
+    lang = request.query_params.get("lang", "en")
+    lang = lang if lang in LANGS else "en"
+    schema: dict[str, Any] = {}
+    parts = request.url.path.split("/")  # /api/exercises/{id}/{experiment}[/stream]
+    if len(parts) >= 5 and parts[1:3] == ["api", "exercises"] and parts[3] in EXERCISES:
+        experiment = EXERCISES[parts[3]].experiment(parts[4])
+        schema = experiment.params.model_json_schema() if experiment else {}
+    return JSONResponse({"detail": jsonable_encoder(localize(list(exc.errors()), schema, lang))}, status_code=422)
 
 
 def run_or_raise(exercise: Exercise, experiment: Experiment, params: Any) -> Entry:

@@ -29,6 +29,7 @@ from app.exercises.base import Exercise, TooCostly
 from app.exercises.registry import EXERCISES
 from app.i18n import COOKIE, LANGS, pick, request_lang, shell
 from app.mathml import tex, texblock
+from app.messages import localize
 from app.nn.activations import ACTIVATION_NAMES, get_activation
 from app.quotes import num, q, qv
 from app.results import dumps
@@ -111,6 +112,12 @@ def _embed(body: bytes) -> str:
 PAGE_WAIT_SECONDS = 0.3
 
 
+def _errors(errors: list[dict[str, Any]], info: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+    """Field-level errors as the page shows them: where, and the reader's sentence (app.messages)."""
+    return [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "message": e["message"]}
+            for e in localize(errors, info["params"], lang)]
+
+
 def experiment_state(request: Request, exercise: Exercise, lang: str) -> list[dict[str, Any]]:
     """Validate each experiment's slice of the URL query and compute its first result."""
     out = []
@@ -123,9 +130,9 @@ def experiment_state(request: Request, exercise: Exercise, lang: str) -> list[di
             params = exp.params.model_validate({**values, "lang": lang})
             item["result"] = _embed(result_body(exercise, exp, params, wait=PAGE_WAIT_SECONDS))
         except ValidationError as e:
-            item["errors"] = [{"loc": ["query", *map(str, err["loc"])], "msg": err["msg"]} for err in e.errors()]
+            item["errors"] = _errors([{**err, "loc": ("query", *err["loc"])} for err in e.errors()], info, lang)
         except TooCostly as e:
-            item["errors"] = [{"loc": list(err["loc"]), "msg": err["msg"]} for err in e.errors()]
+            item["errors"] = _errors(e.errors(), info, lang)
         except Busy:
             item["deferred"] = True
         out.append(item)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.i18n import Text, text
 
@@ -32,6 +33,24 @@ class Params(BaseModel):
                            "x-help": text("Language of the figure texts.", "图中文字的语言。"),
                            "x-hidden": True},
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _integers_in_any_notation(cls, data: Any) -> Any:
+        """Read "1e3" or "2000.0" as 2000 where a whole number is meant (a URL or a typed box may say so)."""
+        if not isinstance(data, Mapping):
+            return data
+        out = dict(data)
+        for name, info in cls.model_fields.items():
+            raw = out.get(name)
+            if info.annotation is int and isinstance(raw, str) and not raw.strip().lstrip("+-").isdigit():
+                try:
+                    number = float(raw)
+                except ValueError:
+                    continue
+                if number.is_integer() and abs(number) < 2**53:
+                    out[name] = int(number)
+        return out
 
     def state(self) -> dict[str, Any]:
         """Return the experiment's parameters (defaults filled in), without the language."""
@@ -73,7 +92,8 @@ def greater_than(field: str, lower: str) -> Any:
     def check(cls: type, value: float, info: ValidationInfo) -> float:
         low = info.data.get(lower)
         if low is not None and value <= low:
-            raise ValueError(f"{field} must be greater than {lower}")
+            raise PydanticCustomError("order", "{field} must be greater than {lower}",
+                                      {"field": field, "lower": lower})
         return value
 
     return field_validator(field)(classmethod(check))
@@ -111,11 +131,17 @@ COMMON_METRICS = {
 
 
 class TooCostly(ValueError):
-    """Raised when params would exceed the work budget; names the fields to lower."""
+    """Raised when params would exceed the work budget; names the fields to lower.
 
-    def __init__(self, fields: tuple[str, ...], estimate: float) -> None:
+    limits: for each field, how far it may go with the other settings as they are (budget_limit), or
+    None when that field alone cannot bring the work under the budget.
+    """
+
+    def __init__(self, fields: tuple[str, ...], estimate: float,
+                 limits: Mapping[str, dict[str, Any] | None] | None = None) -> None:
         self.fields = fields
         self.estimate = estimate
+        self.limits = dict(limits or {})
         super().__init__(
             f"too costly: about {estimate:.1f} s of computation (budget {WORK_BUDGET_SECONDS:.0f} s); "
             f"lower {', '.join(fields)}"
@@ -123,7 +149,53 @@ class TooCostly(ValueError):
 
     def errors(self) -> list[dict[str, Any]]:
         """Return the refusal as field-level errors (FastAPI's 422 shape), one per field to lower."""
-        return [{"type": "too_costly", "loc": ("query", f), "msg": str(self), "input": None} for f in self.fields]
+        out = []
+        for f in self.fields:
+            ctx: dict[str, Any] = {"budget": WORK_BUDGET_SECONDS, **(self.limits.get(f) or {})}
+            out.append({"type": "too_costly", "loc": ("query", f), "msg": str(self), "input": None, "ctx": ctx})
+        return out
+
+
+def _two_digits_down(v: float) -> float:
+    """Round a positive limit down to two significant digits (2374 -> 2300), so the stated limit holds."""
+    if v <= 0:
+        return v
+    scale = 10 ** (np.floor(np.log10(v)) - 1)
+    return float(np.floor(v / scale) * scale)
+
+
+def budget_limit(cost: Callable[[Any], float], params: BaseModel, field: str) -> dict[str, Any] | None:
+    """Return how far a numeric `field` may go with the other fields as they are: {"limit": v, "bound":
+    "max"} for work that grows with the field (epochs), {"limit": v, "bound": "min"} for work that shrinks
+    (batch size); None if no value of the field alone fits the budget (or it is not numeric)."""
+    current = getattr(params, field)
+    if isinstance(current, bool) or not isinstance(current, (int, float)):
+        return None
+    info = type(params).model_fields[field]
+    bounds = {a: float(getattr(m, a)) for m in info.metadata for a in ("ge", "gt", "le", "lt")
+              if getattr(m, a, None) is not None}
+    lo = bounds.get("ge", bounds.get("gt", 0.0))
+    hi = bounds.get("le", bounds.get("lt", float(current)))
+    whole = isinstance(current, int)
+
+    def fits(v: float) -> bool:
+        return float(cost(params.model_copy(update={field: int(v) if whole else v}))) <= WORK_BUDGET_SECONDS
+
+    # good end fits, bad end (the current value) does not; bisect between them
+    good, bad, bound = (lo, float(current), "max") if fits(lo) else (hi, float(current), "min")
+    if bound == "min" and not fits(hi):
+        return None
+    for _ in range(60):
+        mid = (good + bad) / 2
+        if whole:
+            mid = float(int(mid) if bound == "max" else -int(-mid))
+            if mid in (good, bad):
+                break
+        good, bad = (mid, bad) if fits(mid) else (good, mid)
+        if abs(bad - good) <= max(1e-9, 1e-3 * abs(bad)):
+            break
+    limit = _two_digits_down(good) if bound == "max" and good >= 100 else good
+    return {"limit": int(limit) if whole else float(f"{limit:.3g}"), "bound": bound}
 
 
 @dataclass(frozen=True)
@@ -146,7 +218,9 @@ class Experiment:
             return
         estimate = float(self.cost(params))
         if estimate > WORK_BUDGET_SECONDS:
-            raise TooCostly(self.cost_fields, estimate)
+            cost = self.cost
+            raise TooCostly(self.cost_fields, estimate,
+                            {f: budget_limit(cost, params, f) for f in self.cost_fields})
 
 
 @dataclass(frozen=True)
