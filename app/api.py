@@ -16,6 +16,7 @@ from app.exercises.base import COMMON_METRICS, Exercise, Experiment, TooCostly
 from app.exercises.registry import EXERCISES
 from app.i18n import LANGS
 from app.messages import localize
+from app.options import label_options
 from app.nn.activations import ACTIVATION_NAMES, get_activation
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -40,7 +41,7 @@ def experiment_info(exercise: Exercise, experiment: Experiment) -> dict[str, Any
         "stream_path": f"/api/exercises/{exercise.id}/{experiment.name}/stream" if experiment.cost else None,
         "title": dict(experiment.title),
         "summary": dict(experiment.summary),
-        "params": experiment.params.model_json_schema(),
+        "params": label_options(experiment.params.model_json_schema()),
         "metrics": {k: {"label": dict(m.label), "meaning": dict(m.meaning),
                         "unit": dict(m.unit) if m.unit else None, "full_precision": m.full_precision}
                     for k, m in {**COMMON_METRICS, **experiment.metrics}.items()},

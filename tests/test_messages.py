@@ -61,3 +61,4 @@ def test_too_costly_says_how_far_each_setting_may_go(client):
 def test_unknown_error_types_still_read_as_a_sentence():
     e = {"type": "something_new", "loc": ("query", "epochs"), "msg": "odd"}
     assert explain(e, SCHEMA, "zh") == "训练轮数：无效：odd"
+
