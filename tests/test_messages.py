@@ -47,7 +47,8 @@ def test_too_costly_says_how_far_each_setting_may_go(client):
     params = exp.params(epochs=2000)
     with pytest.raises(TooCostly) as caught:
         exp.check_budget(params)
-    messages = {e["loc"][-1]: e["message"] for e in localize(caught.value.errors(), exp.params.model_json_schema(), "zh")}
+    errors = localize(caught.value.errors(), exp.params.model_json_schema(), "zh")
+    messages = {e["loc"][-1]: e["message"] for e in errors}
     limits = caught.value.limits
     assert limits["epochs"]["bound"] == "max" and f"最多约 {limits['epochs']['limit']}" in messages["epochs"]
     assert limits["batch_size"]["bound"] == "min"  # larger batches are cheaper: the limit is a minimum
