@@ -16,8 +16,8 @@ from app.exercises.base import COMMON_METRICS, Exercise, Experiment, TooCostly
 from app.exercises.registry import EXERCISES
 from app.i18n import LANGS
 from app.messages import localize
-from app.options import label_options
 from app.nn.activations import ACTIVATION_NAMES, get_activation
+from app.options import label_options
 
 router = APIRouter(prefix="/api", tags=["api"])
 

@@ -173,7 +173,7 @@ async def run_load(base: str, seconds: float, clients: int, on_third, seed: int 
                     kind, url, params = "experiment", path, draw(schema, cost_fields, rng)
                 t = time.perf_counter()
                 try:
-                    # Read the body as sent, without unpacking it: gunzipping plotly.js (4.8 MB) in
+                    # Read the body as sent, without unpacking it: gunzipping plotly.js (1.5 MB) in
                     # this process would stall every other client's clock for ~20 ms.
                     async with c.stream("GET", url, params=params) as resp:
                         async for _ in resp.aiter_raw():
