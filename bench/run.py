@@ -300,7 +300,7 @@ and every batched matmul runs 1000 tiny products; broadcasting a (S, 4, 1) by a 
 the matmul it replaces. The first layer's shared-input product also came back as a transposed view, which
 made the next operations non-contiguous (an elementwise product 20 µs instead of 4 µs).
 
-What paid: a member-minor fast path inside `train` (network.`_Minor`): parameters transposed once to
+What paid: a member-minor fast path inside `train` (now `app.nn.minor.MemberMinor`): parameters transposed once to
 (n_in, n_out, S) and biases to (n_out, S), activations (N, n, S), so every operation is one contiguous loop
 over the 1000 members; the first layer and its weight gradient are single BLAS calls on X (N, d) against
 W viewed as (d, n_out·S); hidden layers are unrolled broadcast products; all parameters and gradients are

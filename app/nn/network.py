@@ -167,7 +167,8 @@ def _sum_samples(delta: np.ndarray) -> np.ndarray:
     return np.einsum("sni->si", delta)[:, None, :]
 
 
-def _forward(net: Network, X: np.ndarray) -> Cache:
+def forward_pass(net: Network, X: np.ndarray) -> Cache:
+    """Run the forward pass as it is, for a caller already under np.errstate (train's inner loop)."""
     Z: list[np.ndarray] = []
     A = [X]
     last = len(net.W) - 1
@@ -183,7 +184,8 @@ def _forward(net: Network, X: np.ndarray) -> Cache:
     return Cache(Z, A)
 
 
-def _backward(net: Network, cache: Cache, dY: np.ndarray) -> Grads:
+def backward_pass(net: Network, cache: Cache, dY: np.ndarray) -> Grads:
+    """Backpropagate as it is, for a caller already under np.errstate (train's inner loop)."""
     L = len(net.W)
     dW: list[np.ndarray] = [None] * L  # type: ignore[list-item]
     db: list[np.ndarray] = [None] * L  # type: ignore[list-item]
@@ -209,7 +211,7 @@ def _backward(net: Network, cache: Cache, dY: np.ndarray) -> Grads:
 def forward(net: Network, X: np.ndarray) -> Cache:
     """Run the forward pass on X (N, d), shared by all members, or (S, N, d); never warns."""
     with np.errstate(all="ignore"):
-        return _forward(net, np.asarray(X, dtype=float))
+        return forward_pass(net, np.asarray(X, dtype=float))
 
 
 def predict(net: Network, X: np.ndarray) -> np.ndarray:
@@ -223,7 +225,7 @@ def backward(net: Network, cache: Cache, dY: np.ndarray) -> Grads:
     dW[l] = A[l]^T @ delta[l], db[l] = sum over samples of delta[l].
     """
     with np.errstate(all="ignore"):
-        return _backward(net, cache, np.asarray(dY, dtype=float))
+        return backward_pass(net, cache, np.asarray(dY, dtype=float))
 
 
 def l2_penalty(net: Network, lam_w: float, lam_b: float) -> np.ndarray:
@@ -258,119 +260,3 @@ def parameter_count(sizes: Sequence[int]) -> dict[str, int]:
         "biases": biases,
         "total": input_w + hidden_w + output_w + biases,
     }
-
-
-# ---------------------------------------------------------------------------- member-minor fast path
-#
-# For many tiny networks (XOR ensembles: S = 1000 members of 2-2-1), the (S, N, n) layout makes
-# every NumPy call loop over S*N rows of length n = 1 or 2, so the time goes to loop overhead, not
-# arithmetic. train() then switches to the transposed "member-minor" layout below: activations
-# (N, n, S), weights (n_in, n_out, S), biases (n_out, S), so every operation runs one long
-# contiguous loop over the members. The mathematics is the same; sums run in a different order,
-# so results agree with the (S, N, n) path to rounding (~1e-15 relative), not bit for bit.
-
-
-@dataclass
-class _Minor:
-    """An ensemble's parameters in member-minor layout, all views into one flat buffer.
-
-    flat: every parameter in Network.params() order; W[l]: (n_in, n_out, S); b[l]: (n_out, S).
-    The gradient buffer `gflat` has the same layout (gW, gb views), so an optimiser step is one
-    elementwise operation on the whole ensemble.
-    """
-
-    sizes: tuple[int, ...]
-    hidden: Activation
-    output: Activation
-    flat: np.ndarray
-    W: list[np.ndarray]
-    b: list[np.ndarray]
-    gflat: np.ndarray
-    gW: list[np.ndarray]
-    gb: list[np.ndarray]
-
-    @classmethod
-    def from_network(cls, net: Network) -> _Minor:
-        S, shapes = net.n_members, list(zip(net.sizes[:-1], net.sizes[1:], strict=True))
-        counts = [n_in * n_out * S for n_in, n_out in shapes] + [n_out * S for _, n_out in shapes]
-        flat, gflat = np.empty(sum(counts)), np.zeros(sum(counts))
-        views, gviews, at = [], [], 0
-        for c in counts:
-            views.append(flat[at:at + c])
-            gviews.append(gflat[at:at + c])
-            at += c
-        L = len(shapes)
-        W = [v.reshape(n_in, n_out, S) for v, (n_in, n_out) in zip(views[:L], shapes, strict=True)]
-        b = [v.reshape(n_out, S) for v, (_, n_out) in zip(views[L:], shapes, strict=True)]
-        gW = [v.reshape(n_in, n_out, S) for v, (n_in, n_out) in zip(gviews[:L], shapes, strict=True)]
-        gb = [v.reshape(n_out, S) for v, (_, n_out) in zip(gviews[L:], shapes, strict=True)]
-        for Wm, bm, Wl, bl in zip(W, b, net.W, net.b, strict=True):
-            Wm[...] = Wl.transpose(1, 2, 0)
-            bm[...] = bl[:, 0, :].T
-        return cls(net.sizes, net.hidden, net.output, flat, W, b, gflat, gW, gb)
-
-    def to_network(self) -> Network:
-        """Return a Network (fresh arrays, (S, n_in, n_out) layout) holding these parameters."""
-        W = [w.transpose(2, 0, 1).copy() for w in self.W]  # copy(): C order, never a view
-        b = [v.T[:, None, :].copy() for v in self.b]
-        return Network(self.sizes, self.hidden, self.output, W, b)
-
-    def split(self, flat: np.ndarray) -> list[np.ndarray]:
-        """Return a flat vector in this layout as fresh arrays in Network.params() layout."""
-        out, at = [], 0
-        for w in self.W:
-            out.append(flat[at:at + w.size].reshape(w.shape).transpose(2, 0, 1).copy())
-            at += w.size
-        for v in self.b:
-            out.append(flat[at:at + v.size].reshape(v.shape).T[:, None, :].copy())
-            at += v.size
-        return out
-
-
-def _minor_product(A: np.ndarray, W: np.ndarray) -> np.ndarray:
-    """Return Z[n, j, s] = sum_i A[n, i, s] W[i, j, s] for A (N, n_in, S), W (n_in, n_out, S)."""
-    n_in = W.shape[0]
-    Z = A[:, 0, None, :] * W[0]
-    for i in range(1, n_in):
-        Z += A[:, i, None, :] * W[i]
-    return Z
-
-
-def _minor_forward(m: _Minor, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Forward pass on X (N, d) shared by all members: Z[l], A[l+1] of shape (N, n, S); A[0] = X."""
-    Z: list[np.ndarray] = []
-    A = [X]
-    N, last = X.shape[0], len(m.W) - 1
-    for layer, (W, b) in enumerate(zip(m.W, m.b, strict=True)):
-        if layer == 0:  # one BLAS call: X (N, d) @ W viewed as (d, n_out*S)
-            d, n_out, S = W.shape
-            Zl = (X @ W.reshape(d, n_out * S)).reshape(N, n_out, S)
-        else:
-            Zl = _minor_product(A[-1], W)
-        Zl += b
-        Z.append(Zl)
-        A.append(m.output.fn(Zl) if layer == last else m.hidden.fn(Zl))
-    return Z, A
-
-
-def _minor_backward(m: _Minor, Z: list[np.ndarray], A: list[np.ndarray], dY: np.ndarray) -> None:
-    """Backpropagate dY (N, k, S) and write the exact gradients into m.gW, m.gb."""
-    delta = dY if m.output.name == "linear" else dY * m.output.der(Z[-1])
-    for layer in range(len(m.W) - 1, -1, -1):
-        gW, gb, W = m.gW[layer], m.gb[layer], m.W[layer]
-        n_in, n_out, S = W.shape
-        N = delta.shape[0]
-        if layer == 0:  # X^T (d, N) @ delta viewed as (N, n_out*S): one BLAS call
-            np.matmul(A[0].T, delta.reshape(N, n_out * S), out=gW.reshape(n_in, n_out * S))
-        else:
-            np.sum(A[layer][:, :, None, :] * delta[:, None, :, :], axis=0, out=gW)
-        np.sum(delta, axis=0, out=gb)
-        if layer == 0:
-            break
-        if n_out == 1:
-            dA = delta * W[:, 0]
-        else:
-            dA = delta[:, 0, None, :] * W[:, 0]
-            for j in range(1, n_out):
-                dA += delta[:, j, None, :] * W[:, j]
-        delta = dA * m.hidden.der(Z[layer - 1])

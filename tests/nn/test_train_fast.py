@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from app.nn.data import moons, xor
-from app.nn.losses import get_loss
+from app.nn.losses import per_member_rates
 from app.nn.network import init_network
 from app.nn.train import TrainRecord, _use_fast_path, train
 
@@ -98,17 +98,36 @@ def test_fast_path_is_deterministic_and_leaves_input_alone(monkeypatch):
         np.testing.assert_array_equal(p, q)
 
 
+def test_fast_path_is_driven_by_the_loss_object(monkeypatch):
+    """Any Loss works on either layout: per-member learning rates (a derived loss) included."""
+    X, Y = moons(24, seed=5)
+    net = init_network((2, 3, 1), "tanh", "linear", seeds=SEEDS)
+    loss = per_member_rates("bce", np.linspace(0.1, 1.0, len(SEEDS)))
+    fast = _run(monkeypatch, True, net, X, Y, loss=loss, eta=0.5, epochs=10)
+    ref = _run(monkeypatch, False, net, X, Y, loss=loss, eta=0.5, epochs=10)
+    _assert_records_close(fast, ref)
+
+
+def test_train_imports_nothing_private_from_other_modules():
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(train_module.__file__).read_text(encoding="utf-8"))
+    private = [a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+               for a in node.names if a.name.startswith("_")]
+    assert private == []
+
+
 def test_fast_path_chosen_only_where_it_applies():
     X, Y = xor()
-    mse = get_loss("mse")
     big = init_network((2, 2, 1), "relu", "linear", seeds=range(1000))
-    assert _use_fast_path(big, X, Y, mse, shuffle=False)
-    assert not _use_fast_path(big, X, Y, mse, shuffle=True)
-    assert not _use_fast_path(big.select(range(4)), X, Y, mse, shuffle=False)
-    assert _use_fast_path(init_network((2, 8, 1), "relu", "linear", seeds=range(100)), *moons(200, seed=0), mse, False)
-    assert not _use_fast_path(big, np.broadcast_to(X, (1000, 4, 2)), Y, mse, shuffle=False)
+    assert _use_fast_path(big, X, Y, shuffle=False)
+    assert not _use_fast_path(big, X, Y, shuffle=True)
+    assert not _use_fast_path(big.select(range(4)), X, Y, shuffle=False)
+    assert _use_fast_path(init_network((2, 8, 1), "relu", "linear", seeds=range(100)), *moons(200, seed=0), False)
+    assert not _use_fast_path(big, np.broadcast_to(X, (1000, 4, 2)), Y, shuffle=False)
     prelu = init_network((2, 2, 1), "prelu", "linear", seeds=range(100))
-    assert not _use_fast_path(prelu, X, Y, mse, shuffle=False)
+    assert not _use_fast_path(prelu, X, Y, shuffle=False)
     wide = init_network((2, 8, 8, 1), "relu", "linear", seeds=range(64))
     Xw, Yw = moons(50, seed=0)
-    assert not _use_fast_path(wide, Xw, Yw, mse, shuffle=False)
+    assert not _use_fast_path(wide, Xw, Yw, shuffle=False)
