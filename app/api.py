@@ -12,12 +12,12 @@ from pydantic import BaseModel, Field
 from app import progress
 from app.cache import Entry, for_client
 from app.compute import Busy, result_entry
-from app.exercises.base import COMMON_METRICS, Exercise, Experiment, TooCostly
+from app.exercises.base import Exercise, Experiment, TooCostly
+from app.exercises.info import experiment_info
 from app.exercises.registry import EXERCISES
 from app.i18n import LANGS
-from app.messages import localize
+from app.messages import localize, too_costly_errors
 from app.nn.activations import ACTIVATION_NAMES, get_activation
-from app.options import label_options
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -31,21 +31,6 @@ class ExperimentResult(BaseModel):
     metrics: dict[str, Any] = Field(description="Scalars and short lists a reader quotes.")
     data: dict[str, Any] = Field(description="The raw series behind the figures.")
     figures: dict[str, dict[str, Any]] = Field(description="Plotly figure JSON, one per chart.")
-
-
-def experiment_info(exercise: Exercise, experiment: Experiment) -> dict[str, Any]:
-    """Describe an experiment: name, path, titles and the JSON Schema of its params."""
-    return {
-        "name": experiment.name,
-        "path": f"/api/exercises/{exercise.id}/{experiment.name}",
-        "stream_path": f"/api/exercises/{exercise.id}/{experiment.name}/stream" if experiment.cost else None,
-        "title": dict(experiment.title),
-        "summary": dict(experiment.summary),
-        "params": label_options(experiment.params.model_json_schema()),
-        "metrics": {k: {"label": dict(m.label), "meaning": dict(m.meaning),
-                        "unit": dict(m.unit) if m.unit else None, "full_precision": m.full_precision}
-                    for k, m in {**COMMON_METRICS, **experiment.metrics}.items()},
-    }
 
 
 @router.get("/exercises", summary="The nine exercises with their experiments")
@@ -90,7 +75,7 @@ def run_or_raise(exercise: Exercise, experiment: Experiment, params: Any) -> Ent
     try:
         return result_entry(exercise, experiment, params)
     except TooCostly as e:
-        raise RequestValidationError(e.errors()) from None
+        raise RequestValidationError(too_costly_errors(e)) from None
     except Busy:
         raise HTTPException(503, "the server is busy; try again in a few seconds",
                             headers={"Retry-After": "5"}) from None
@@ -122,7 +107,7 @@ def _stream_endpoint(exercise: Exercise, experiment: Experiment):
         try:
             return progress.stream(exercise, experiment, params)
         except TooCostly as e:
-            raise RequestValidationError(e.errors()) from None
+            raise RequestValidationError(too_costly_errors(e)) from None
 
     endpoint.__name__ = f"stream_{exercise.id.replace('-', '_')}_{experiment.name.replace('-', '_')}"
     return endpoint

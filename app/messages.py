@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from app.exercises.base import WORK_BUDGET_SECONDS, TooCostly
 from app.i18n import Text, pick, text
 
 MESSAGES: dict[str, Text] = {
@@ -96,4 +97,13 @@ def localize(errors: list[dict[str, Any]], schema: dict[str, Any], lang: str) ->
         if key not in seen:
             seen.add(key)
             out.append(item)
+    return out
+
+
+def too_costly_errors(refusal: TooCostly) -> list[dict[str, Any]]:
+    """Return a budget refusal as field-level errors (FastAPI's 422 shape), one per field to lower."""
+    out = []
+    for f in refusal.fields:
+        ctx: dict[str, Any] = {"budget": WORK_BUDGET_SECONDS, **(refusal.limits.get(f) or {})}
+        out.append({"type": "too_costly", "loc": ("query", f), "msg": str(refusal), "input": None, "ctx": ctx})
     return out

@@ -37,6 +37,10 @@ OPTION_LABELS: dict[str, Text] = {
     "uniform": text("uniform", "均匀分布"),
     "xavier": text("Xavier (Glorot)", "Xavier 初始化"),
     "he": text("He (Kaiming)", "He 初始化"),
+    # optimisers (优化方法)
+    "sgd": text("plain gradient descent", "随机梯度下降（SGD）"),
+    "momentum": text("momentum", "动量法"),
+    "adam": text("Adam", "Adam 算法"),
     # data sets
     "circles": text("two rings", "两个同心圆"),
     "moons": text("two moons", "两个半月"),

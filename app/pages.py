@@ -21,15 +21,15 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from app.api import experiment_info
 from app.assets import ROOT, plotly_url, static_url
 from app.cache import LRU, Entry, for_client
 from app.compute import Busy, result_body
 from app.exercises.base import Exercise, TooCostly
+from app.exercises.info import experiment_info
 from app.exercises.registry import EXERCISES
 from app.i18n import COOKIE, LANGS, pick, request_lang, shell
 from app.mathml import tex, texblock
-from app.messages import localize
+from app.messages import localize, too_costly_errors
 from app.nn.activations import ACTIVATION_NAMES, get_activation
 from app.quotes import num, q, qv
 from app.results import dumps
@@ -132,7 +132,7 @@ def experiment_state(request: Request, exercise: Exercise, lang: str) -> list[di
         except ValidationError as e:
             item["errors"] = _errors([{**err, "loc": ("query", *err["loc"])} for err in e.errors()], info, lang)
         except TooCostly as e:
-            item["errors"] = _errors(e.errors(), info, lang)
+            item["errors"] = _errors(too_costly_errors(e), info, lang)
         except Busy:
             item["deferred"] = True
         out.append(item)

@@ -6,7 +6,7 @@ import pytest
 
 from app.exercises.base import TooCostly
 from app.exercises.registry import EXERCISES
-from app.messages import explain, localize
+from app.messages import explain, localize, too_costly_errors
 
 TRAIN = EXERCISES["4-2"].experiment("train")
 SCHEMA = TRAIN.params.model_json_schema()
@@ -47,7 +47,7 @@ def test_too_costly_says_how_far_each_setting_may_go(client):
     params = exp.params(epochs=2000)
     with pytest.raises(TooCostly) as caught:
         exp.check_budget(params)
-    errors = localize(caught.value.errors(), exp.params.model_json_schema(), "zh")
+    errors = localize(too_costly_errors(caught.value), exp.params.model_json_schema(), "zh")
     messages = {e["loc"][-1]: e["message"] for e in errors}
     limits = caught.value.limits
     assert limits["epochs"]["bound"] == "max" and f"最多约 {limits['epochs']['limit']}" in messages["epochs"]

@@ -131,10 +131,11 @@ COMMON_METRICS = {
 
 
 class TooCostly(ValueError):
-    """Raised when params would exceed the work budget; names the fields to lower.
+    """Raised when params would exceed the work budget. Says what is too costly, nothing of HTTP.
 
-    limits: for each field, how far it may go with the other settings as they are (budget_limit), or
-    None when that field alone cannot bring the work under the budget.
+    estimate: the estimated seconds; fields: the parameters that drive the cost; limits: for each
+    field, how far it may go with the other settings as they are (budget_limit), or None when that
+    field alone cannot bring the work under the budget. The web layer words it (app.messages).
     """
 
     def __init__(self, fields: tuple[str, ...], estimate: float,
@@ -146,14 +147,6 @@ class TooCostly(ValueError):
             f"too costly: about {estimate:.1f} s of computation (budget {WORK_BUDGET_SECONDS:.0f} s); "
             f"lower {', '.join(fields)}"
         )
-
-    def errors(self) -> list[dict[str, Any]]:
-        """Return the refusal as field-level errors (FastAPI's 422 shape), one per field to lower."""
-        out = []
-        for f in self.fields:
-            ctx: dict[str, Any] = {"budget": WORK_BUDGET_SECONDS, **(self.limits.get(f) or {})}
-            out.append({"type": "too_costly", "loc": ("query", f), "msg": str(self), "input": None, "ctx": ctx})
-        return out
 
 
 def _two_digits_down(v: float) -> float:
