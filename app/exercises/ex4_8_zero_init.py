@@ -122,11 +122,19 @@ def count_distinct(units: np.ndarray, tol: float = DISTINCT_TOL) -> int:
     return len(reps)
 
 
+def zero_units(units: np.ndarray) -> np.ndarray:
+    """Return (H,) booleans: units whose incoming weights and bias (H, 3) are all exactly 0."""
+    return ~units.any(axis=1)
+
+
 def cosine_similarity(units: np.ndarray) -> np.ndarray:
     """Return the (H, H) cosine similarity of the units' parameter vectors (H, 3).
 
-    Two equal vectors have similarity 1, zero vectors included (they are the same unit); a zero
-    vector against a non-zero one has 0.
+    The cosine u·v / (‖u‖ ‖v‖) is undefined (0/0) when u or v is the zero vector, which is what
+    exact zero init leaves behind with tanh or ReLU. A stated convention fills those cells, chosen
+    for what the matrix is meant to show, whether two units are the same: two equal vectors get 1,
+    zero vectors included (two zero units are one and the same unit), and a zero vector against a
+    non-zero one gets 0 (they share no direction). `zero_units` tells the figure which cells these are.
     """
     norms = np.linalg.norm(units, axis=1)
     with np.errstate(all="ignore"):
@@ -163,11 +171,12 @@ def initialization(p: InitializationParams) -> Result:
     final = rec.net
     traj = np.stack([hidden_units(s)[0] for s in rec.snapshots])  # (T, width, 3)
     units0, units1 = hidden_units(net)[0], hidden_units(final)[0]
-    sim = cosine_similarity(units1)
+    sim, zero = cosine_similarity(units1), zero_units(units1)
     losses = rec.losses[0]
     metrics = {
         "distinct_hidden_units_initial": count_distinct(units0),
         "distinct_hidden_units_final": count_distinct(units1),
+        "zero_hidden_units_final": int(zero.sum()),
         "hidden_weights_moved": bool(not np.array_equal(final.W[0], net.W[0])),
         "output_weights_moved": bool(not np.array_equal(final.W[1], net.W[1])),
         "final_loss": float(losses[-1]),
@@ -190,7 +199,7 @@ def initialization(p: InitializationParams) -> Result:
         "similarity": sim, "replay_epoch": replay["epochs"],
     }
     figures = figs.initialization(p.init, rec.snapshot_epochs, traj, np.arange(p.epochs + 1), losses, gx, gy, Z,
-                                  X, Y, sim, replay, p.lang)
+                                  X, Y, sim, zero, metrics["accuracy"], replay, p.lang)
     return Result(metrics, data, figures)
 
 
@@ -212,7 +221,7 @@ def compare(p: TrainParams) -> Result:
     data = {"epoch": np.arange(p.epochs + 1), **{f"loss_{init}": rec.losses[i] for i, init in enumerate(INITS)},
             "distinct_hidden_units_initial_by_init": d0}
     figures = figs.compare(np.arange(p.epochs + 1), {init: rec.losses[i] for i, init in enumerate(INITS)}, d0, d1,
-                           p.width, p.lang)
+                           metrics["accuracy_by_init"], p.width, p.lang)
     return Result(metrics, data, figures)
 
 
@@ -266,9 +275,16 @@ EXERCISE = Exercise(
                 "output_weights_moved": Metric(text("output weights moved", "输出层权重是否变化"),
                                                text("Did any hidden-to-output weight change?",
                                                     "隐藏层到输出层的权重是否有变化？")),
+                "zero_hidden_units_final": Metric(
+                    text("hidden units still all zero", "仍全为零的隐藏单元数"),
+                    text("Units whose incoming weights and bias are all exactly 0 at the end. The cosine similarity "
+                         "of two such units is 0/0; the similarity matrix shows 1 there by convention.",
+                         "训练结束时入射权重和偏置全部恰好为 0 的单元个数。两个这样的单元的余弦相似度是 0/0，"
+                         "相似度矩阵按约定记为 1。")),
                 "final_loss": Metric(text("final loss", "最终损失"),
-                                     text("Binary cross-entropy on the training set; ln 2 ≈ 0.693 is a coin toss.",
-                                          "训练集上的二元交叉熵；ln 2 ≈ 0.693 相当于抛硬币。")),
+                                     text("Binary cross-entropy on the training set; ln 2 ≈ 0.693 is the loss of "
+                                          "predicting ½ for every point.",
+                                          "训练集上的二元交叉熵；ln 2 ≈ 0.693 是对每个点都预测 ½ 时的损失。")),
                 "accuracy": Metric(text("accuracy", "准确率"),
                                    text("Training points on the right side of the boundary.", "落在边界正确一侧的训练点比例。")),
             },

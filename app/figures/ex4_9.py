@@ -9,7 +9,7 @@ import numpy as np
 
 from app.figures.common import loss_curves, replay_lines
 from app.figures.encode import typed
-from app.figures.theme import figure, layout, line
+from app.figures.theme import described, figure, layout, line
 from app.i18n import pick, text, translator
 
 T = {
@@ -34,7 +34,31 @@ T = {
     "same_net": text("{act} + {init}, η = {lr:.3g}", "{act} + {init}，η = {lr:.3g}"),
     "best": text("{act} + {init}, best rate η = {lr:.3g}", "{act} + {init}，最好的学习率 η = {lr:.3g}"),
     "relu_he": text("ReLU + He, η = {lr:.3g}", "ReLU + He，η = {lr:.3g}"),
-    "ln2": text("ln 2 (a coin toss)", "ln 2（相当于抛硬币）"),
+    "ln2": text("ln 2 (predicting ½)", "ln 2（处处预测 ½）"),
+    # one-sentence summaries for screen readers, filled in from the numbers
+    "s_norms": text("At init the gradient norm is {a} in layer 1 and {b} in the last layer, {L} (ratio {r}); "
+                    "after training {c} and {d}.",
+                    "初始时第 1 层的梯度范数为 {a}，最后一层（第 {L} 层）为 {b}（比值 {r}）；训练后分别为 {c} 和 {d}。"),
+    "s_heat": text("Over {E} epochs the first layer's gradient norm stays between {lo} and {hi}; the last layer's "
+                   "goes from {a} to {b}.",
+                   "在 {E} 轮中，第一层的梯度范数保持在 {lo} 到 {hi} 之间；最后一层的从 {a} 变为 {b}。"),
+    "s_loss": text("The training loss goes from {a} to {b} in {E} epochs (ln 2 ≈ 0.693).",
+                   "训练损失在 {E} 轮内从 {a} 变为 {b}（ln 2 ≈ 0.693）。"),
+    "s_loss_bad": text("The training loss starts at {a} and blows up (non-finite) at epoch {k}.",
+                       "训练损失从 {a} 开始，在第 {k} 轮变为非有限值（发散）。"),
+    "s_replay": text("Replay of the per-layer gradient norms over {E} epochs: layer 1 goes from {a} to {b}, the "
+                     "last layer from {c} to {d}.",
+                     "回放 {E} 轮中各层的梯度范数：第 1 层从 {a} 变为 {b}，最后一层从 {c} 变为 {d}。"),
+    "s_by_lr": text("Final loss by learning rate: {finals}.", "各学习率的最终损失：{finals}。"),
+    "s_final": text("η = {lr}: {a}", "η = {lr}：{a}"),
+    "s_diverged": text(" (diverged)", "（发散）"),
+    "s_sep": text(", ", "，"),
+    "s_rel": text("The first step has the same shape over the layers at every rate, scaled by η: at η = {lr} "
+                  "layer 1 moves by {a} of its size and the output layer by {b}.",
+                  "每个学习率下第一步在各层的形状相同，只按 η 缩放：η = {lr} 时第一层移动自身大小的 {a}，输出层移动 {b}。"),
+    "s_cure": text("After {E} epochs: {act} + {init} at η = {lr} ends at {a}{best}; ReLU + He at η = {lr} ends at {b}.",
+                   "{E} 轮后：{act} + {init} 在 η = {lr} 时结束于 {a}{best}；ReLU + He 在 η = {lr} 时结束于 {b}。"),
+    "s_best": text(" (at its best rate, η = {lr}: {a})", "（在其最好的学习率 η = {lr} 时：{a}）"),
 }
 
 # Exact zeros (a dead ReLU layer) cannot sit on a log axis; they are drawn at this floor.
@@ -44,6 +68,25 @@ MAX_HEAT_COLUMNS = 250
 
 
 _t = translator(T)
+
+
+def _n(x: float | None, sig: int = 2) -> str:
+    """Format a number for a summary sentence: `sig` significant digits, powers of ten as "× 10ⁿ"."""
+    if x is None or not math.isfinite(x):
+        return "—"
+    out = f"{x:.{sig}g}"
+    if "e" in out:
+        mantissa, exponent = out.split("e")
+        out = f"{mantissa} × 10{str(int(exponent)).translate(str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
+    return out.replace("-", "−")
+
+
+def _loss_summary(losses: np.ndarray, lang: str) -> str:
+    """Say where the loss went, or where it blew up."""
+    finite = np.isfinite(losses)
+    if finite.all():
+        return _t("s_loss", lang, a=_n(losses[0], 3), b=_n(losses[-1], 3), E=len(losses) - 1)
+    return _t("s_loss_bad", lang, a=_n(losses[0], 3), k=int(np.argmin(finite)))
 
 
 def _floor(values: np.ndarray) -> np.ndarray:
@@ -94,6 +137,12 @@ def vanishing(initial: np.ndarray, final: np.ndarray, heat: np.ndarray, epochs: 
 
     loss = _with_ln2(loss_curves(epochs, {_t("train_loss", lang): losses}, _t("loss", lang), lang, y_log=False),
                      epochs, lang)
+    described(norms, _t("s_norms", lang, a=_n(initial[0]), b=_n(initial[-1]), L=len(layers),
+                        r=_n(initial[0] / initial[-1] if initial[-1] else math.nan), c=_n(final[0]), d=_n(final[-1])))
+    first = heat[0][np.isfinite(heat[0])]
+    described(hm, _t("s_heat", lang, E=heat.shape[1], lo=_n(first.min() if first.size else None),
+                     hi=_n(first.max() if first.size else None), a=_n(heat[-1, 0]), b=_n(final[-1])))
+    described(loss, _loss_summary(losses, lang))
     return {"gradient_norms": _legend_clear_of_axis_title(norms), "gradient_heatmap": hm, "loss": loss}
 
 
@@ -110,7 +159,8 @@ def gradient_replay(initial: np.ndarray, norms: np.ndarray, epochs: np.ndarray, 
                        static=static, y_log=True,
                        y_range=_log_range(np.concatenate([shown.ravel(), _floor(initial)])))
     fig["layout"]["xaxis"]["dtick"] = 1 if len(layers) <= 16 else 2
-    return fig
+    return described(fig, _t("s_replay", lang, E=int(epochs[-1]), a=_n(norms[0, 0]), b=_n(norms[-1, 0]),
+                             c=_n(norms[0, -1]), d=_n(norms[-1, -1])))
 
 
 def _log_range(values: np.ndarray) -> list[float] | None:
@@ -121,12 +171,13 @@ def _log_range(values: np.ndarray) -> list[float] | None:
     return [float(np.log10(v.min())) - 0.25, float(np.log10(v.max())) + 0.25]
 
 
-def learning_rates(lrs: np.ndarray, epochs: np.ndarray, losses: np.ndarray, relative: np.ndarray,
-                   same_at_cure: np.ndarray, cure: np.ndarray, cure_lr: float, best: np.ndarray | None,
-                   best_lr: float | None, act: str, init: str, lang: str) -> dict[str, dict]:
+def learning_rates(lrs: np.ndarray, epochs: np.ndarray, losses: np.ndarray, diverged: list[bool],
+                   relative: np.ndarray, same_at_cure: np.ndarray, cure: np.ndarray, cure_lr: float,
+                   best: np.ndarray | None, best_lr: float | None, act: str, init: str,
+                   lang: str) -> dict[str, dict]:
     """Return the `loss_by_lr`, `relative_update_by_layer` and `cure_comparison` figures.
 
-    losses: (R, E+1), NaN after a blow-up; relative: (R, L) first-step ‖ΔW‖/‖W‖.
+    losses: (R, E+1), NaN after a blow-up; diverged: (R,) verdicts; relative: (R, L) first-step ‖ΔW‖/‖W‖.
     """
     by_lr = loss_curves(epochs, {f"η = {lr:.3g}": row for lr, row in zip(lrs, losses, strict=True)},
                         _t("loss_by_lr", lang, act=act, init=init), lang, y_log=True)
@@ -142,5 +193,14 @@ def learning_rates(lrs: np.ndarray, epochs: np.ndarray, losses: np.ndarray, rela
         series[_t("best", lang, act=act, init=init, lr=best_lr)] = best
     series[_t("relu_he", lang, lr=cure_lr)] = cure
     comparison = loss_curves(epochs, series, _t("cure", lang), lang, y_log=True)
+    finals = _t("s_sep", lang).join(_t("s_final", lang, lr=_n(lr, 3), a=_n(row[-1], 3))
+                                    + (_t("s_diverged", lang) if d else "")
+                                    for lr, row, d in zip(lrs, losses, diverged, strict=True))
+    described(by_lr, _t("s_by_lr", lang, finals=finals))
+    described(rel, _t("s_rel", lang, lr=_n(lrs[-1], 3), a=_n(relative[-1, 0]), b=_n(relative[-1, -1])))
+    shown_best = best is not None and best_lr is not None and not np.isclose(best_lr, cure_lr, rtol=1e-9, atol=0.0)
+    described(comparison, _t("s_cure", lang, E=int(epochs[-1]), act=act, init=init, lr=_n(cure_lr, 3),
+                             a=_n(same_at_cure[-1], 3), b=_n(cure[-1], 3),
+                             best=_t("s_best", lang, lr=_n(best_lr, 3), a=_n(best[-1], 3)) if shown_best else ""))
     return {"loss_by_lr": _with_ln2(by_lr, epochs, lang), "relative_update_by_layer": _legend_clear_of_axis_title(rel),
             "cure_comparison": _with_ln2(comparison, epochs, lang)}

@@ -39,6 +39,7 @@ def test_figures_draw_and_activation_redraws(page, live_server, console_errors, 
     lr = page.locator("#exp-learning-rates")
     ratios = lr.locator('[data-metric="first_step_update_ratio"] .value').inner_text().split(", ")
     assert len(ratios) == 5 and len(set(ratios)) == 1
+    expect(lr.locator('[data-summary="loss_by_lr"]')).to_contain_text("(diverged)")
     page.screenshot(path=str(artifacts / "4-9.png"), full_page=True)
     assert console_errors == []
 
@@ -63,4 +64,17 @@ def test_a_blown_up_run_still_draws(page, live_server, console_errors):
 def test_the_training_replay_moves_with_its_slider(page, live_server, console_errors):
     page.goto(live_server + "/exercises/4-9?lang=en")
     check_replay(page, "vanishing", "gradient_replay")
+    assert console_errors == []
+
+
+def test_adam_link_evens_out_the_first_step(page, live_server, console_errors):
+    page.goto(live_server + "/exercises/4-9?lang=en")
+    page.locator('a[href="?vanishing.optimizer=adam&vanishing.lr=0.01#exp-vanishing"]').first.click()
+    section = page.locator("#exp-vanishing")
+    expect(section.locator('[data-param="optimizer"] select')).to_have_value("adam", timeout=15_000)
+    expect(section).to_have_attribute("data-state", "ready", timeout=15_000)
+    ratio = section.locator('[data-metric="first_step_ratio"] .value')
+    expect(ratio).not_to_contain_text("e-", timeout=15_000)
+    assert float(ratio.inner_text()) > 0.05
+    expect(section.locator('[data-summary="gradient_norms"]')).to_contain_text("At init the gradient norm")
     assert console_errors == []

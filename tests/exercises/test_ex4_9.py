@@ -199,3 +199,155 @@ def test_the_gradient_replay_runs_from_the_initial_to_the_final_norms():
     # the first layer's gradient stays orders of magnitude below the last layer's at the start
     first = np.array([frame_curve(fig, f)[0] for f in range(len(epochs))])
     assert np.all(first < 1e-3 * frame_curve(fig, 0)[-1])
+
+
+# ------------------------------------------------------------------ the page's claims, over seeds
+
+SEEDS = range(5)
+LN2 = math.log(2)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_sigmoid_stack_vanishes_and_settles_on_ln2(seed):
+    m = vanishing(seed=seed).metrics
+    initial, final = np.asarray(m["grad_norms_initial"]), np.asarray(m["grad_norms_final"])
+    assert m["grad_ratio_first_to_last"] < 1e-4 and (np.diff(initial) > 0).all()
+    assert m["mean_gain_per_layer"] <= 0.26  # about a quarter or less per layer
+    assert m["mean_gain_per_layer"] == pytest.approx(m["grad_ratio_first_to_last"] ** (1 / 10), rel=1e-12)
+    assert 0.5 < final[0] / initial[0] < 2  # the first layer's gradient hardly changes
+    assert initial[-1] / final[-1] > 1e3  # the last layer's collapses as the output settles
+    assert abs(m["final_loss"] - LN2) < 1e-3 and m["diverged"] is False
+    assert m["saturated_share_final"] == 0.0  # at the defaults the gradient vanishes through σ′ ≤ ¼ alone
+    assert m["first_step_ratio"] == pytest.approx(m["grad_ratio_first_to_last"], rel=1e-12)  # sgd: the same
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_rate_scales_every_layer_alike_and_the_large_rates_blow_up(seed):
+    r = learning_rates(seed=seed)
+    m = r.metrics
+    ratios = np.asarray(m["first_step_update_ratio"])
+    np.testing.assert_allclose(ratios, ratios[0], rtol=1e-12, atol=0)
+    lrs = np.asarray(m["lrs"])
+    np.testing.assert_allclose(np.asarray(m["relative_step_first"]) / lrs, m["relative_step_first"][0] / lrs[0],
+                               rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(m["relative_step_last"]) / lrs, m["relative_step_last"][0] / lrs[0],
+                               rtol=1e-12)
+    assert m["relative_step_first"][-1] < 1e-3 < 1 < m["relative_step_last"][-1]
+    assert m["diverged"][-1] is True and m["diverged"][-2] is True and m["diverged"][0] is False
+    assert m["best_final_loss"] > LN2 - 0.01  # no rate takes the loss below ln 2
+    assert m["relu_he_final_loss"] < 0.15 and m["relu_he_final_loss"] < 0.25 * m["best_final_loss"]
+
+
+def test_adam_evens_out_the_steps_but_does_not_cure_the_stack():
+    left, stayed = 0, 0
+    for seed in SEEDS:
+        sgd = vanishing(seed=seed).metrics
+        adam = vanishing(seed=seed, optimizer="adam", lr=0.01).metrics
+        assert adam["first_step_ratio"] > 0.05 and adam["first_step_ratio"] > 1e4 * sgd["first_step_ratio"], seed
+        assert adam["grad_ratio_first_to_last"] == pytest.approx(sgd["grad_ratio_first_to_last"], rel=1e-12)
+        assert adam["final_loss"] > 0.45, seed  # nowhere near ReLU + He
+        left += adam["final_loss"] < 0.65
+        stayed += abs(adam["final_loss"] - LN2) < 1e-3
+        big = vanishing(seed=seed, optimizer="adam", lr=0.1).metrics
+        assert big["saturated_share_final"] > 0.1 and big["grad_norms_final"][0] < 1e-9, seed
+        assert abs(big["final_loss"] - LN2) < 1e-3, seed
+    assert left >= 1 and stayed >= 1  # "at some seeds … and not at others"
+    assert abs(vanishing(optimizer="adam", lr=0.01, seed=2).metrics["final_loss"] - LN2) < 1e-3  # the page's link
+
+
+def test_adams_first_step_is_eta_g_over_abs_g_plus_eps():
+    p = ex.VanishingParams(depth=4, width=6, epochs=1, optimizer="adam", lr=0.01)
+    X, Y = p.data()
+    _, g = loss_and_grads(p.network(1), X, Y, "bce")
+    steps = [np.linalg.norm(0.01 * d[0] / (np.abs(d[0]) + 1e-8)) for d in g.dW]
+    r = ex.vanishing(p)
+    np.testing.assert_allclose(r.data["first_step_norms"], steps, rtol=1e-12)
+    assert r.metrics["first_step_ratio"] == pytest.approx(steps[0] / steps[-1], rel=1e-12)
+
+
+def test_saturated_share_counts_net_inputs_where_the_derivative_is_tiny():
+    p = ex.VanishingParams(depth=2, width=4)
+    X, _ = p.data()
+    net = p.network(1)
+    assert ex.saturated_share(net, X, "sigmoid") == 0.0
+    big = net.copy()
+    for W in big.W:
+        W *= 1e4
+    from app.nn.activations import sigmoid
+    from app.nn.network import forward
+    Z = forward(big, X).Z[:-1]
+    expected = np.mean(np.concatenate([(sigmoid(z) * (1 - sigmoid(z)) < 0.0025).ravel() for z in Z]))
+    assert expected > 0.8 and ex.saturated_share(big, X, "sigmoid") == pytest.approx(expected, rel=1e-12)
+    relu = p.network(1, "relu", "he")
+    Z = forward(relu, X).Z[:-1]
+    expected = np.mean(np.concatenate([(z <= 0).ravel() for z in Z]))
+    assert ex.saturated_share(relu, X, "relu") == pytest.approx(expected, rel=1e-12)
+
+
+def test_try_this_claims_over_seeds():
+    for seed in SEEDS:
+        relu = vanishing(seed=seed, activation="relu", init="he").metrics
+        assert relu["grad_ratio_first_to_last"] > 0.05 and relu["final_loss"] < 0.15, seed
+        tanh = vanishing(seed=seed, activation="tanh").metrics
+        assert tanh["mean_gain_per_layer"] > 0.8 and tanh["final_loss"] < LN2 - 0.02, seed
+        shallow, deep = (vanishing(seed=seed, depth=d, epochs=1).metrics for d in (3, 20))
+        assert shallow["mean_gain_per_layer"] <= 0.3 and deep["mean_gain_per_layer"] <= 0.3, seed
+        assert deep["grad_ratio_first_to_last"] < 1e-9 * shallow["grad_ratio_first_to_last"], seed
+        hot = vanishing(seed=seed, lr=50).metrics
+        assert hot["diverged"] is True and hot["saturated_share_final"] > 0.1, seed
+        assert hot["grad_norms_final"][0] < 1e-10, seed
+        assert hot["grad_ratio_first_to_last"] == pytest.approx(vanishing(seed=seed, epochs=1).metrics[
+            "grad_ratio_first_to_last"], rel=1e-12)
+        eight = learning_rates(seed=seed, lr_min=0.001, lr_max=1000, n_lrs=8).metrics
+        np.testing.assert_allclose(eight["first_step_update_ratio"], eight["first_step_update_ratio"][0], rtol=1e-12)
+        assert abs(eight["best_final_loss"] - LN2) < 1e-3, seed
+        sweep = learning_rates(seed=seed, activation="relu", init="he").metrics
+        np.testing.assert_allclose(sweep["first_step_update_ratio"], sweep["first_step_update_ratio"][0], rtol=1e-12)
+        assert sweep["final_loss"][0] < 0.15 and sweep["diverged"][-1] is True, seed
+
+
+def test_a_shallow_sigmoid_sweep_leaves_ln2_at_some_seeds_only():
+    finals = [learning_rates(seed=s, depth=3, epochs=1000).metrics["final_loss"][2] for s in range(6)]
+    assert sum(f < 0.6 for f in finals) >= 2 and sum(abs(f - LN2) < 0.01 for f in finals) >= 1
+    assert abs(finals[3] - LN2) < 0.01  # the page's "not at others" link
+
+
+def test_the_active_side_derivatives_the_page_quotes():
+    from app.nn.activations import get_activation
+    z = np.array([0.0, 1.0, math.sqrt(2), 50.0])
+    gelu = get_activation("gelu").der(z)
+    assert gelu[0] == pytest.approx(0.5) and gelu[1] == pytest.approx(1.08, abs=0.005)  # not 1
+    assert gelu[2] == pytest.approx(1.13, abs=0.005) and gelu[3] == pytest.approx(1.0)
+    grid = np.linspace(0, 10, 10001)
+    assert get_activation("gelu").der(grid).max() == pytest.approx(1.13, abs=0.005)
+    for name in ("relu", "leaky_relu", "elu", "prelu"):
+        np.testing.assert_array_equal(get_activation(name).der(np.array([0.5, 1.0, 3.0])), 1.0)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_figure_has_a_summary_from_the_numbers(lang):
+    v, lr = vanishing(lang=lang), learning_rates(lang=lang)
+    for name, fig in {**v.figures, **lr.figures}.items():
+        summary = fig["layout"].get("meta", {}).get("summary")
+        assert isinstance(summary, str) and len(summary) > 20, name
+        if lang == "zh":
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in summary), name
+    assert "8.5 × 10⁻⁷" in v.figures["gradient_norms"]["layout"]["meta"]["summary"]
+    by_lr = lr.figures["loss_by_lr"]["layout"]["meta"]["summary"]
+    assert by_lr.count("diverged" if lang == "en" else "发散") == sum(lr.metrics["diverged"])
+    assert "14" in lr.figures["relative_update_by_layer"]["layout"]["meta"]["summary"]
+    blown = vanishing(activation="relu", init="he", lr=5, lang=lang).figures["loss"]["layout"]["meta"]["summary"]
+    assert "non-finite" in blown or "非有限" in blown
+
+
+def test_page_prose_is_fixed_and_names_no_figure_keys():
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2] / "templates" / "exercises"
+    en, zh = ((root / f"4-9.{lang}.html").read_text(encoding="utf-8") for lang in ("en", "zh"))
+    assert "derivative is 1 on the active side" not in en and "1.08" in en and "1.08" in zh
+    assert "‖W‖ near 1" not in en and "average gain" in en and "平均增益" in zh
+    assert "Adam" in en and "Adam" in zh
+    keys = set(vanishing(**TINY).figures) | set(learning_rates(**TINY).figures)
+    for key in (k for k in keys if "_" in k):
+        assert key not in en and key not in zh, key
+    assert "<code>" not in en and "<code>" not in zh  # metrics are named by their labels, not their keys
