@@ -6,15 +6,13 @@ COMPUTE_SLOTS computations (one per core) run at once in the whole server, which
 took the request (app.slots); a request that cannot start within
 QUEUE_WAIT_SECONDS is refused with `Busy` (the API answers 503 with Retry-After) instead of
 piling up. Computations run in child processes (app.workers, FFLAB_COMPUTE=process, the default)
-or on threads of this process (FFLAB_COMPUTE=thread: the tests, and a fallback). Settings come
-from the environment: FFLAB_COMPUTE, FFLAB_COMPUTE_SLOTS, FFLAB_QUEUE_WAIT, FFLAB_CACHE_SIZE,
-FFLAB_CACHE_MB, FFLAB_COMPUTE_NICE, FFLAB_COMPUTE_TIMEOUT, WEB_CONCURRENCY.
+or on threads of this process (compute_mode "thread": the tests, and a fallback). The settings come
+from app.settings.Settings through configure(), called when the app is created.
 """
 
 from __future__ import annotations
 
 import contextvars
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -24,23 +22,19 @@ from typing import Any
 from app.cache import LRU, Entry
 from app.exercises.base import Exercise, Experiment, Params
 from app.results import encode
+from app.settings import Settings
 from app.slots import POLL_MAX, Slots, server_directory
 from app.workers import Pool, WorkerLost, lower_priority
 
-# One computation per core for the whole server; the web workers (WEB_CONCURRENCY) share the slots.
-_WORKERS = max(1, int(os.environ.get("WEB_CONCURRENCY", "1") or 1))
-COMPUTE_SLOTS = int(os.environ.get("FFLAB_COMPUTE_SLOTS", "0")) or (os.cpu_count() or 1)
-QUEUE_WAIT_SECONDS = float(os.environ.get("FFLAB_QUEUE_WAIT", "2"))
-CACHE_SIZE = int(os.environ.get("FFLAB_CACHE_SIZE", "256"))
-CACHE_BYTES = int(float(os.environ.get("FFLAB_CACHE_MB", "64")) * 2**20)
-# "process": each computation in a child process (app.workers); "thread": on a thread of this one.
-COMPUTE_MODE = os.environ.get("FFLAB_COMPUTE", "process")
+# Set by configure(settings) when the app is created (app.main.create_app); these are the defaults.
+COMPUTE_MODE = "process"  # "process": each computation in a child process (app.workers); "thread": here
+COMPUTE_SLOTS = 1
+QUEUE_WAIT_SECONDS = 2.0
 # Computations run at a lower priority than the event loop, so pages and static files stay quick
-# while experiments saturate the CPU.
-COMPUTE_NICE = int(os.environ.get("FFLAB_COMPUTE_NICE", "19"))
-# A child that has not answered in this long is killed and replaced (the budget is ~2 s).
-COMPUTE_TIMEOUT = float(os.environ.get("FFLAB_COMPUTE_TIMEOUT", "30"))
-_slots = Slots(COMPUTE_SLOTS, server_directory(_WORKERS))
+# while experiments saturate the CPU; a child that has not answered in COMPUTE_TIMEOUT is replaced.
+COMPUTE_NICE = 19
+COMPUTE_TIMEOUT = 30.0
+_slots: Slots | None = None
 # The warm-up looks for a free slot this seldom; requests look every POLL_MAX (20 ms) at most.
 BACKGROUND_POLL_SECONDS = 0.1
 
@@ -49,14 +43,43 @@ class Busy(RuntimeError):
     """Every compute slot stayed taken for the whole wait (or the computing child was lost)."""
 
 
-CACHE = LRU(CACHE_SIZE, CACHE_BYTES)
+CACHE = LRU(256, 64 * 2**20)
 
 
 # Thread mode: experiments run on these threads only, niced once, never used to serve pages or files.
-_executor = ThreadPoolExecutor(max_workers=COMPUTE_SLOTS, thread_name_prefix="fflab-compute",
-                               initializer=lower_priority, initargs=(COMPUTE_NICE,))
+_executor: ThreadPoolExecutor | None = None
 _pool: Pool | None = None
 _pool_lock = threading.Lock()
+
+
+def configure(settings: Settings) -> None:
+    """Apply the operator's settings: compute mode, slots shared by the server's workers, cache bounds.
+
+    Called by create_app; the compute children never call it (they need no slots and no cache).
+    """
+    global COMPUTE_MODE, COMPUTE_SLOTS, QUEUE_WAIT_SECONDS, COMPUTE_NICE, COMPUTE_TIMEOUT, _slots, _executor, _pool
+    COMPUTE_MODE = settings.compute_mode
+    COMPUTE_SLOTS = settings.slots
+    QUEUE_WAIT_SECONDS = settings.queue_wait
+    COMPUTE_NICE = settings.compute_nice
+    COMPUTE_TIMEOUT = settings.compute_timeout
+    _slots = Slots(COMPUTE_SLOTS, server_directory(settings.workers))
+    CACHE.size, CACHE.max_bytes = settings.cache_size, int(settings.cache_mb * 2**20)
+    with _pool_lock:
+        if _pool is not None:  # children started under the old settings
+            _pool.close()
+            _pool = None
+    if _executor is not None:
+        _executor.shutdown(wait=False)
+    _executor = ThreadPoolExecutor(max_workers=COMPUTE_SLOTS, thread_name_prefix="fflab-compute",
+                                   initializer=lower_priority, initargs=(COMPUTE_NICE,))
+
+
+def slots() -> Slots:
+    """Return the server's compute slots (configure() sets them up)."""
+    if _slots is None:
+        raise RuntimeError("app.compute is not configured: create the app with app.main.create_app")
+    return _slots
 
 
 def pool() -> Pool:
@@ -100,7 +123,7 @@ def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
     if entry is not None:
         return entry
     experiment.check_budget(params)
-    if not _slots.acquire(timeout=QUEUE_WAIT_SECONDS if wait is None else wait,
+    if not slots().acquire(timeout=QUEUE_WAIT_SECONDS if wait is None else wait,
                           poll=BACKGROUND_POLL_SECONDS if background else POLL_MAX):
         raise Busy(exercise.id, experiment.name)
     try:
@@ -110,10 +133,11 @@ def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
             except WorkerLost as e:
                 raise Busy(exercise.id, experiment.name, str(e)) from None
         else:
+            assert _executor is not None
             gz = _executor.submit(contextvars.copy_context().run, encode, exercise, experiment, params,
                                   listener).result()
     finally:
-        _slots.release()
+        slots().release()
     entry = Entry(gz)
     CACHE.put(key, entry, pin=params == type(params)(lang=params.lang))
     return entry

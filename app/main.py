@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +18,7 @@ from starlette.responses import Response
 from app import api, assets, compute, observability, pages
 from app.assets import IMMUTABLE, STATIC
 from app.exercises.registry import EXERCISES
+from app.settings import Settings
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
@@ -39,16 +39,19 @@ def warm_up() -> None:
     compute.WARM.set()
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start the warm-up in the background (FFLAB_WARMUP=0 turns it off)."""
-    if os.environ.get("FFLAB_WARMUP", "1") != "0":
-        threading.Thread(target=warm_up, name="fflab-warmup", daemon=True).start()
-    yield
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app with `settings` (default: read from the environment, app.settings)."""
+    settings = Settings.from_env() if settings is None else settings
+    compute.configure(settings)
+    pages.configure(settings)
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Start the warm-up in the background (the warmup setting, FFLAB_WARMUP=0, turns it off)."""
+        if settings.warmup:
+            threading.Thread(target=warm_up, name="fflab-warmup", daemon=True).start()
+        yield
 
-def create_app() -> FastAPI:
-    """Build the app."""
     app = FastAPI(
         lifespan=lifespan,
         title="Feedforward Lab",
@@ -63,7 +66,7 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", assets.MemoryStaticFiles(STATIC), name="static")
     app.mount("/vendor/swagger-ui", StaticFiles(directory=assets.SWAGGER_UI), name="swagger-ui")
-    observability.install(app)  # /metrics, and one access-log line per request
+    observability.install(app, settings.access_log)  # /metrics, and one access-log line per request
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")
     def healthz() -> dict[str, str]:

@@ -54,8 +54,8 @@ class _Stderr(logging.StreamHandler):
         pass
 
 
-def _configure_log() -> None:
-    if log.handlers or os.environ.get("FFLAB_ACCESS_LOG", "1") in ("0", "off", "false", "no"):
+def _configure_log(enabled: bool) -> None:
+    if log.handlers or not enabled:
         if not log.handlers:
             log.disabled = True
         return
@@ -183,9 +183,9 @@ def _query_summary(query: bytes) -> tuple[int, list[str]]:
 class AccessLog:
     """Pure ASGI middleware: time, count and log every HTTP request."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, enabled: bool = True) -> None:
         self.app = app
-        _configure_log()
+        _configure_log(enabled)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -222,7 +222,7 @@ class AccessLog:
                 }, ensure_ascii=False))
 
 
-def install(app: FastAPI) -> None:
-    """Add `/metrics` and the access-log middleware."""
+def install(app: FastAPI, access_log: bool = True) -> None:
+    """Add `/metrics` and the access-log middleware (`access_log`: the FFLAB_ACCESS_LOG setting)."""
     app.include_router(router)
-    app.add_middleware(AccessLog)
+    app.add_middleware(AccessLog, enabled=access_log)

@@ -12,7 +12,6 @@ template rendering and no compression. A page sent with a deferred result is not
 from __future__ import annotations
 
 import functools
-import os
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,6 +32,7 @@ from app.messages import localize, too_costly_errors
 from app.nn.activations import ACTIVATION_NAMES, get_activation
 from app.quotes import num, q, qv
 from app.results import dumps
+from app.settings import Settings
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=ROOT / "templates")
@@ -42,7 +42,12 @@ templates.env.globals.update(tex=tex, q=q, qv=qv, pick=pick, static_url=static_u
                              activations=lambda: [(n, get_activation(n)) for n in ACTIVATION_NAMES])
 
 
-PAGES = LRU(int(os.environ.get("FFLAB_PAGE_CACHE_SIZE", "64")), 16 * 2**20)
+PAGES = LRU(64, 16 * 2**20)  # its size is the page_cache_size setting (configure)
+
+
+def configure(settings: Settings) -> None:
+    """Apply the operator's settings: how many rendered pages each worker keeps."""
+    PAGES.size = settings.page_cache_size
 
 
 def html(request: Request, name: str, context: dict[str, Any]) -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import os
 
@@ -14,7 +16,11 @@ os.environ["FFLAB_WARMUP"] = "0"
 # browser tests' real server and tests/api/test_workers.py use the default child processes.
 os.environ["FFLAB_COMPUTE"] = "thread"
 
+from app import compute  # noqa: E402
 from app.main import app  # noqa: E402
+from app.settings import Settings  # noqa: E402
+
+TEST_SETTINGS = Settings.from_env()
 
 
 def _reject(name: str) -> None:
@@ -30,3 +36,13 @@ def strict_json(text: str):
 def client() -> TestClient:
     with TestClient(app) as c:
         yield c
+
+
+@contextlib.contextmanager
+def configured(**overrides):
+    """Run with the compute settings changed (app.settings.Settings fields), then restore them."""
+    compute.configure(dataclasses.replace(TEST_SETTINGS, **overrides))
+    try:
+        yield
+    finally:
+        compute.configure(TEST_SETTINGS)

@@ -6,6 +6,7 @@ import threading
 
 from app import compute, pages
 from app.exercises.registry import EXERCISES
+from tests.conftest import configured
 
 
 def test_results_at_defaults_are_pinned():
@@ -41,32 +42,36 @@ def test_warm_up_pins_the_defaults_of_every_experiment_in_each_language():
     assert compute.status()["cache_entries"] == 6
 
 
-def test_warm_up_waits_for_a_slot_instead_of_skipping_a_default(monkeypatch):
-    monkeypatch.setattr(compute, "QUEUE_WAIT_SECONDS", 0.1)  # a request would give up long before 0.3 s
+def test_warm_up_waits_for_a_slot_instead_of_skipping_a_default():
+    with configured(queue_wait=0.1):  # a request would give up long before 0.3 s
+        _warm_up_waits()
+
+
+def _warm_up_waits() -> None:
     compute.CACHE.clear()
-    assert compute._slots.acquire(blocking=False)  # one slot is busy for 0.3 s
-    threading.Timer(0.3, compute._slots.release).start()
-    taken = [compute._slots.acquire(blocking=False) for _ in range(compute.COMPUTE_SLOTS - 1)]
+    assert compute.slots().acquire(blocking=False)  # one slot is busy for 0.3 s
+    threading.Timer(0.3, compute.slots().release).start()
+    taken = [compute.slots().acquire(blocking=False) for _ in range(compute.COMPUTE_SLOTS - 1)]
     try:
         assert compute.warm_up({"4-4": EXERCISES["4-4"]}, langs=("en",), wait=5) == 3
     finally:
         for ok in taken:
             if ok:
-                compute._slots.release()
+                compute.slots().release()
 
 
 def busy_page(client, monkeypatch) -> str:
     """Fetch 4-4's page while every compute slot is taken, from empty caches: it must not wait."""
     compute.CACHE.clear()
     pages.PAGES.clear()
-    taken = [compute._slots.acquire(blocking=False) for _ in range(compute.COMPUTE_SLOTS)]
+    taken = [compute.slots().acquire(blocking=False) for _ in range(compute.COMPUTE_SLOTS)]
     try:
         monkeypatch.setattr("app.pages.PAGE_WAIT_SECONDS", 0.01)
         r = client.get("/exercises/4-4?lang=en")
     finally:
         for ok in taken:
             if ok:
-                compute._slots.release()
+                compute.slots().release()
     assert r.status_code == 200
     return r.text
 

@@ -14,6 +14,7 @@ from app import compute
 from app.exercises.registry import EXERCISES
 from app.results import encode
 from app.workers import Pool, WorkerLost
+from tests.conftest import configured
 
 EX = EXERCISES["4-6"]
 TRAIN = EX.experiment("train")
@@ -114,10 +115,8 @@ def test_a_child_that_overruns_is_killed_and_replaced():
         p.close()
 
 
-def test_the_server_path_turns_a_lost_child_into_busy(monkeypatch):
-    monkeypatch.setattr(compute, "COMPUTE_MODE", "process")
-    monkeypatch.setattr(compute, "_pool", Pool(1, nice=19, timeout=30))
-    try:
+def test_the_server_path_turns_a_lost_child_into_busy():
+    with configured(compute_mode="process", compute_slots=1):
         compute.CACHE.clear()
         params = TRAIN.params(epochs=60)
         entry = compute.result_entry(EX, TRAIN, params)
@@ -127,6 +126,4 @@ def test_the_server_path_turns_a_lost_child_into_busy(monkeypatch):
         with pytest.raises(compute.Busy):
             compute.result_entry(EX, TRAIN, params)
         assert compute.result_entry(EX, TRAIN, params).gzipped() == entry.gzipped()
-    finally:
-        compute.pool().close()
-        compute.CACHE.clear()
+    compute.CACHE.clear()
