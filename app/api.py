@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from app import progress
-from app.cache import Entry, for_client
+from app.cache import Entry, representation
 from app.compute import Busy, result_entry
 from app.exercises.base import Exercise, Experiment, TooCostly
 from app.exercises.info import experiment_info
@@ -82,9 +82,10 @@ def run_or_raise(exercise: Exercise, experiment: Experiment, params: Any) -> Ent
 
 
 def json_response(request: Request, entry: Entry) -> Response:
-    """Send a result, gzipped when the client accepts gzip (it is kept gzipped)."""
-    body, headers = for_client(request.headers.get("accept-encoding", ""), entry.gzipped(), lambda: entry.body)
-    return Response(body, media_type="application/json", headers=headers)
+    """Send a result with its ETag and Cache-Control (304 when the client holds it), gzipped if accepted."""
+    status, body, headers = representation(entry, request.headers.get("accept-encoding", ""),
+                                           request.headers.get("if-none-match", ""))
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
 def _endpoint(exercise: Exercise, experiment: Experiment):

@@ -7,7 +7,9 @@ memory; the plain body is unpacked on the rare request that wants it.
 
 from __future__ import annotations
 
+import functools
 import gzip
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -25,6 +27,27 @@ def for_client(accept_encoding: str, gz: bytes | None, plain: Callable[[], bytes
     if gz is not None and "gzip" in accept_encoding:
         return gz, {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
     return plain(), {"Vary": "Accept-Encoding"}
+
+
+# Results and pages are a pure function of the URL on one installation (a release that changes them
+# changes their ETag), so any cache may keep them; an hour, then a cheap revalidation (304).
+CACHE_CONTROL = "public, max-age=3600"
+
+
+def representation(entry: Entry, accept_encoding: str, if_none_match: str) -> tuple[int, bytes, dict[str, str]]:
+    """Choose what to send of a kept result or page: (status, body, headers).
+
+    The ETag is strong and names the bytes sent: the hash of the gzipped body, with "-gz" for the
+    gzipped representation. A client that already holds either representation gets 304, no body.
+    """
+    body, headers = for_client(accept_encoding, entry.gzipped(), lambda: entry.body)
+    tag = entry.etag + ("-gz" if headers.get("Content-Encoding") == "gzip" else "")
+    headers.update({"ETag": f'"{tag}"', "Cache-Control": CACHE_CONTROL})
+    held = {t.strip().removeprefix("W/").strip('"').removesuffix("-gz") for t in if_none_match.split(",")}
+    if entry.etag in held or "*" in held:
+        headers.pop("Content-Encoding", None)
+        return 304, b"", headers
+    return 200, body, headers
 
 
 @dataclass(frozen=True)
@@ -47,6 +70,11 @@ class Entry:
     @property
     def size(self) -> int:
         return len(self.gz)
+
+    @functools.cached_property
+    def etag(self) -> str:
+        """A name for these bytes: the first 20 hex digits of the SHA-256 of the gzipped body."""
+        return hashlib.sha256(self.gz).hexdigest()[:20]
 
 
 class LRU:

@@ -21,7 +21,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from app.assets import ROOT, plotly_url, static_url
-from app.cache import LRU, Entry, for_client
+from app.cache import LRU, Entry, representation
 from app.compute import Busy, result_body
 from app.exercises.base import Exercise, TooCostly
 from app.exercises.info import experiment_info
@@ -59,11 +59,15 @@ def html(request: Request, name: str, context: dict[str, Any]) -> bytes:
         {"lang": lang, "s": shell(lang), "switch_query": query, **context}).encode()
 
 
-def send(request: Request, entry: Entry, status: int = 200) -> Response:
+def send(request: Request, entry: Entry, status: int = 200, cacheable: bool = True) -> Response:
     """Send a page, gzipped when the client accepts it; remember an explicit language in a cookie."""
-    body, headers = for_client(request.headers.get("accept-encoding", ""), entry.gzipped(), lambda: entry.body)
+    code, body, headers = representation(entry, request.headers.get("accept-encoding", ""),
+                                         request.headers.get("if-none-match", "") if status == 200 else "")
+    # the language of a page without ?lang= comes from the cookie or Accept-Language (request_lang)
     headers["Vary"] = "Accept-Encoding, Accept-Language, Cookie"
-    response = Response(body, status, headers=headers, media_type="text/html")
+    if status != 200 or not cacheable:  # an error page, or a page whose results follow by script
+        headers["Cache-Control"] = "no-cache"
+    response = Response(body, code if status == 200 else status, headers=headers, media_type="text/html")
     if request.query_params.get("lang") in LANGS:
         response.set_cookie(COOKIE, request.query_params["lang"], max_age=365 * 86400, samesite="lax")
     return response
@@ -171,6 +175,7 @@ def exercise_page(request: Request, exercise_id: str) -> Response:
         "exercise": exercise, "experiments": experiments, "page_json": _embed(dumps(page)),
         "content": content if has_content else None,
     }))
-    if not any(e.get("deferred") for e in experiments):
+    complete = not any(e.get("deferred") for e in experiments)
+    if complete:
         PAGES.put(key, entry)
-    return send(request, entry)
+    return send(request, entry, cacheable=complete)
