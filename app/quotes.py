@@ -24,6 +24,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from app.compute import Busy, result_body
+from app.exercises.base import TooCostly
 from app.exercises.registry import EXERCISES
 from app.results import encode
 
@@ -41,9 +42,10 @@ def _metrics(exercise_id: str, experiment: str, overrides: tuple[tuple[str, Any]
     params = exp.params.model_validate(dict(overrides))
     try:
         body = result_body(exercise, exp, params, wait=QUOTE_WAIT_SECONDS)
-    except Busy:
-        # Every slot is taken (by this very page's own results, say): compute here, once per process;
-        # the numbers are those of any other run on this installation.
+    except (Busy, TooCostly):
+        # Every slot is taken (by this very page's own results, say), or an operator's budget is
+        # smaller than the one the templates were written for: compute here, once per process. The
+        # numbers are those of any other run on this installation.
         body = gzip.decompress(encode(exercise, exp, params, None))
     return json.loads(body)["metrics"]
 
