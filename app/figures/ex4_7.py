@@ -1,4 +1,7 @@
-"""Figures of exercise 4-7: the three fits, their test errors, every learned bias, and the offset sweep."""
+"""Figures of exercise 4-7: the three fits, their test errors, every learned bias, the offset sweep, the seeds.
+
+Every figure carries a one-sentence summary with its key numbers (theme.described), in its language.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import numpy as np
 
 from app.figures.common import replay_lines
 from app.figures.encode import typed
-from app.figures.theme import color, figure, layout, legend_below, line, markers
+from app.figures.theme import color, described, figure, layout, legend_below, line, markers
 from app.i18n import text, translator
 
 T = {
@@ -37,7 +40,40 @@ T = {
     "offset_line": text("offset of the data", "数据的偏移"),
     "sweep_title": text("Test error against the offset (λ = {lam:g})", "测试误差随偏移的变化（λ = {lam:g}）"),
     "offset": text("offset of the targets", "目标的偏移"),
-    "predicted": text("err(0) + (offset·λ/(1+λ))²", "err(0) + (offset·λ/(1+λ))²"),
+    "predicted": text("closed form: err(0) + 2c·mean(rg) + c²·mean(g²)", "闭式解：err(0) + 2c·mean(rg) + c²·mean(g²)"),
+    "seeds_title": text("Test error of the three fits, seed by seed", "三种拟合的测试误差，逐个种子"),
+    "seed_line": text("one seed", "单个种子"),
+    "mean_sd": text("mean ± standard deviation", "均值 ± 标准差"),
+    # One-sentence summaries for screen readers.
+    "sum_fits": text("Mean level on [−π, π] of the target {data} and of the fits: no penalty {a}, weights only {b}, "
+                     "weights and biases {c}.",
+                     "[−π, π] 上的平均水平：目标 {data}；拟合：不惩罚 {a}，只惩罚权重 {b}，权重和偏置都惩罚 {c}。"),
+    "sum_error": text("Test MSE: no penalty {a}, weights only {b}, weights and biases {c}.",
+                      "测试 MSE：不惩罚 {a}，只惩罚权重 {b}，权重和偏置都惩罚 {c}。"),
+    "sum_bias_neuron": text("The learned bias is {a} without penalty, {b} with the weights penalised, {c} with the "
+                            "bias penalised too; the data's offset is {offset}.",
+                            "学到的偏置：不惩罚 {a}，只惩罚权重 {b}，连偏置也惩罚 {c}；数据的偏移为 {offset}。"),
+    "sum_bias_network": text("Output bias {a}, {b}, {c} (no penalty, weights only, weights and biases); the hidden "
+                             "units carry {ha}, {hb}, {hc} of the level; the data's offset is {offset}.",
+                             "输出偏置依次为 {a}、{b}、{c}（不惩罚、只惩罚权重、权重和偏置都惩罚）；隐藏单元承担的水平依次为 "
+                             "{ha}、{hb}、{hc}；数据的偏移为 {offset}。"),
+    "sum_replay": text("Over {epochs} epochs the fits move from a mean level of {start} to {a} (no penalty), {b} "
+                       "(weights only) and {c} (weights and biases).",
+                       "在 {epochs} 轮训练中，拟合的平均水平从 {start} 变为 {a}（不惩罚）、{b}（只惩罚权重）和 {c}（权重和偏置都惩罚）。"),
+    "sum_sweep": text("From offset −10 to 10 the weights-only error stays between {wo_lo} and {wo_hi}; the "
+                      "weights-and-biases error goes from {wb0} at offset 0 to {wb10} at ±10.",
+                      "偏移从 −10 到 10：只惩罚权重的误差保持在 {wo_lo} 与 {wo_hi} 之间；权重和偏置都惩罚的误差从偏移 0 处的 "
+                      "{wb0} 增至 ±10 处的 {wb10}。"),
+    "sum_sweep_flat": text("From offset −10 to 10 the weights-only error stays at {wo_lo}; the weights-and-biases "
+                           "error goes from {wb0} at offset 0 to {wb10} at ±10.",
+                           "偏移从 −10 到 10：只惩罚权重的误差始终为 {wo_lo}；权重和偏置都惩罚的误差从偏移 0 处的 {wb0} "
+                           "增至 ±10 处的 {wb10}。"),
+    "sum_sweep_pred": text(" Largest gap to the closed form: {gap}.", "与闭式解的最大差距：{gap}。"),
+    "sum_sweep_exact": text(" It lies on the closed-form parabola (gaps below 10⁻⁹).", "它落在闭式解的抛物线上（差距小于 10⁻⁹）。"),
+    "sum_seeds": text("Over {n} seeds the test MSE is {a} without penalty, {b} with weights only and {c} with "
+                      "weights and biases (mean ± sd); lowest error in {la}, {lb} and {lc} seeds.",
+                      "在 {n} 个种子上，测试 MSE（均值 ± 标准差）：不惩罚 {a}，只惩罚权重 {b}，权重和偏置都惩罚 {c}；"
+                      "误差最低的种子数依次为 {la}、{lb}、{lc}。"),
 }
 ORDER = ("none", "weights_only", "weights_and_biases")
 DASH = {"none": "dot", "weights_only": None, "weights_and_biases": "dash"}
@@ -47,6 +83,10 @@ COLOR = {"none": 7, "weights_only": 0, "weights_and_biases": 1}
 _t = translator(T)
 
 
+def _n(v: float, sig: int = 3) -> str:
+    """Format a number for a summary sentence (3 significant digits, a true minus sign)."""
+    v = float(v)
+    return f"{0.0 if abs(v) < 1e-9 else v:.{sig}g}".replace("-", "−")
 
 
 def bias_regularization(model: str, x: np.ndarray, y: np.ndarray, grid: np.ndarray, truth: np.ndarray,
@@ -62,6 +102,9 @@ def bias_regularization(model: str, x: np.ndarray, y: np.ndarray, grid: np.ndarr
     for k in ORDER:
         fit_traces.append(line(grid, curves[k], _t(k, lang), COLOR[k], dash=DASH[k], width=2.5))
     fits = figure(fit_traces, legend_below(layout(_t("fits_title", lang), _t("x", lang), _t("y", lang))))
+    means = {k: _n(np.mean(curves[k])) for k in ORDER}
+    described(fits, _t("sum_fits", lang, data=_n(np.mean(truth)), a=means["none"], b=means["weights_only"],
+                       c=means["weights_and_biases"]))
 
     names = [_t(k, lang) for k in ORDER]
     short = [_t(f"short_{k}", lang) for k in ORDER]
@@ -71,6 +114,7 @@ def bias_regularization(model: str, x: np.ndarray, y: np.ndarray, grid: np.ndarr
                    "hovertemplate": "%{x}: %{y:.4g}<extra></extra>"}],
                  layout(_t("error_title", lang), "", _t("mse", lang), hovermode="closest"))
     err["layout"]["xaxis"]["type"] = "category"
+    described(err, _t("sum_error", lang, a=_n(vals[0]), b=_n(vals[1]), c=_n(vals[2])))
 
     n_hidden = len(biases["none"]) - 1
     labels = [_t("hidden", lang, j=j + 1) for j in range(n_hidden)] + [_t("out", lang)]
@@ -100,6 +144,15 @@ def bias_regularization(model: str, x: np.ndarray, y: np.ndarray, grid: np.ndarr
         for tr in traces[:3]:
             tr["offsetgroup"] = tr["name"]
     bias_fig = figure(traces, lay)
+    out = {k: _n(levels[k][0]) for k in ORDER}
+    if model == "network":
+        hid = {k: _n(levels[k][1]) for k in ORDER}
+        summary = _t("sum_bias_network", lang, a=out["none"], b=out["weights_only"], c=out["weights_and_biases"],
+                     ha=hid["none"], hb=hid["weights_only"], hc=hid["weights_and_biases"], offset=_n(offset))
+    else:
+        summary = _t("sum_bias_neuron", lang, a=out["none"], b=out["weights_only"], c=out["weights_and_biases"],
+                     offset=_n(offset))
+    described(bias_fig, summary)
     return {"fits": fits, "test_error": err, "biases": bias_fig}
 
 
@@ -110,17 +163,56 @@ def fits_replay(x: np.ndarray, y: np.ndarray, grid: np.ndarray, truth: np.ndarra
               line(grid, truth, _t("truth", lang), 5, dash="longdash", width=1.5)]
     lo, hi = float(min(np.min(y), np.min(truth), 0.0)), float(max(np.max(y), np.max(truth), 0.0))
     pad = 0.15 * (hi - lo) if hi > lo else 1.0
-    return replay_lines(grid, curves, epochs, _t("replay_title", lang), _t("x", lang), _t("y", lang), lang,
-                        names=[_t(k, lang) for k in ORDER], colors=[COLOR[k] for k in ORDER],
-                        dashes=[DASH[k] for k in ORDER], static=static, y_range=[lo - pad, hi + pad])
+    fig = replay_lines(grid, curves, epochs, _t("replay_title", lang), _t("x", lang), _t("y", lang), lang,
+                       names=[_t(k, lang) for k in ORDER], colors=[COLOR[k] for k in ORDER],
+                       dashes=[DASH[k] for k in ORDER], static=static, y_range=[lo - pad, hi + pad])
+    end = np.mean(curves[-1], axis=-1)
+    return described(fig, _t("sum_replay", lang, epochs=int(epochs[-1]), start=_n(np.mean(curves[0, 0])),
+                              a=_n(end[0]), b=_n(end[1]), c=_n(end[2])))
 
 
-def offset_sweep(offsets: np.ndarray, wo: np.ndarray, wb: np.ndarray, predicted: np.ndarray | None, model: str,
+def offset_sweep(offsets: np.ndarray, wo: np.ndarray, wb: np.ndarray, predicted: np.ndarray | None,
                  lam: float, lang: str) -> dict[str, dict]:
-    """Return `error_vs_offset`: the two penalised fits' test error against the offset."""
+    """Return `error_vs_offset`: the two penalised fits' test error against the offset (and the neuron's closed form)."""
     traces = [line(offsets, wo, _t("weights_only", lang), 0, mode="lines+markers"),
               line(offsets, wb, _t("weights_and_biases", lang), 1, mode="lines+markers", dash="dash")]
     if predicted is not None:
         traces.append(line(offsets, predicted, _t("predicted", lang), 7, dash="dot", width=1.5))
-    return {"error_vs_offset": figure(traces, legend_below(layout(_t("sweep_title", lang, lam=lam), _t("offset", lang),
-                                                                   _t("mse", lang), hovermode="x unified")))}
+    fig = figure(traces, legend_below(layout(_t("sweep_title", lang, lam=lam), _t("offset", lang),
+                                             _t("mse", lang), hovermode="x unified")))
+    top = np.abs(offsets) == np.max(np.abs(offsets))
+    flat = np.ptp(wo) <= 1e-9 * max(float(np.max(np.abs(wo))), 1e-300)
+    summary = _t("sum_sweep_flat" if flat else "sum_sweep", lang, wo_lo=_n(np.min(wo)), wo_hi=_n(np.max(wo)), wb0=_n(wb[offsets == 0][0]),
+                 wb10=_n(np.mean(wb[top])))
+    if predicted is not None:
+        gap = float(np.max(np.abs(predicted - wb)))
+        summary += _t("sum_sweep_exact", lang) if gap < 1e-9 else _t("sum_sweep_pred", lang, gap=_n(gap, 2))
+    return {"error_vs_offset": described(fig, summary)}
+
+
+def seeds(seed_list: list[int], mse: dict[str, np.ndarray], lowest: dict[str, int], lang: str) -> dict[str, dict]:
+    """Return `error_by_seed`: each seed's three test errors joined by a thin line, and their mean ± sd.
+
+    mse: penalty -> (n_seeds,) test MSE; lowest: penalty -> in how many seeds that fit has the lowest error.
+    A line that crosses another shows two seeds ranking the fits differently.
+    """
+    names = [_t(k, lang) for k in ORDER]
+    table = np.stack([mse[k] for k in ORDER], axis=1)  # (n_seeds, 3)
+    traces = []
+    for i, s in enumerate(seed_list):
+        traces.append({"type": "scatter", "mode": "lines+markers", "x": names, "y": typed(table[i]),
+                       "name": _t("seed_line", lang), "legendgroup": "seeds", "showlegend": i == 0,
+                       "line": {"color": "rgba(120,120,120,0.45)", "width": 1}, "marker": {"size": 5},
+                       "hovertemplate": f"seed {s}<br>%{{x}}: %{{y:.4g}}<extra></extra>"})
+    mean, sd = table.mean(axis=0), table.std(axis=0, ddof=1) if len(seed_list) > 1 else np.zeros(3)
+    traces.append({"type": "scatter", "mode": "markers", "x": names, "y": typed(mean), "name": _t("mean_sd", lang),
+                   "error_y": {"type": "data", "array": typed(sd), "visible": True, "color": color(1), "thickness": 2},
+                   "marker": {"color": color(1), "size": 11, "symbol": "diamond"},
+                   "hovertemplate": "%{x}: %{y:.4g}<extra></extra>"})
+    lay = legend_below(layout(_t("seeds_title", lang), "", _t("mse", lang), hovermode="closest"))
+    lay["xaxis"]["type"] = "category"
+    fig = figure(traces, lay)
+    ms = [f"{_n(m)} ± {_n(d, 2)}" for m, d in zip(mean, sd, strict=True)]
+    return {"error_by_seed": described(fig, _t("sum_seeds", lang, n=len(seed_list), a=ms[0], b=ms[1], c=ms[2],
+                                                la=lowest["none"], lb=lowest["weights_only"],
+                                                lc=lowest["weights_and_biases"]))}
