@@ -1,15 +1,18 @@
 """4-2 — XOR with a hidden layer of two ReLU units.
 
-Experiments: handcrafted (type the nine weights of a 2-2-1 ReLU network), train (one network from
-random init, with a replay of its decision surface), seeds (the same network over many seeds in one
-vectorised run: how often does training find a solution?), width-sweep (success rate against the
-number of hidden units).
+Experiments: handcrafted (type the nine numbers of a 2-2-1 ReLU network; ex4_2_handcrafted), train
+(one network from random init, with a replay of its decision surface), seeds (the same network over
+many seeds in one vectorised run: how often does training find a solution?), width-sweep (success
+rate against the number of hidden units).
 
 Definitions used throughout (also stated on the page):
-- solved: the four outputs, thresholded at 0.5, equal 0, 1, 1, 0 (class 1 iff output > 0.5; with the
-  bce loss the output is the logit and the threshold is applied to σ(logit)).
+- solved: see ex4_2_handcrafted (the four outputs thresholded at 0.5 equal 0, 1, 1, 0).
 - dead hidden unit: f′(z) = 0 on all four inputs, so its incoming weights and bias get exactly zero
-  gradient from every input; for ReLU that is a pre-activation z ≤ 0 on all four inputs.
+  gradient from every input; for ReLU that is a net input z ≤ 0 on all four inputs.
+- plateaus: a failed run has merged inputs of both classes onto one hidden point, where the linear
+  output can at best give them their mean target; with the mse loss L = ⅛Σ(y − t)² and the other
+  inputs fitted exactly, two merged inputs (mean ½) give L = 1/16, three (mean ⅓ or ⅔) give 1/12, all
+  four (a constant ½, e.g. both units dead) give 1/8.
 """
 
 from __future__ import annotations
@@ -20,21 +23,19 @@ import numpy as np
 
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
 from app.exercises.common import dead_in_layer, grid_2d, outcome
+from app.exercises.ex4_2_handcrafted import GRID, HANDCRAFTED, INPUT_LABELS, OUTPUTS, SOLVES, X, Y, probability, solved
 from app.figures import ex4_2 as figs
 from app.i18n import text
-from app.nn.activations import get_activation, sigmoid
-from app.nn.data import xor
 from app.nn.network import Network, forward, init_network, predict
 from app.nn.train import TrainRecord, train
 
-X, Y = xor()
-TARGET = Y[:, 0] > 0.5
-INPUT_LABELS = ("(0,0)", "(0,1)", "(1,0)", "(1,1)")
 WIDTHS = (1, 2, 3, 4, 6, 8, 16)
-GRID = 61  # decision surface grid, GRID × GRID over [−0.5, 1.5]²
 REPLAY_GRID = 31
 REPLAY_FRAMES = 30
 MAX_LOSS_POINTS = 1000  # the loss curve is subsampled to at most this many epochs
+# The mse plateaus of failed runs (module docstring); a final loss within PLATEAU_RTOL of one sits on it.
+PLATEAUS = {"1/16": 1 / 16, "1/12": 1 / 12, "1/8": 1 / 8}
+PLATEAU_RTOL = 1e-6
 
 # Cost model, calibrated on this code (2-core machine): one full-batch step of an ensemble costs
 # about STEP seconds of fixed overhead plus ELEMENT seconds per (member × sample × hidden unit).
@@ -47,41 +48,6 @@ InitName = Literal["normal", "uniform", "xavier", "he"]
 
 
 # ---------------------------------------------------------------------------- params
-
-def _weight(default: float, en: str, zh: str, help_en: str, help_zh: str) -> float:
-    return param(default, text(en, zh), text(help_en, help_zh), ge=-10, le=10, step=0.1)
-
-
-def _input_weight(default: float, i: int, j: int) -> float:
-    sub = "₀₁₂"
-    return _weight(default, f"w{sub[i]}{sub[j]} (x{sub[j]} → h{sub[i]})", f"w{sub[i]}{sub[j]}（x{sub[j]} → h{sub[i]}）",
-                   f"Weight from input x{sub[j]} into hidden unit h{sub[i]} = ReLU(w{sub[i]}₁x₁ + w{sub[i]}₂x₂ + b{sub[i]}).",
-                   f"输入 x{sub[j]} 到隐藏单元 h{sub[i]} = ReLU(w{sub[i]}₁x₁ + w{sub[i]}₂x₂ + b{sub[i]}) 的权重。")
-
-
-class HandcraftedParams(Params):
-    """The nine numbers of a 2-2-1 ReLU network with a linear output (book orientation: row i feeds hᵢ)."""
-
-    w11: float = _input_weight(1.0, 1, 1)
-    w12: float = _input_weight(-1.0, 1, 2)
-    w21: float = _input_weight(-1.0, 2, 1)
-    w22: float = _input_weight(1.0, 2, 2)
-    b1: float = _weight(0.0, "b₁ (bias of h₁)", "b₁（h₁ 的偏置）", "Shifts h₁'s threshold.", "平移 h₁ 的阈值。")
-    b2: float = _weight(0.0, "b₂ (bias of h₂)", "b₂（h₂ 的偏置）", "Shifts h₂'s threshold.", "平移 h₂ 的阈值。")
-    v1: float = _weight(1.0, "v₁ (h₁ → y)", "v₁（h₁ → y）", "Output weight of h₁: y = v₁h₁ + v₂h₂ + c.",
-                        "h₁ 的输出权重：y = v₁h₁ + v₂h₂ + c。")
-    v2: float = _weight(1.0, "v₂ (h₂ → y)", "v₂（h₂ → y）", "Output weight of h₂: y = v₁h₁ + v₂h₂ + c.",
-                        "h₂ 的输出权重：y = v₁h₁ + v₂h₂ + c。")
-    c: float = _weight(0.0, "c (output bias)", "c（输出偏置）", "The output's bias, a single number (one output unit).",
-                       "输出的偏置，只是一个数（只有一个输出单元）。")
-
-    def network(self) -> Network:
-        """Return the network as a one-member ensemble of the core (W is the book's W transposed)."""
-        W1 = np.array([[self.w11, self.w12], [self.w21, self.w22]])
-        return Network((2, 2, 1), get_activation("relu"), get_activation("linear"),
-                       [W1.T[None].copy(), np.array([[[self.v1], [self.v2]]])],
-                       [np.array([[[self.b1, self.b2]]]), np.array([[[self.c]]])])
-
 
 class TrainingParams(Params):
     """How every network of this page is trained (full batch on the four XOR points)."""
@@ -149,17 +115,6 @@ class WidthSweepParams(TrainingParams):
 
 # ---------------------------------------------------------------------------- shared computation
 
-def _probability(out: np.ndarray, loss: str) -> np.ndarray:
-    """Map raw outputs to what is thresholded at 0.5: the output itself (mse) or σ(logit) (bce)."""
-    return sigmoid(out) if loss == "bce" else out
-
-
-def solved(out: np.ndarray, loss: str) -> np.ndarray:
-    """Return, per member, whether the outputs (S, 4) thresholded at 0.5 equal 0, 1, 1, 0."""
-    with np.errstate(invalid="ignore"):
-        return ((_probability(out, loss) > 0.5) == TARGET).all(axis=-1)
-
-
 def dead_units(net: Network) -> np.ndarray:
     """Return (S, H) booleans: hidden units whose f′(z) is exactly 0 on all four XOR inputs."""
     return dead_in_layer(net, 0, forward(net, X).Z[0])
@@ -169,6 +124,12 @@ def _fit(p: TrainingParams, width: int, seeds: list[int], n_snapshots: int = 2) 
     net = init_network((2, width, 1), p.activation, "linear", seeds, weight_init=p.init, bias_init=0.0)
     return train(net, X, Y, loss=p.loss, eta=p.lr, epochs=p.epochs, n_snapshots=n_snapshots,
                  record_grad_norms=False)
+
+
+def _at(losses: np.ndarray, level: float) -> np.ndarray:
+    """Return which final losses sit on the plateau `level` (relative difference below PLATEAU_RTOL)."""
+    with np.errstate(invalid="ignore"):
+        return np.abs(losses - level) <= PLATEAU_RTOL * level
 
 
 def _ensemble_cost(members: int, width: int, epochs: int) -> float:
@@ -185,26 +146,6 @@ def _summary(rec: TrainRecord, loss: str) -> dict[str, np.ndarray]:
 
 
 # ---------------------------------------------------------------------------- experiments
-
-def handcrafted(p: HandcraftedParams) -> Result:
-    """Evaluate a hand-set 2-2-1 ReLU network on the four XOR inputs and over the plane."""
-    net = p.network()
-    cache = forward(net, X)
-    out = cache.A[-1][0, :, 0]
-    hidden = cache.A[1][0]
-    gx, gy, pts = grid_2d((-0.5, -0.5), (1.5, 1.5), GRID)
-    Z = predict(net, pts)[0, :, 0].reshape(GRID, GRID)
-    metrics = {"outputs": out, "solves_xor": bool(solved(out[None], "mse")[0])}
-    data = {"inputs": X, "targets": Y[:, 0], "hidden": hidden, "outputs": out}
-    v, c = np.array([p.v1, p.v2]), p.c
-    weights = {"w11": p.w11, "w12": p.w12, "w21": p.w21, "w22": p.w22, "b1": p.b1, "b2": p.b2,
-               "v1": p.v1, "v2": p.v2, "c": p.c}
-    return Result(metrics, data, {
-        "decision_surface": figs.decision_surface(gx, gy, Z, X, Y[:, 0], p.lang),
-        "hidden_space": figs.hidden_space(hidden, Y[:, 0], v, c, 0.5, INPUT_LABELS, "mse", p.lang),
-        "network": figs.network(weights, p.lang),
-    })
-
 
 def _frame_indices(snap_epochs: np.ndarray, n_frames: int) -> np.ndarray:
     """Pick about n_frames snapshots, spaced geometrically in epochs (training moves fastest early)."""
@@ -229,10 +170,10 @@ def train_one(p: TrainParams) -> Result:
 
     gx, gy, pts = grid_2d((-0.5, -0.5), (1.5, 1.5), GRID)
     with np.errstate(all="ignore"):
-        Z = _probability(predict(net, pts)[0, :, 0], p.loss).reshape(GRID, GRID)
+        Z = probability(predict(net, pts)[0, :, 0], p.loss).reshape(GRID, GRID)
         rx, ry, rpts = grid_2d((-0.5, -0.5), (1.5, 1.5), REPLAY_GRID)
         frames = _frame_indices(rec.snapshot_epochs, REPLAY_FRAMES)
-        Zs = [_probability(predict(rec.snapshots[i], rpts)[0, :, 0], p.loss).reshape(REPLAY_GRID, REPLAY_GRID)
+        Zs = [probability(predict(rec.snapshots[i], rpts)[0, :, 0], p.loss).reshape(REPLAY_GRID, REPLAY_GRID)
               for i in frames]
     frame_epochs = rec.snapshot_epochs[frames]
 
@@ -243,21 +184,21 @@ def train_one(p: TrainParams) -> Result:
     metrics = {
         "solves_xor": bool(s["solved"][0]),
         "final_loss": float(losses[-1]),
-        "outputs": np.round(_probability(out, p.loss), 6) + 0.0,  # + 0.0 turns −0.0 into 0.0
+        "outputs": (np.round(probability(out, p.loss), 6) + 0.0).tolist(),  # + 0.0 turns −0.0 into 0.0
         "dead_hidden_units": n_dead,
         **outcome(losses),
     }
-    v = net.W[1][0, :, 0]
-    c = float(net.b[1][0, 0, 0])
-    data = {"epoch": epochs[keep], "loss": losses[keep], "hidden": hidden, "raw_outputs": out,
-            "outputs": _probability(out, p.loss),
-            "replay_epochs": frame_epochs, "W1": net.W[0][0].T, "b1": net.b[0][0, 0], "v": v, "c": c}
+    w2 = net.W[1][0, :, 0]
+    b2 = float(net.b[1][0, 0, 0])
+    shown = probability(out, p.loss)
+    data = {"epoch": epochs[keep], "loss": losses[keep], "hidden": hidden, "raw_outputs": out, "outputs": shown,
+            "replay_epochs": frame_epochs, "W1": net.W[0][0].T, "b1": net.b[0][0, 0], "w2": w2, "b2": b2}
     return Result(metrics, data, {
         "loss": figs.loss(epochs[keep], losses[keep], p.lang),
-        "decision_surface": figs.decision_surface(gx, gy, Z, X, Y[:, 0], p.lang, bce=bce),
-        "hidden_space": figs.hidden_space(hidden, Y[:, 0], v, c, 0.0 if bce else 0.5, INPUT_LABELS, p.loss,
-                                          p.lang),
-        "replay": figs.replay(rx, ry, Zs, frame_epochs, X, Y[:, 0], p.lang),
+        "decision_surface": figs.decision_surface(gx, gy, Z, X, Y[:, 0], shown, p.lang, bce=bce),
+        "hidden_space": figs.hidden_space(hidden, Y[:, 0], w2, b2, 0.0 if bce else 0.5, INPUT_LABELS, shown,
+                                          p.loss, p.lang),
+        "replay": figs.replay(rx, ry, Zs, frame_epochs, X, Y[:, 0], shown, p.lang),
     })
 
 
@@ -273,6 +214,8 @@ def seeds(p: SeedsParams) -> Result:
         "n_dead_unit_failures": int((~ok & dead).sum()),
         "n_other_failures": int((~ok & ~dead).sum()),
         "n_dead_at_init": int(s["dead_at_init"].sum()),
+        "failures_by_plateau": {name: int((~ok & _at(s["final_loss"], level)).sum()) for name, level in PLATEAUS.items()},
+        "median_solved_loss": float(np.median(s["final_loss"][ok])) if ok.any() else None,
         **outcome(s["losses"]),
     }
     data = {"seed": seed_list, "final_loss": s["final_loss"], "solved": ok, "dead_unit": dead,
@@ -306,11 +249,6 @@ def width_sweep(p: WidthSweepParams) -> Result:
 
 # ---------------------------------------------------------------------------- registration
 
-_SOLVES = Metric(text("solves XOR", "解决异或"),
-                 text("The four outputs, thresholded at 0.5, are 0, 1, 1, 0.", "四个输出按 0.5 阈值化后为 0, 1, 1, 0。"))
-_OUTPUTS = Metric(text("outputs on (0,0), (0,1), (1,0), (1,1)", "在 (0,0)、(0,1)、(1,0)、(1,1) 上的输出"),
-                  text("What the network computes on the four inputs (with bce: σ of the output).",
-                       "网络在四个输入上的输出（bce 时为输出的 σ）。"))
 _TRAIN_COST_FIELDS = ("epochs",)
 
 EXERCISE = Exercise(
@@ -322,20 +260,7 @@ EXERCISE = Exercise(
         "设计一个只有一个隐藏层（两个 ReLU 神经元）和一个输出神经元的前馈网络来实现异或（XOR），并给出它的权重。",
     ),
     experiments=(
-        Experiment(
-            name="handcrafted",
-            title=text("Set the weights by hand", "手动设置权重"),
-            summary=text(
-                "A 2-2-1 network, ReLU hidden units, linear output. The defaults are an exact solution: "
-                "the output is exactly 0, 1, 1, 0. Change any weight and watch the surface, the hidden "
-                "space and the outputs.",
-                "一个 2-2-1 网络，隐藏单元为 ReLU，输出为线性。默认权重是一个精确解：输出恰为 0, 1, 1, 0。"
-                "修改任一权重，观察输出曲面、隐藏空间和四个输出的变化。",
-            ),
-            params=HandcraftedParams,
-            run=handcrafted,
-            metrics={"outputs": _OUTPUTS, "solves_xor": _SOLVES},
-        ),
+        HANDCRAFTED,
         Experiment(
             name="train",
             title=text("Train one network", "训练一个网络"),
@@ -347,14 +272,16 @@ EXERCISE = Exercise(
             params=TrainParams,
             run=train_one,
             metrics={
-                "solves_xor": _SOLVES,
+                "solves_xor": SOLVES,
                 "final_loss": Metric(text("final loss", "最终损失"),
                                      text("Training loss after the last epoch.", "最后一轮后的训练损失。")),
-                "outputs": _OUTPUTS,
+                "outputs": OUTPUTS,
                 "dead_hidden_units": Metric(
                     text("dead hidden units", "死亡隐藏单元数"),
-                    text("Units with f′(z) = 0 on all four inputs (ReLU: z ≤ 0 everywhere): they never learn again.",
-                         "在全部四个输入上 f′(z) = 0 的单元（ReLU：处处 z ≤ 0）：它们再也学不动了。")),
+                    text("Units with f′(z) = 0 on all four inputs (ReLU: net input z ≤ 0 on each): their "
+                         "incoming weights and bias get zero gradient and never change again.",
+                         "在全部四个输入上 f′(z) = 0 的单元（ReLU：四个输入上的净输入 z 都 ≤ 0）："
+                         "其输入权重和偏置的梯度为零，此后不再改变。")),
             },
             cost=lambda p: _ensemble_cost(1, p.hidden_units, p.epochs) + 0.05,
             cost_fields=_TRAIN_COST_FIELDS,
@@ -386,6 +313,16 @@ EXERCISE = Exercise(
                     text("Seeds with a dead hidden unit before the first step (ReLU, zero biases: both incoming "
                          "weights ≤ 0, probability 1/4 per unit).",
                          "第一步之前就有死亡隐藏单元的种子数（ReLU、零偏置：两个输入权重都 ≤ 0，每个单元概率 1/4）。")),
+                "failures_by_plateau": Metric(
+                    text("failures on each plateau", "各平台上的失败数"),
+                    text("Failed seeds whose final mse loss sits, to a relative 10⁻⁶, at 1/16, 1/12 or 1/8: two, "
+                         "three or all four inputs merged onto one hidden point and given their mean target.",
+                         "最终 mse 损失（相对误差 10⁻⁶ 以内）停在 1/16、1/12 或 1/8 上的失败种子数："
+                         "分别是两个、三个或全部四个输入被映射到同一个隐藏点，只能得到它们目标值的平均。")),
+                "median_solved_loss": Metric(
+                    text("median final loss, solved", "成功者的最终损失中位数"),
+                    text("Median final loss over the seeds that solve XOR (— when none does).",
+                         "解决了异或的种子的最终损失中位数（没有成功者时为 —）。")),
             },
             cost=lambda p: _ensemble_cost(p.n_seeds, p.hidden_units, p.epochs),
             cost_fields=("n_seeds", "epochs", "hidden_units"),

@@ -33,7 +33,7 @@ KINKS: dict[str, tuple[float, ...]] = {
 
 SWISH_BETAS = (0.0, 0.5, 1.0, 2.0, 5.0, 10.0)
 
-# Reference values from ../shared/EXERCISES.md, computed independently (mpmath, 50 digits).
+# Reference values, computed independently of this code (mpmath, 50 digits); the page quotes them.
 REFERENCE = {"swish_prime_1_3_beta_1_7": 1.0980185722642861, "gelu_prime_minus_0_7": 0.023385898866340155}
 
 
@@ -101,12 +101,15 @@ def swish_family(p: RangeParams) -> Result:
     f = {b: a.fn(x) for b, a in curves.items()}
     df = {b: a.der(x) for b, a in curves.items()}
     gaps = {b: float(np.abs(f[b] - relu.fn(x)).max()) for b in SWISH_BETAS}
+    # Swish′(x; β) = g(βx): for β > 0 the dip sits at x = t*/β (t* ≈ −2.40, where g′ = 0), unless the
+    # interval cuts it off, when the minimum moves to an end of the interval. β = 0: Swish′ ≡ ½, no dip.
     metrics = {"max_gap_to_relu": {f"{b:g}": g for b, g in gaps.items()},
-               "min_derivative": {f"{b:g}": float(df[b].min()) for b in SWISH_BETAS}}
+               "min_derivative": {f"{b:g}": float(df[b].min()) for b in SWISH_BETAS},
+               "dip_x": {f"{b:g}": float(x[np.argmin(df[b])]) if b > 0 else None for b in SWISH_BETAS}}
     data = {"x": x, "relu": relu.fn(x), "relu_derivative": relu.der(x),
             **{f"swish_beta_{b:g}": f[b] for b in SWISH_BETAS},
             **{f"swish_derivative_beta_{b:g}": df[b] for b in SWISH_BETAS}}
-    return Result(metrics, data, figs.swish_family(x, f, df, relu.fn(x), relu.der(x), p.lang))
+    return Result(metrics, data, figs.swish_family(x, f, df, relu.fn(x), relu.der(x), gaps, p.lang))
 
 
 def gelu_approximations(p: RangeParams) -> Result:
@@ -182,7 +185,15 @@ EXERCISE = Exercise(
                 "max_gap_to_relu": Metric(text("max |Swish − ReLU| by β", "各 β 下的最大 |Swish − ReLU|"),
                                           text("Shrinks like 0.28/β on a wide interval.", "在足够宽的区间上约按 0.28/β 缩小。")),
                 "min_derivative": Metric(text("min Swish′ by β", "各 β 下 Swish′ 的最小值"),
-                                         text("Negative for β > 0: Swish is not monotone.", "β > 0 时为负：Swish 不是单调函数。")),
+                                         text("On the interval. For β > 0 it is −0.0998 whenever the interval contains "
+                                              "x = −2.40/β: Swish is not monotone.",
+                                              "区间上的最小值。β > 0 时，只要区间包含 x = −2.40/β，它就是 −0.0998："
+                                              "Swish 不是单调函数。")),
+                "dip_x": Metric(text("where Swish′ is lowest, by β", "各 β 下 Swish′ 最小值的位置"),
+                                text("The grid point of the minimum: −2.40/β when the interval contains it, else an end "
+                                     "of the interval (β = 0: none, Swish′ is constant).",
+                                     "最小值所在的采样点：区间包含 −2.40/β 时就在那里，否则在区间端点"
+                                     "（β = 0 时没有，Swish′ 是常数）。")),
             },
         ),
         Experiment(

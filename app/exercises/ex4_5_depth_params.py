@@ -106,6 +106,7 @@ def parameter_count_experiment(p: CountParams) -> Result:
     best = max(rows, key=lambda r: r["formula"])["L"]
     ls = l_star(N, M0)
     metrics = {
+        "params_by_layers": {str(r["L"]): int(r["formula"]) for r in rows},
         "all_match": bool(match),
         "best_layers": int(best),
         "l_star": ls,
@@ -258,6 +259,9 @@ EXERCISE = Exercise(
             cost=count_cost,
             cost_fields=("max_layers",),
             metrics={
+                "params_by_layers": _m("parameters by L", "各 L 的参数个数",
+                                       "P(L) for every L shown (the formula, equal to the count when all match).",
+                                       "所示每个 L 的 P(L)（公式值；全部一致时即计数值）。"),
                 "all_match": _m("formula = count", "公式 = 计数",
                                 "P(L) equals the counted parameters, term by term, for every L shown.",
                                 "对所示的每个 L，P(L) 与计数结果逐项相等。"),

@@ -8,7 +8,7 @@ import numpy as np
 
 from app.figures import common
 from app.figures.encode import typed
-from app.figures.theme import color, figure, layout, line, markers
+from app.figures.theme import color, described, figure, layout, line, markers
 from app.i18n import text, translator
 from app.nn.activations import sigmoid
 
@@ -39,6 +39,34 @@ T = {
     "dead_fail": text("fails with a dead unit", "失败且有死亡单元"),
     "class0": text("XOR = 0", "XOR = 0"),
     "class1": text("XOR = 1", "XOR = 1"),
+    # One-sentence summaries for screen readers (described()).
+    "output": text("output", "输出"),
+    "output_bce": text("σ(output)", "σ(输出)"),
+    "sum_surface": text("The {what} at (0,0), (0,1), (1,0), (1,1) is {values}; {k} of 4 points lie on the "
+                        "correct side of the 0.5 contour.",
+                        "在 (0,0)、(0,1)、(1,0)、(1,1) 处的{what}为 {values}；4 个点中有 {k} 个位于 0.5 等值线的正确一侧。"),
+    "sum_hidden": text("In hidden space (h₁, h₂) the inputs (0,0), (0,1), (1,0), (1,1) land at {points}{merged}; "
+                       "the network classifies {k} of 4 correctly.",
+                       "在隐藏空间 (h₁, h₂) 中，输入 (0,0)、(0,1)、(1,0)、(1,1) 落在 {points}{merged}；"
+                       "网络正确分类了 4 个点中的 {k} 个。"),
+    "sum_hidden_many": text("In the first two of {h} hidden units the inputs (0,0), (0,1), (1,0), (1,1) land at "
+                            "{points}{merged}; the network classifies {k} of 4 correctly.",
+                            "在 {h} 个隐藏单元的前两个中，输入 (0,0)、(0,1)、(1,0)、(1,1) 落在 {points}{merged}；"
+                            "网络正确分类了 4 个点中的 {k} 个。"),
+    "merged": text(" ({names} coincide)", "（{names} 重合）"),
+    "sum_network": text("Weights and biases: W₁ = {W1}, b₁ = {b1}, w₂ = {w2}, b₂ = {b2}.",
+                        "权重与偏置：W₁ = {W1}，b₁ = {b1}，w₂ = {w2}，b₂ = {b2}。"),
+    "sum_loss": text("The training loss goes from {a} at epoch 0 to {b} at epoch {n}.",
+                     "训练损失从第 0 轮的 {a} 变为第 {n} 轮的 {b}。"),
+    "sum_loss_blowup": text("The training loss starts at {a} and is no longer finite after epoch {e}.",
+                            "训练损失从 {a} 开始，在第 {e} 轮之后不再是有限值。"),
+    "sum_replay": text("The decision surface at {f} moments from epoch 0 to {n}; at the end {k} of the 4 points "
+                       "lie on the correct side of 0.5.",
+                       "从第 0 轮到第 {n} 轮共 {f} 个时刻的决策曲面；最终 4 个点中有 {k} 个位于 0.5 的正确一侧。"),
+    "sum_hist": text("Of {n} seeds, {k} solve XOR (median final loss {ms}) and {f} fail (median final loss {mf}).",
+                     "{n} 个种子中有 {k} 个解决了异或（最终损失中位数 {ms}），{f} 个失败（最终损失中位数 {mf}）。"),
+    "sum_width": text("Share of the {n} seeds that solve XOR, by hidden width: {pairs}.",
+                      "各隐藏层宽度下解决异或的种子比例（每个宽度 {n} 个种子）：{pairs}。"),
 }
 
 POSITIVE, NEGATIVE, ZERO = color(0), color(1), "#999999"
@@ -48,11 +76,54 @@ LOSS_FLOOR = 1e-32  # an exactly zero loss is drawn in the lowest bin
 _t = translator(T)
 
 
-def decision_surface(gx: np.ndarray, gy: np.ndarray, Z: np.ndarray, X: np.ndarray, y: np.ndarray, lang: str, *,
-                     bce: bool = False) -> dict[str, Any]:
-    """The output (or σ of the logit) over [−0.5, 1.5]² with its 0.5 contour and the four XOR points."""
+def _g(x: float, sig: int = 3) -> str:
+    """Format a number for a summary: `sig` significant digits, a power of ten when tiny or huge, a true minus."""
+    x = float(x)
+    if not np.isfinite(x):
+        return "—"
+    s = f"{x + 0.0:.{sig}g}"  # + 0.0: no "−0"
+    if "e" in s:
+        mantissa, exponent = s.split("e")
+        s = f"{mantissa} × 10{str(int(exponent)).translate(str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
+    return s.replace("-", "−")
+
+
+def _pct(x: float, lang: str) -> str:
+    return f"{100 * x:.0f} %" if lang == "en" else f"{100 * x:.0f}%"
+
+
+def _vec(v: np.ndarray) -> str:
+    return "[" + ", ".join(_g(x) for x in np.ravel(v)) + "]"
+
+
+def _and(names: list[str], lang: str) -> str:
+    """Join names as a list in prose: "a, b and c" / "a、b 与 c"."""
+    sep, last = (", ", " and ") if lang == "en" else ("、", " 与 ")
+    return names[0] if len(names) == 1 else sep.join(names[:-1]) + last + names[-1]
+
+
+def _clean(values: np.ndarray) -> np.ndarray:
+    """Round to 6 decimals for a summary, as the outputs metric does (1e-15 is 0 to a reader)."""
+    return np.round(np.asarray(values, dtype=float), 6) + 0.0
+
+
+def _correct(values: np.ndarray, y: np.ndarray) -> int:
+    """Count the points whose value (output, or σ of the logit) is on the right side of 0.5."""
+    with np.errstate(invalid="ignore"):
+        return int(((np.asarray(values) > 0.5) == (np.asarray(y) > 0.5)).sum())
+
+
+def decision_surface(gx: np.ndarray, gy: np.ndarray, Z: np.ndarray, X: np.ndarray, y: np.ndarray, values: np.ndarray,
+                     lang: str, *, bce: bool = False) -> dict[str, Any]:
+    """The output (or σ of the logit) over [−0.5, 1.5]² with its 0.5 contour and the four XOR points.
+
+    values: (4,) the output (or σ of the logit) at the four points, for the summary.
+    """
     title = _t("surface_bce" if bce else "surface", lang)
-    return _square(common.decision_surface(gx, gy, Z, X, y, title, lang, point_size=12))
+    fig = _square(common.decision_surface(gx, gy, Z, X, y, title, lang, point_size=12))
+    what = _t("output_bce" if bce else "output", lang)
+    return described(fig, _t("sum_surface", lang, what=what, values=", ".join(_g(v) for v in _clean(values)),
+                             k=_correct(values, y)))
 
 
 def _square(fig: dict[str, Any]) -> dict[str, Any]:
@@ -79,13 +150,24 @@ def _labels(px: np.ndarray, py: np.ndarray, labels: tuple[str, ...]) -> list[dic
             for (x, y), names in groups.items()]
 
 
-def hidden_space(hidden: np.ndarray, y: np.ndarray, v: np.ndarray, c: float, level: float,
-                 labels: tuple[str, ...], loss: str, lang: str) -> dict[str, Any]:
+def _hidden_summary(h1: np.ndarray, h2: np.ndarray, labels: tuple[str, ...], H: int, values: np.ndarray,
+                    y: np.ndarray, lang: str) -> str:
+    points = ", ".join(f"({_g(a)}, {_g(b)})" for a, b in zip(_clean(h1), _clean(h2), strict=True))
+    merged = "".join(_t("merged", lang, names=_and(a["text"].split(" = "), lang))
+                     for a in _labels(h1, h2, labels) if " = " in a["text"])
+    key = "sum_hidden_many" if H > 2 else "sum_hidden"
+    return _t(key, lang, h=H, points=points, merged=merged, k=_correct(values, y))
+
+
+def hidden_space(hidden: np.ndarray, y: np.ndarray, w2: np.ndarray, b2: float, level: float,
+                 labels: tuple[str, ...], values: np.ndarray, loss: str, lang: str) -> dict[str, Any]:
     """The four inputs at their hidden coordinates (h₁, h₂) and, for ≤ 2 units, the output's 0.5 line.
 
-    hidden: (4, H); v: (H,) output weights; c: output bias; level: the raw output on the boundary
-    (0.5 for mse, 0 for a bce logit). The shading is the output (mse) or σ(output) (bce) over the plane.
+    hidden: (4, H); w2: (H,) output weights; b2: output bias; level: the raw output on the boundary
+    (0.5 for mse, 0 for a bce logit); values: (4,) output or σ(logit) at the four inputs, for the summary.
+    The shading is the output (mse) or σ(output) (bce) over the plane.
     """
+    v, c = w2, b2
     H = hidden.shape[1]
     h1 = hidden[:, 0]
     h2 = hidden[:, 1] if H >= 2 else np.zeros_like(h1)
@@ -110,15 +192,16 @@ def hidden_space(hidden: np.ndarray, y: np.ndarray, v: np.ndarray, c: float, lev
     fig["layout"]["annotations"] = _labels(h1, h2, labels)
     fig["layout"]["xaxis"].update({"title": {"text": "h₁"}, "range": list(r1)})
     fig["layout"]["yaxis"].update({"title": {"text": "h₂"}, "range": list(r2)})
-    return fig
+    return described(fig, _hidden_summary(h1, h2, labels, H, values, y, lang))
 
 
 # Node positions of the 2-2-1 graph (data coordinates).
 _NODES = {"x1": (0.0, 0.8), "x2": (0.0, 0.2), "h1": (1.0, 0.8), "h2": (1.0, 0.2), "y": (2.0, 0.5)}
-# (weight name, from, to, label symbol, where along the edge its label sits)
-_EDGES = (("w11", "x1", "h1", "w₁₁", 0.72), ("w12", "x2", "h1", "w₁₂", 0.72), ("w21", "x1", "h2", "w₂₁", 0.72),
-          ("w22", "x2", "h2", "w₂₂", 0.72), ("v1", "h1", "y", "v₁", 0.5), ("v2", "h2", "y", "v₂", 0.5))
-_BIASES = (("b1", "h1", "b₁", 0.17), ("b2", "h2", "b₂", -0.17), ("c", "y", "c", -0.17))
+# (parameter name, from, to, label symbol as on the page, where along the edge its label sits)
+_EDGES = (("w1_11", "x1", "h1", "W₁[1,1]", 0.72), ("w1_12", "x2", "h1", "W₁[1,2]", 0.72),
+          ("w1_21", "x1", "h2", "W₁[2,1]", 0.72), ("w1_22", "x2", "h2", "W₁[2,2]", 0.72),
+          ("w2_1", "h1", "y", "w₂[1]", 0.5), ("w2_2", "h2", "y", "w₂[2]", 0.5))
+_BIASES = (("b1_1", "h1", "b₁[1]", 0.17), ("b1_2", "h2", "b₁[2]", -0.17), ("b2", "y", "b₂", -0.17))
 
 
 def _value_color(value: float) -> str:
@@ -126,7 +209,10 @@ def _value_color(value: float) -> str:
 
 
 def network(weights: dict[str, float], lang: str) -> dict[str, Any]:
-    """The 2-2-1 graph: every weight on its edge (colour by sign, width by |value|), biases by their nodes."""
+    """The 2-2-1 graph: every weight on its edge (colour by sign, width by |value|), biases by their nodes.
+
+    weights: the handcrafted parameters by name (w1_11 … w1_22, b1_1, b1_2, w2_1, w2_2, b2).
+    """
     shapes, notes = [], []
     for key, a, b, sym, t in _EDGES:
         w = float(weights[key])
@@ -151,20 +237,33 @@ def network(weights: dict[str, float], lang: str) -> dict[str, Any]:
     lay = layout(_t("network", lang), "", "", hovermode=False, shapes=shapes, annotations=notes, showlegend=False)
     lay["xaxis"].update({"visible": False, "range": [-0.3, 2.3], "fixedrange": True})
     lay["yaxis"].update({"visible": False, "range": [-0.05, 1.05], "fixedrange": True})
-    return figure([nodes], lay)
+    w = {k: _g(v) for k, v in weights.items()}
+    summary = _t("sum_network", lang, W1=f"[[{w['w1_11']}, {w['w1_12']}], [{w['w1_21']}, {w['w1_22']}]]",
+                 b1=f"[{w['b1_1']}, {w['b1_2']}]", w2=f"[{w['w2_1']}, {w['w2_2']}]", b2=w["b2"])
+    return described(figure([nodes], lay), summary)
 
 
 def loss(epochs: np.ndarray, losses: np.ndarray, lang: str) -> dict[str, Any]:
     """The training loss against epoch (log scale; a blow-up is marked)."""
-    return common.loss_curves(epochs, {_t("loss_name", lang): losses}, _t("loss", lang), lang)
+    fig = common.loss_curves(epochs, {_t("loss_name", lang): losses}, _t("loss", lang), lang)
+    finite = np.isfinite(losses)
+    if finite.all():
+        summary = _t("sum_loss", lang, a=_g(losses[0]), b=_g(losses[-1]), n=int(epochs[-1]))
+    else:
+        last = int(np.flatnonzero(finite)[-1]) if finite.any() else 0
+        summary = _t("sum_loss_blowup", lang, a=_g(losses[0]), e=int(epochs[last]))
+    return described(fig, summary)
 
 
 def replay(gx: np.ndarray, gy: np.ndarray, Zs: list[np.ndarray], epochs: np.ndarray, X: np.ndarray, y: np.ndarray,
-           lang: str) -> dict[str, Any]:
-    """The decision surface at geometrically spaced epochs, with a slider and a play button."""
+           values: np.ndarray, lang: str) -> dict[str, Any]:
+    """The decision surface at geometrically spaced epochs, with a slider and a play button.
+
+    values: (4,) the final output (or σ of the logit) at the four points, for the summary.
+    """
     fig = _square(common.replay(gx, gy, Zs, epochs, X, y, _t("replay", lang), lang))
     fig["layout"]["height"] = 520
-    return fig
+    return described(fig, _t("sum_replay", lang, f=len(Zs), n=int(epochs[-1]), k=_correct(values, y)))
 
 
 def final_loss_histogram(final_loss: np.ndarray, solved: np.ndarray, dead: np.ndarray, lang: str) -> dict[str, Any]:
@@ -189,7 +288,14 @@ def final_loss_histogram(final_loss: np.ndarray, solved: np.ndarray, dead: np.nd
     title = _t("histogram_diverged", lang, n=n, k=k) if k else _t("histogram", lang, n=n)
     lay = layout(title, _t("log_loss", lang), _t("count", lang), barmode="stack", hovermode="x unified")
     lay["legend"] = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"}
-    return figure(traces, lay)
+
+    def median(sel: np.ndarray) -> str:
+        v = final_loss[sel & finite]
+        return _g(np.median(v), 2) if v.size else "—"
+
+    summary = _t("sum_hist", lang, n=n, k=int(solved.sum()), f=int((~solved).sum()), ms=median(solved),
+                 mf=median(~solved))
+    return described(figure(traces, lay), summary)
 
 
 def _wilson(k: np.ndarray, n: int, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
@@ -214,4 +320,5 @@ def success_vs_width(widths: np.ndarray, n_solved: np.ndarray, n_dead_fail: np.n
     lay["xaxis"].update({"tickvals": widths.tolist(), "ticktext": [str(w) for w in widths]})
     lay["yaxis"].update({"range": [0, 1.05], "tickformat": ".0%"})
     lay["legend"] = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"}
-    return figure([ok, dead], lay)
+    pairs = ", ".join(f"{w}: {_pct(r, lang)}" for w, r in zip(widths.tolist(), rate, strict=True))
+    return described(figure([ok, dead], lay), _t("sum_width", lang, n=n, pairs=pairs))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.figures.theme import figure, layout, line, markers
+from app.figures.theme import described, figure, layout, line, markers
 from app.i18n import text, translator
 
 T = {
@@ -29,6 +29,28 @@ T = {
     "x": text("x", "x"),
     "y": text("value", "值"),
     "abs": text("absolute error", "绝对误差"),
+    # One-sentence summaries for screen readers (described()).
+    "sum_function": text("{name} and its derivative on [{a}, {b}]: the formula for f′ (line) and the finite "
+                         "differences (dots) differ by at most {err}{kinks}.",
+                         "{name} 及其导数，区间 [{a}, {b}]：f′ 的公式（曲线）与有限差分（圆点）之差至多为 {err}{kinks}。"),
+    "sum_kinks": text(", the {k} grid points at kinks aside", "（不计落在折点上的 {k} 个采样点）"),
+    "sum_kink": text(", the grid point at the kink aside", "（不计落在折点上的 1 个采样点）"),
+    "sum_error": text("|formula − finite difference| on a log scale: at most {err} on [{a}, {b}]{kinks}.",
+                      "|公式 − 有限差分|（对数坐标）：在 [{a}, {b}] 上至多为 {err}{kinks}。"),
+    "sum_swish": text("Swish for β = {betas} beside ReLU: the largest gap to ReLU on the interval shrinks from {g0} "
+                      "(β = {b0}) to {g1} (β = {b1}).",
+                      "β = {betas} 的 Swish 与 ReLU 对照：区间上与 ReLU 的最大差距从 {g0}（β = {b0}）缩小到 {g1}（β = {b1}）。"),
+    "sum_swish_der": text("Swish′ for β = {betas}; its lowest value on the interval, by β: {mins}.",
+                          "β = {betas} 的 Swish′；各 β 下它在区间上的最小值：{mins}。"),
+    "sum_gelu": text("Exact GELU and its two approximations on [{a}, {b}]: the tanh form is off by at most {et}, "
+                     "x·σ(1.702x) by {es}.",
+                     "精确 GELU 及其两种近似，区间 [{a}, {b}]：tanh 近似的误差至多为 {et}，x·σ(1.702x) 至多为 {es}。"),
+    "sum_gelu_der": text("GELU′ and the derivatives of the approximations: off by at most {et} (tanh form) and {es} "
+                         "(x·σ(1.702x)).",
+                         "GELU′ 与两种近似的导数：误差至多为 {et}（tanh 近似）和 {es}（x·σ(1.702x)）。"),
+    "sum_errors": text("Errors of the approximations on a log scale: the tanh form's largest error, {et}, is {r} times "
+                       "smaller than that of x·σ(1.702x), {es}.",
+                       "各近似误差（对数坐标）：tanh 近似的最大误差 {et}，约为 x·σ(1.702x) 最大误差 {es} 的 1/{r}。"),
 }
 
 # Exact zeros cannot sit on a log axis; they are drawn at this floor (below double precision's reach).
@@ -36,6 +58,18 @@ LOG_FLOOR = 1e-18
 
 
 _t = translator(T)
+
+
+def _g(x: float, sig: int = 2) -> str:
+    """Format a number for a summary: `sig` significant digits, a power of ten when tiny or huge, a true minus."""
+    x = float(x)
+    if not np.isfinite(x):
+        return "—"
+    s = f"{x + 0.0:.{sig}g}"
+    if "e" in s:
+        mantissa, exponent = s.split("e")
+        s = f"{mantissa} × 10{str(int(exponent)).translate(str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
+    return s.replace("-", "−")
 
 
 def _every(n: int, target: int = 41) -> slice:
@@ -56,20 +90,30 @@ def derivative(name: str, x, f, df, df_numeric, error, near_kink, lang: str) -> 
     if near_kink.any():
         traces.append(markers(x[near_kink], err[near_kink], _t("kink", lang), 1, size=9, symbol="x"))
     er = figure(traces, layout(_t("error_title", lang), _t("x", lang), _t("abs", lang), y_log=True))
-    return {"function": fn, "error": er}
+    k = int(near_kink.sum())
+    err_max = _g(error[~near_kink].max(), 2) if (~near_kink).any() else "—"
+    where = {"a": _g(x[0], 4), "b": _g(x[-1], 4), "err": err_max, "kinks": _t("sum_kinks" if k > 1 else "sum_kink", lang, k=k) if k else ""}
+    return {"function": described(fn, _t("sum_function", lang, name=name, **where)),
+            "error": described(er, _t("sum_error", lang, **where))}
 
 
-def swish_family(x, f: dict, df: dict, relu, relu_der, lang: str) -> dict[str, dict]:
-    """Return the `swish` and `swish_derivative` figures."""
+def swish_family(x, f: dict, df: dict, relu, relu_der, gaps: dict, lang: str) -> dict[str, dict]:
+    """Return the `swish` and `swish_derivative` figures; gaps: β -> max |Swish − ReLU| on the interval."""
     ref = _t("relu", lang)
     sw = [line(x, relu, ref, 7, dash="dot", width=1.5)]
     sd = [line(x, relu_der, ref, 7, dash="dot", width=1.5)]
     for i, beta in enumerate(f):
         sw.append(line(x, f[beta], f"β = {beta:g}", i))
         sd.append(line(x, df[beta], f"β = {beta:g}", i))
+    betas = ", ".join(f"{b:g}" for b in f)
+    first, last = min(gaps), max(gaps)
+    mins = ", ".join(f"{b:g}: {_g(df[b].min(), 3)}" for b in df)
     return {
-        "swish": figure(sw, layout(_t("swish", lang), _t("x", lang), "Swish(x)")),
-        "swish_derivative": figure(sd, layout(_t("swish_der", lang), _t("x", lang), "Swish′(x)")),
+        "swish": described(figure(sw, layout(_t("swish", lang), _t("x", lang), "Swish(x)")),
+                           _t("sum_swish", lang, betas=betas, g0=_g(gaps[first], 2), b0=f"{first:g}",
+                              g1=_g(gaps[last], 2), b1=f"{last:g}")),
+        "swish_derivative": described(figure(sd, layout(_t("swish_der", lang), _t("x", lang), "Swish′(x)")),
+                                      _t("sum_swish_der", lang, betas=betas, mins=mins)),
     }
 
 
@@ -83,8 +127,15 @@ def gelu_approximations(x, f: dict, df: dict, err: dict, derr: dict, lang: str) 
     for i, n in enumerate(("gelu_tanh", "gelu_sigmoid"), start=1):
         e.append(line(x, np.maximum(err[n], LOG_FLOOR), _t("err_f", lang, name=labels[n]), i))
         e.append(line(x, np.maximum(derr[n], LOG_FLOOR), _t("err_df", lang, name=labels[n]), i, dash="dot"))
+    et, es = float(err["gelu_tanh"].max()), float(err["gelu_sigmoid"].max())
+    ratio = _g(es / et, 2) if et > 0 else "—"
+    et_s, es_s = _g(et, 3), _g(es, 3)
     return {
-        "gelu": figure(g, layout(_t("gelu", lang), _t("x", lang), "GELU(x)")),
-        "gelu_derivative": figure(gd, layout(_t("gelu_der", lang), _t("x", lang), "GELU′(x)")),
-        "errors": figure(e, layout(_t("gelu_err", lang), _t("x", lang), _t("abs", lang), y_log=True)),
+        "gelu": described(figure(g, layout(_t("gelu", lang), _t("x", lang), "GELU(x)")),
+                          _t("sum_gelu", lang, a=_g(x[0], 4), b=_g(x[-1], 4), et=et_s, es=es_s)),
+        "gelu_derivative": described(figure(gd, layout(_t("gelu_der", lang), _t("x", lang), "GELU′(x)")),
+                                     _t("sum_gelu_der", lang, et=_g(derr["gelu_tanh"].max(), 3),
+                                        es=_g(derr["gelu_sigmoid"].max(), 3))),
+        "errors": described(figure(e, layout(_t("gelu_err", lang), _t("x", lang), _t("abs", lang), y_log=True)),
+                            _t("sum_errors", lang, et=et_s, es=es_s, r=ratio)),
     }

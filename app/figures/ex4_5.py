@@ -9,7 +9,7 @@ import numpy as np
 
 from app.figures.common import SURFACE_COLORSCALE
 from app.figures.encode import typed
-from app.figures.theme import color, figure, layout, legend_below, line, markers
+from app.figures.theme import color, described, figure, layout, legend_below, line, markers
 from app.i18n import text, translator
 
 T = {
@@ -36,10 +36,36 @@ T = {
     "prob": text("p(class 1)", "p(类别 1)"),
     "class0": text("class 0", "类别 0"),
     "class1": text("class 1", "类别 1"),
+    # One-sentence summaries for screen readers (described()).
+    "sum_params": text("Parameters P(L) for N = {N}, M₀ = {M0}: {pairs}; over real L the curve peaks at L* = {ls} "
+                       "(P ≈ {ps}).",
+                       "N = {N}、M₀ = {M0} 时的参数个数 P(L)：{pairs}；L 取实数时曲线在 L* = {ls} 处最高（P ≈ {ps}）。"),
+    "sum_params_falls": text("Parameters P(L) for N = {N}, M₀ = {M0}: {pairs}; over real L the curve only falls "
+                             "(L* = {ls} < 1).",
+                             "N = {N}、M₀ = {M0} 时的参数个数 P(L)：{pairs}；L 取实数时曲线一直下降（L* = {ls} < 1）。"),
+    "sum_parts": text("L = {L}: input → first {i}, hidden → hidden {h}, last → output {o}, biases {b}",
+                      "L = {L}：输入 → 第一层 {i}，隐藏层之间 {h}，最后一层 → 输出 {o}，偏置 {b}"),
+    "sum_breakdown": text("Where the parameters are. {parts}.", "参数的分布。{parts}。"),
+    "sum_loss": text("Mean test accuracy by depth (L layers × N/L units, {S} seeds): {pairs}; best {best} ({acc}).",
+                     "各深度的平均测试准确率（L 层 × 每层 N/L 个，{S} 个种子）：{pairs}；最好的是 {best}（{acc}）。"),
+    "sum_boundaries": text("Decision surface of the first seed for each depth, {archs}; mean test accuracy from "
+                           "{lo} ({lo_arch}) to {hi} ({hi_arch}).",
+                           "各深度第一个种子的决策面，{archs}；平均测试准确率从 {lo}（{lo_arch}）到 {hi}（{hi_arch}）。"),
 }
 
 
 _t = translator(T)
+
+SUMMARY_ITEMS = 8  # a summary lists at most this many depths, then "…"
+
+
+def _g(x: float, sig: int = 4) -> str:
+    """Format a number for a summary: `sig` significant digits and a true minus."""
+    return f"{float(x) + 0.0:.{sig}g}".replace("-", "−")
+
+
+def _list(items: list[str]) -> str:
+    return ", ".join(items if len(items) <= SUMMARY_ITEMS else [*items[:SUMMARY_ITEMS - 1], "…", items[-1]])
 
 
 
@@ -71,7 +97,24 @@ def parameter_count(data: dict[str, Any], l_star: float, n_hidden: int, input_di
                       "marker": {"color": color(i)}, "hovertemplate": f"{_t(key, lang)}<br>L=%{{x}}: %{{y}}<extra></extra>"})
     blay = layout(_t("breakdown_title", lang), _t("layers", lang), _t("params", lang), barmode="stack",
                   hovermode="closest")
-    return {"params_vs_layers": params_fig, "breakdown": figure(stack, legend_below(blay))}
+
+    pairs = _list([f"L = {int(a)}: {int(b)}" for a, b in zip(L, P, strict=True)])
+    key = "sum_params" if p_star is not None else "sum_params_falls"
+    summary = _t(key, lang, N=n_hidden, M0=input_dim, pairs=pairs, ls=_g(l_star, 5),
+                 ps=f"{formula_at(l_star, n_hidden, input_dim):.0f}")
+    ends = sorted({0, len(L) - 1})
+    parts = ("; " if lang == "en" else "；").join(_t("sum_parts", lang, L=int(L[k]), **{c: int(data[n][k]) for c, n in
+                                                             zip("ihob", ("input_weights", "hidden_weights",
+                                                                          "output_weights", "biases"), strict=True)})
+                      for k in ends)
+    return {"params_vs_layers": described(params_fig, summary),
+            "breakdown": described(figure(stack, legend_below(blay)), _t("sum_breakdown", lang, parts=parts))}
+
+
+def formula_at(layers: float, n_hidden: int, input_dim: int) -> float:
+    """P at a real L (the continuous curve): M₀·N/L + (L−1)(N/L)² + N/L + N + 1."""
+    w = n_hidden / layers
+    return input_dim * w + (layers - 1) * w * w + w + n_hidden + 1
 
 
 def _arch_labels(layers: list[int], n_hidden_by_l: dict[int, int]) -> list[str]:
@@ -116,8 +159,14 @@ def depth_at_budget(n_hidden: int, layers: list[int], params: dict[int, int], fi
                      "zeroline": False, "showgrid": False}
     lay["margin"] = {"l": 60, "r": 60, "t": 50, "b": 50}
     loss_fig = figure(traces, legend_below(lay))
-    return {"loss_vs_layers": loss_fig,
-            "boundaries": _boundaries(layers, widths, params, acc, gx, gy, surfaces, X, y, lang)}
+    pairs = _list([f"{c}: {a:.2f}" for c, a in zip(cats, mean_acc, strict=True)])
+    best, worst = int(np.argmax(mean_acc)), int(np.argmin(mean_acc))
+    boundaries = _boundaries(layers, widths, params, acc, gx, gy, surfaces, X, y, lang)
+    return {"loss_vs_layers": described(loss_fig, _t("sum_loss", lang, S=S, pairs=pairs,
+                                                      best=cats[best], acc=f"{mean_acc[best]:.2f}")),
+            "boundaries": described(boundaries, _t("sum_boundaries", lang, archs=_list(cats),
+                                                   lo=f"{mean_acc[worst]:.2f}", lo_arch=cats[worst],
+                                                   hi=f"{mean_acc[best]:.2f}", hi_arch=cats[best]))}
 
 
 def _boundaries(layers, widths, params, acc, gx, gy, surfaces, X, y, lang) -> dict[str, Any]:

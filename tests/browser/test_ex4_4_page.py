@@ -27,6 +27,9 @@ def test_figures_draw_and_beta_redraws_them(page, live_server, console_errors, a
     expect(section.locator('[data-metric="df_at_probe"] .value')).to_have_text("1.0980185722642861")
     assert section.locator('[data-metric="df_at_probe"] .value').inner_text() != before
     assert re.search(r"derivative\.beta=1\.7", page.url)
+    # Each figure carries a one-sentence summary for screen readers, with its numbers.
+    expect(section.locator('[data-summary="function"]')).to_contain_text("differ by at most")
+    expect(page.locator('#exp-gelu-approximations [data-summary="errors"]')).to_contain_text("times smaller")
     page.screenshot(path=str(artifacts / "4-4.png"), full_page=True)
     assert console_errors == []
 

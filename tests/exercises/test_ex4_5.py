@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 from pydantic import ValidationError
@@ -85,6 +87,12 @@ def depth(**kw):
     return ex.depth_at_budget(ex.DepthParams(**kw))
 
 
+@functools.cache
+def depth_metrics(**kw):
+    """The metrics of one depth-at-budget run, computed once per test session."""
+    return depth(**kw).metrics
+
+
 def test_depth_at_budget_tiny_and_deterministic():
     kw = {"n_hidden": 4, "epochs": 5, "n_seeds": 2, "n_train": 20}
     a, b = depth(**kw), depth(**kw)
@@ -95,17 +103,120 @@ def test_depth_at_budget_tiny_and_deterministic():
 
 
 def test_depth_at_budget_defaults_show_the_phenomenon():
-    m = depth().metrics
-    params, acc = m["params_by_layers"], m["accuracy_by_layers"]
+    m = depth_metrics()
+    params = m["params_by_layers"]
     assert list(params) == ["1", "2", "3", "4", "6", "8", "12", "24"]
     assert params == {str(L): parameter_count(ex.sizes_for(2, 24, L))["total"] for L in (1, 2, 3, 4, 6, 8, 12, 24)}
-    # A middle depth learns the spiral best; one unit per layer cannot (parallel straight boundaries).
-    assert m["best_accuracy_layers"] in (2, 3, 4)
-    assert max(acc.values()) > 0.9
-    assert acc["24"] < 0.6
-    # More parameters is not better: L=2 has the most, yet L=1 with half as many is not far below a deep net with more.
-    assert params["2"] > params["1"] and acc["1"] > acc["12"]
+    assert params["1"] == 97 and params["2"] == 205
     assert m["diverged"] is False
+
+
+SEEDS = range(5)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_ranking_of_depths_holds_over_seeds(seed):
+    """The page: two layers of 12 learn best, one wide layer (fewer parameters) trails, 8×3 on stay near chance."""
+    m = depth_metrics(seed=seed)
+    acc = m["accuracy_by_layers"]
+    assert m["best_accuracy_layers"] == 2 and acc["2"] > 0.9
+    assert acc["1"] < acc["2"] and m["params_by_layers"]["1"] < m["params_by_layers"]["2"]
+    assert acc["8"] < 0.6 and acc["12"] < 0.6 and acc["24"] <= 0.55
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_try_this_claims_hold_over_seeds(seed):
+    tanh = depth_metrics(seed=seed, activation="tanh")
+    t = tanh["accuracy_by_layers"]
+    assert tanh["best_accuracy_layers"] in (2, 3)  # "two or three layers do best"
+    assert t["1"] < t[str(tanh["best_accuracy_layers"])] - 0.15 and t["24"] <= 0.55
+    base = depth_metrics(seed=seed)["accuracy_by_layers"]
+    longer = depth_metrics(seed=seed, epochs=400)["accuracy_by_layers"]
+    assert longer["1"] > base["1"] and longer["1"] >= longer["2"] - 0.05  # one wide layer nearly catches up
+    assert longer["12"] < 0.6  # the deep, narrow ones do not
+    easy = depth_metrics(seed=seed, turns=0.75)["accuracy_by_layers"]
+    assert min(easy[str(L)] for L in (1, 2, 3, 4)) >= 0.95 and easy["4"] > base["4"]
+
+
+# ---------------------------------------------------------------- every inequality on the page
+
+BUDGETS = [(N, M0) for N in (1, 2, 12, 60, 120, 1000, 100_000) for M0 in (1, 2, 10, 29, 100, 10_000)]
+
+
+@pytest.mark.parametrize(("N", "M0"), BUDGETS)
+def test_l_star_is_below_2_and_p_falls_after_it(N, M0):
+    ls = ex.l_star(N, M0)
+    assert ls < 2  # N + M₀ + 1 > N
+    L = np.linspace(1, 50, 4901)
+    dP = -N * (M0 + N + 1) / L**2 + 2 * N**2 / L**3
+    assert (dP[L > ls + 1e-9] < 0).all() and (dP[L < ls - 1e-9] > 0).all()  # one peak, at L*
+    # The derivative on the page is that of the formula (centred differences).
+    h = 1e-6
+    fd = (ex.formula(N, M0, L + h) - ex.formula(N, M0, L - h)) / (2 * h)
+    np.testing.assert_allclose(fd, dP, rtol=1e-5, atol=1e-6 * N * N)
+
+
+@pytest.mark.parametrize(("N", "M0"), BUDGETS)
+def test_one_versus_two_layers(N, M0):
+    """P(2) − P(1) = N/4·(N − 2M₀ − 2): P rises from one to two layers exactly when N > 2M₀ + 2."""
+    if N % 2:
+        return
+    diff = sum(ex.formula_parts(N, M0, 2).values()) - sum(ex.formula_parts(N, M0, 1).values())
+    assert 4 * diff == N * (N - 2 * M0 - 2)
+    assert (diff > 0) == (N > 2 * M0 + 2)
+
+
+@pytest.mark.parametrize(("N", "M0"), BUDGETS)
+def test_the_deepest_network_has_the_fewest_parameters(N, M0):
+    if N > 1000:
+        return
+    P = {L: sum(ex.formula_parts(N, M0, L).values()) for L in ex.divisors(N, N)}
+    assert P[N] == M0 + 2 * N + 1 == P[1] - M0 * (N - 1)
+    assert P[N] == min(P.values())
+    assert (P[N] < P[1]) == (N > 1)
+    after = [P[L] for L in sorted(P) if L >= 2]
+    assert all(a > b for a, b in zip(after, after[1:], strict=False))  # falls from L = 2 on
+    assert max(P, key=P.get) in (1, 2)  # only 1 and 2 compete for the maximum
+
+
+@pytest.mark.parametrize("N", [2, 12, 120, 1000])
+def test_hidden_to_hidden_weights_peak_at_two_layers(N):
+    """(L − 1)N²/L² rises from 0 at L = 1 to N²/4 at L = 2 and shrinks from there on (not for all L)."""
+    H = {L: ex.formula_parts(N, 10, L)["hidden_weights"] for L in ex.divisors(N, N)}
+    assert H[1] == 0 and H[2] * 4 == N * N and max(H.values()) == H[2]
+    after = [H[L] for L in sorted(H) if L >= 2]
+    assert all(a > b for a, b in zip(after, after[1:], strict=False))
+    L = np.linspace(1, 40, 3901)
+    h = (L - 1) * N**2 / L**2
+    assert (np.diff(h[L <= 2]) > 0).all() and (np.diff(h[L >= 2]) < 0).all()
+    # The input block and the output weights shrink like 1/L; the biases stay N + 1.
+    parts = [ex.formula_parts(N, 10, L) for L in sorted(H)]
+    assert all(p["input_weights"] * L == 10 * N and p["output_weights"] * L == N and p["biases"] == N + 1
+               for p, L in zip(parts, sorted(H), strict=True))
+
+
+def test_the_try_this_budgets():
+    equal = count(n_hidden=60, input_dim=29).metrics["params_by_layers"]
+    assert equal["1"] == equal["2"] == 1861  # N = 2M₀ + 2
+    many = count(n_hidden=120, input_dim=100).metrics
+    p = many["params_by_layers"]
+    assert many["best_layers"] == 1 and p["2"] < p["1"] and 1 < many["l_star"] < 2  # the curve still peaks past 1
+    assert 1.999 < count(n_hidden=100_000, input_dim=10, max_layers=50).metrics["l_star"] < 2
+
+
+def test_every_figure_has_a_summary_in_each_language():
+    import re
+
+    for lang in ("en", "zh"):
+        figs = {**count(lang=lang).figures, **depth(n_hidden=4, epochs=5, n_seeds=2, n_train=20, lang=lang).figures}
+        assert set(figs) == {"params_vs_layers", "breakdown", "loss_vs_layers", "boundaries"}
+        for key, fig in figs.items():
+            summary = fig["layout"]["meta"]["summary"]
+            assert summary and (re.search(r"[\u4e00-\u9fff]", summary) is not None) == (lang == "zh"), (key, summary)
+            assert key not in summary
+    s = count().figures["params_vs_layers"]["layout"]["meta"]["summary"]
+    assert "L = 1: 1441, L = 2: 4381" in s and "L* = 1.8321" in s
+    assert "falls" in count(input_dim=300).figures["params_vs_layers"]["layout"]["meta"]["summary"]
 
 
 def test_depth_cost_refuses_the_costliest_request():
