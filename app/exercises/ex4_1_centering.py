@@ -4,31 +4,33 @@ Experiments: centering (one shift: a neuron on the raw inputs against the same n
 centred inputs, same data, same init, same sample order) and shift-sweep (epochs to target and
 Hessian condition number against the shift, many data seeds in one vectorised run).
 
-One neuron σ(wᵀx + b) with binary cross-entropy. Its parameters are stacked as θ = (w₁, w₂, b) and
-each input gets a 1 appended, x̃ = (x₁, x₂, 1), so the logit is z = θᵀx̃ and the per-sample gradient
-is δ·x̃ with δ = σ(z) − y. Per-sample SGD on a single neuron is a long sequential loop; the core's
-`train` costs ~30 µs per step for it, so `neuron_sgd` below does the same arithmetic in a few NumPy
-lines (same sample order as `train` with seeds=[s, s, ...]; tests check both agree).
+The neuron's numerics are in ex4_1_neuron, the parameters in ex4_1_params; this module runs the
+experiments and describes them.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import numpy as np
-from pydantic import ValidationInfo, field_validator
 
-from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
+from app.exercises.base import Exercise, Experiment, Metric, Result
 from app.exercises.common import outcome
+from app.exercises.ex4_1_neuron import (
+    condition_number,
+    design,
+    epochs_to_target,
+    hessian,
+    neuron_sgd,
+    newton_optimum,
+    path_straightness,
+    profile_loss,
+    same_sign_fraction,
+)
+from app.exercises.ex4_1_params import CenteringParams, SweepParams, TrainingParams
 from app.figures import ex4_1 as figs
 from app.i18n import text
-from app.nn.activations import sigmoid
 from app.nn.data import teacher_neuron
+from app.nn.train import loss_diverged
 
-# The sample order is drawn from its own stream, independent of the data drawn from `seed`.
-SHUFFLE_STREAM = 1
-NEWTON_ITERATIONS = 100
 GRID = 41  # contour grid of the trajectory figure, GRID × GRID points of (w₁, w₂)
 PATH_POINTS = 300  # log-spaced steps kept for each path
 FRAMES = 25  # animation frames of the trajectory
@@ -41,261 +43,6 @@ SECONDS_PER_STEP = 7e-6
 SECONDS_PER_SAMPLE_EPOCH = 6e-8
 SECONDS_PER_NEWTON_SAMPLE = 6e-7
 SECONDS_PER_GRID_SAMPLE = 8e-8
-
-
-def _text_param(default, en, zh, help_en, help_zh, **kw):
-    return param(default, text(en, zh), text(help_en, help_zh), **kw)
-
-
-class _Shift(Params):
-    shift: float = _text_param(
-        3.0, "Shift of the inputs", "输入平移量",
-        "Every input is x = u + shift with u ~ U(−1, 1)²; from shift 1 on, every component is positive.",
-        "每个输入为 x = u + 平移量，u ~ U(−1, 1)²；平移量不小于 1 时，所有分量都为正。",
-        ge=0, le=10, step=0.1)
-
-
-class _SweepRange(Params):
-    max_shift: float = _text_param(
-        5.0, "Largest shift", "最大平移量", "The shifts run evenly from 0 to this value.",
-        "平移量从 0 均匀取到该值。", ge=0.5, le=10, step=0.5)
-    n_shifts: int = _text_param(
-        11, "Number of shifts", "平移量个数", "How many shifts between 0 and the largest one.",
-        "在 0 与最大平移量之间取多少个平移量。", ge=2, le=21)
-    n_seeds: int = _text_param(
-        4, "Data seeds per shift", "每个平移量的数据种子数",
-        "Data sets drawn per shift (seeds seed, seed+1, …); the same data at every shift, only moved.",
-        "每个平移量抽取的数据集个数（种子为 seed, seed+1, …）；各平移量用同一批数据，只是整体平移。",
-        ge=1, le=20)
-
-
-class _Training(Params):
-    n_samples: int = _text_param(
-        200, "Samples", "样本数", "Number of training points.", "训练样本的个数。", ge=20, le=2000)
-    batch_size: int = _text_param(
-        1, "Batch size", "批大小",
-        "1: one update per sample (per-sample SGD); equal to the samples: full-batch gradient descent.",
-        "1：每个样本更新一次（逐样本 SGD）；等于样本数：全批量梯度下降。", ge=1, le=2000)
-    lr: float = _text_param(
-        0.05, "Learning rate η", "学习率 η", "Step size of every update, the same for both neurons.",
-        "每次更新的步长，两个神经元相同。", ge=1e-4, le=10, scale="log")
-    epochs: int = _text_param(
-        100, "Epochs", "训练轮数", "Passes over the data.", "遍历数据的次数。", ge=1, le=2000)
-    seed: int = _text_param(
-        0, "Seed", "随机种子", "Draws the data and the sample order (the same order for both neurons).",
-        "决定数据与样本顺序（两个神经元的顺序相同）。", ge=0, le=2**31 - 1)
-    teacher_w1: float = _text_param(
-        4.0, "Teacher w₁*", "教师权重 w₁*", "First weight of the neuron that labels the data.",
-        "给数据打标签的教师神经元的第一个权重。", ge=-10, le=10, step=0.5)
-    teacher_w2: float = _text_param(
-        -1.0, "Teacher w₂*", "教师权重 w₂*",
-        "Second weight of the teacher; w₁* + w₂* = 0 puts the optimum's bias at 0 and hides the effect.",
-        "教师的第二个权重；w₁* + w₂* = 0 时最优偏置为 0，效应会消失。", ge=-10, le=10, step=0.5)
-    target_gap: float = _text_param(
-        0.01, "Target gap", "目标差距",
-        "A run reaches the target at the first epoch with loss ≤ optimal loss + this gap.",
-        "当某一轮的损失 ≤ 最优损失 + 该差距时，视为达到目标。", ge=1e-4, le=1, scale="log")
-
-    @field_validator("batch_size")
-    @classmethod
-    def _batch_within_samples(cls, batch_size: int, info: ValidationInfo) -> int:
-        n = info.data.get("n_samples")
-        if n is not None and batch_size > n:
-            raise ValueError(f"batch_size must not exceed n_samples ({n})")
-        return batch_size
-
-    def steps_per_epoch(self) -> int:
-        """Return the number of updates per epoch, ceil(n_samples / batch_size)."""
-        return -(-self.n_samples // self.batch_size)
-
-    def shuffle_seed(self) -> int:
-        """Return the seed of the sample-order generator (its own stream of `seed`)."""
-        return int(np.random.SeedSequence([self.seed, SHUFFLE_STREAM]).generate_state(1)[0])
-
-
-# Field order: the shift (or the sweep's range) first, then the training settings.
-class CenteringParams(_Training, _Shift):
-    """One shift: raw against centred inputs."""
-
-
-class SweepParams(_Training, _SweepRange):
-    """Shifts from 0 to max_shift, n_seeds data sets each."""
-
-    epochs: int = _text_param(
-        200, "Epochs", "训练轮数", "Passes over the data; a run that never reaches the target counts as this many.",
-        "遍历数据的次数；从未达到目标的运行按该轮数计。", ge=1, le=2000)
-
-
-# ---------------------------------------------------------------------------------------------
-# Computation. Shapes: S members (runs), N samples; A (S, N, 3) holds the x̃ rows, y (S, N).
-
-
-def design(X: np.ndarray) -> np.ndarray:
-    """Append a column of ones: (..., N, 2) -> (..., N, 3)."""
-    return np.concatenate([X, np.ones((*X.shape[:-1], 1))], axis=-1)
-
-
-def mean_loss(A: np.ndarray, y: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """Return the mean binary cross-entropy (S,) of θ (S, 3); ln(1 + e^z) − y z is exact for any z."""
-    z = np.einsum("snk,sk->sn", A, theta)
-    return np.mean(np.logaddexp(0.0, z) - y * z, axis=1)
-
-
-def hessian(A: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """Return the Hessian of the mean loss, (1/N) Σ σ′(z) x̃x̃ᵀ, as (S, 3, 3)."""
-    p = sigmoid(np.einsum("snk,sk->sn", A, theta))
-    return np.einsum("sn,snj,snk->sjk", p * (1.0 - p), A, A) / A.shape[1]
-
-
-def newton_optimum(A: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Minimise the mean loss of every member by Newton's method with step halving; return θ* (S, 3), L* (S,).
-
-    Newton's method is affine-invariant: from θ = 0 the raw and the centred problems take the same
-    steps (mapped by b_raw = b_centred − wᵀ mean(x)), so both reach the same minimum.
-    """
-    S, N, _ = A.shape
-    theta = np.zeros((S, 3))
-    loss = mean_loss(A, y, theta)
-    for _ in range(NEWTON_ITERATIONS):
-        g = np.einsum("sn,snk->sk", sigmoid(np.einsum("snk,sk->sn", A, theta)) - y, A) / N
-        active = np.abs(g).max(axis=1) > 1e-13
-        if not active.any():
-            break
-        step = (np.linalg.pinv(hessian(A, theta)) @ g[:, :, None])[:, :, 0]
-        t = np.where(active, 1.0, 0.0)
-        for _halving in range(40):
-            cand = theta - t[:, None] * step
-            new = mean_loss(A, y, cand)
-            worse = active & ~(new <= loss)
-            if not worse.any():
-                break
-            t = np.where(worse, t / 2, t)
-        improved = active & (new < loss)
-        if not improved.any():
-            break
-        theta = np.where(improved[:, None], cand, theta)
-        loss = np.where(improved, new, loss)
-    return theta, loss
-
-
-def condition_number(H: np.ndarray) -> np.ndarray:
-    """Return λ_max / λ_min of each symmetric (S, 3, 3) matrix (inf when singular)."""
-    ev = np.linalg.eigvalsh(H)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(ev[:, 0] > 0, ev[:, -1] / ev[:, 0], np.inf)
-
-
-@dataclass(frozen=True)
-class SGDRun:
-    """Per-epoch losses (S, E+1), column 0 before training; `thetas` (T+1, S, 3) after every step, if recorded."""
-
-    losses: np.ndarray
-    thetas: np.ndarray | None
-
-
-def neuron_sgd(A: np.ndarray, y: np.ndarray, lr: float, epochs: int, batch_size: int, shuffle_seed: int,
-               *, record: bool = False) -> SGDRun:
-    """Train S single neurons from θ = 0 by mini-batch SGD, all members seeing the same sample order.
-
-    Each epoch draws perm = rng.permutation(N) from default_rng(shuffle_seed), as the core's `train`
-    does for a member with that seed; a single batch per epoch is not shuffled. Each step applies
-    θ ← θ − η · mean over the batch of δ·x̃.
-    """
-    S, N, _ = A.shape
-    B = max(1, min(int(batch_size), N))
-    starts = range(0, N, B)
-    rng = np.random.default_rng(shuffle_seed) if len(starts) > 1 else None
-    theta = np.zeros((S, 3))
-    losses = np.empty((S, epochs + 1))
-    thetas = np.empty((epochs * len(starts) + 1, S, 3)) if record else None
-    losses[:, 0] = mean_loss(A, y, theta)
-    if thetas is not None:
-        thetas[0] = theta
-    k = 0
-    if B == 1 and S <= 4:
-        return _per_sample_sgd(A, y, lr, epochs, rng, theta, losses, thetas)
-    with np.errstate(all="ignore"):
-        for epoch in range(epochs):
-            order = rng.permutation(N) if rng is not None else np.arange(N)
-            At = np.ascontiguousarray(A[:, order].transpose(1, 0, 2))  # (N, S, 3): a batch is a slice
-            yt = np.ascontiguousarray(y[:, order].T)  # (N, S)
-            for i in starts:
-                a = At[i:i + B]
-                delta = 1.0 / (1.0 + np.exp(-(a * theta).sum(-1))) - yt[i:i + B]  # (b, S)
-                theta -= (lr / a.shape[0]) * (delta[:, :, None] * a).sum(0)
-                if thetas is not None:
-                    k += 1
-                    thetas[k] = theta
-            losses[:, epoch + 1] = mean_loss(A, y, theta)
-    return SGDRun(losses, thetas)
-
-
-def _per_sample_sgd(A: np.ndarray, y: np.ndarray, lr: float, epochs: int, rng: np.random.Generator | None,
-                    theta: np.ndarray, losses: np.ndarray, thetas: np.ndarray | None) -> SGDRun:
-    """Run neuron_sgd's per-sample updates with Python floats: the same steps, in the same order.
-
-    A step of a 3-parameter neuron is a handful of scalar operations; as Python floats it costs a
-    few hundred nanoseconds against several microseconds of NumPy call overhead per step.
-    """
-    S, N, _ = A.shape
-    rows = A.tolist()
-    targets = y.tolist()
-    th = theta.tolist()
-    trace: list[list[list[float]]] = []
-    for epoch in range(epochs):
-        order = rng.permutation(N).tolist() if rng is not None else range(N)
-        for n in order:
-            for s in range(S):
-                a0, a1, a2 = rows[s][n]
-                t = th[s]
-                z = a0 * t[0] + a1 * t[1] + a2 * t[2]
-                # σ(z) − y without overflow: exp of a negative number only.
-                sig = 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
-                g = lr * (sig - targets[s][n])
-                t[0] -= g * a0
-                t[1] -= g * a1
-                t[2] -= g * a2
-            if thetas is not None:
-                trace.append([t.copy() for t in th])
-        theta[:] = th
-        losses[:, epoch + 1] = mean_loss(A, y, theta)
-    if thetas is not None and trace:
-        thetas[1:] = np.array(trace)
-    return SGDRun(losses, thetas)
-
-
-def epochs_to_target(losses: np.ndarray, optimum: np.ndarray, gap: float) -> np.ndarray:
-    """Return the first epoch (S,) whose loss ≤ optimum + gap, −1 if none."""
-    hit = losses <= (optimum[:, None] + gap)
-    return np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
-
-
-def same_sign_fraction(updates: np.ndarray) -> float | None:
-    """Return the fraction of updates (T, 2) whose nonzero components share one sign (all-zero updates aside)."""
-    nonzero = (updates != 0).any(axis=1)
-    if not nonzero.any():
-        return None
-    mixed = (updates > 0).any(axis=1) & (updates < 0).any(axis=1)
-    return float(1.0 - mixed.sum() / nonzero.sum())
-
-
-def profile_loss(Xc: np.ndarray, y: np.ndarray, W: np.ndarray, iterations: int = 8) -> np.ndarray:
-    """Return min over b of the mean loss at each w of W (M, 2), for centred inputs Xc (N, 2).
-
-    Centring only moves b (b_raw = b_centred − wᵀ mean(x)), so this surface is the same for the raw
-    and the centred problem. Newton's method in the one variable b, steps capped at ±4.
-    """
-    z0 = W @ Xc.T  # (M, N)
-    ybar = float(np.clip(y.mean(), 1e-3, 1 - 1e-3))
-    c = np.full(len(W), np.log(ybar / (1 - ybar)))
-    for _ in range(iterations):
-        p = sigmoid(z0 + c[:, None])
-        g = (p - y).mean(axis=1)
-        h = (p * (1 - p)).mean(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            c -= np.clip(np.where(h > 0, g / h, np.sign(g) * 4), -4, 4)
-    z = z0 + c[:, None]
-    return np.mean(np.logaddexp(0.0, z) - y * z, axis=1)
 
 
 def _to_epochs(hits: np.ndarray) -> list[int | None]:
@@ -339,9 +86,13 @@ def centering(p: CenteringParams) -> Result:
 
     shown = np.unique(np.linspace(0, steps - 1, min(steps, SHOWN_UPDATES)).round().astype(int))
     epochs = np.arange(p.epochs + 1)
+    signs = same_sign_fraction(updates[:, 0]), same_sign_fraction(updates[:, 1])
+    straight = tuple(path_straightness(run.thetas[:spe + 1, i, :2]) for i in range(2))  # the first epoch
     metrics = {
-        "same_sign_fraction_raw": same_sign_fraction(updates[:, 0]),
-        "same_sign_fraction_centered": same_sign_fraction(updates[:, 1]),
+        "same_sign_fraction_raw": signs[0],
+        "same_sign_fraction_centered": signs[1],
+        "path_straightness_raw": straight[0],
+        "path_straightness_centered": straight[1],
         "final_loss_raw": float(run.losses[0, -1]),
         "final_loss_centered": float(run.losses[1, -1]),
         "optimal_loss": optimal,
@@ -349,6 +100,8 @@ def centering(p: CenteringParams) -> Result:
         "epochs_to_target_centered": _to_epochs(hits[1:])[0],
         "condition_number_raw": float(cond[0]),
         "condition_number_centered": float(cond[1]),
+        "optimal_bias_raw": float(theta_star[0, 2]),
+        "optimal_bias_centered": float(theta_star[1, 2]),
         **outcome(np.stack([run.losses[0], run.losses[1]])),
     }
     data = {
@@ -364,13 +117,13 @@ def centering(p: CenteringParams) -> Result:
     figures = {
         "loss": figs.loss(epochs, run.losses, optimal, p.target_gap, hits, p.lang),
         "trajectory": figs.trajectory(gw1, gw2, surface, optimal, run.thetas[:, :, :2], kept, frame_steps, spe,
-                                      theta_star[0, :2], p.lang),
-        "update_signs": figs.update_signs(updates[shown], p.lang),
+                                      theta_star[0, :2], straight, p.lang),
+        "update_signs": figs.update_signs(updates[shown], signs, p.lang),
     }
     return Result(metrics, data, figures)
 
 
-def _training_cost(p: _Training, members: int) -> float:
+def _training_cost(p: TrainingParams, members: int) -> float:
     """Estimate the seconds of `members` SGD runs plus their Newton optima."""
     return (p.epochs * p.steps_per_epoch() * SECONDS_PER_STEP
             + members * p.n_samples * (p.epochs * SECONDS_PER_SAMPLE_EPOCH + SECONDS_PER_NEWTON_SAMPLE))
@@ -412,11 +165,24 @@ def shift_sweep(p: SweepParams) -> Result:
         "epochs_to_target_raw_by_seed": hits[:, :, 0], "epochs_to_target_centered_by_seed": hits[:, :, 1],
         "condition_number_raw": mean_cond[:, 0], "condition_number_centered": mean_cond[:, 1],
     }
+    last = hits[:, -1]  # (n_seeds, 2) at the largest shift
+    centered_faster = (last[:, 1] >= 0) & ((last[:, 0] < 0) | (last[:, 1] < last[:, 0]))
+    # κ ∝ s^k for large s, k → 4 (λ_max grows like s², λ_min shrinks like 1/s²): the log-log slope of κ
+    # over the upper half of the shifts.
+    upper = shifts >= shifts[-1] / 2
+    exponent = (float(np.polyfit(np.log(shifts[upper]), np.log(mean_cond[upper, 0]), 1)[0])
+                if upper.sum() >= 2 and np.isfinite(mean_cond[upper, 0]).all() else None)
     metrics = {
+        "largest_shift": float(shifts[-1]),
+        "data_sets": p.n_seeds,
         "largest_shift_epochs_raw": float(mean_epochs[-1, 0]),
         "largest_shift_epochs_centered": float(mean_epochs[-1, 1]),
+        "largest_shift_reached_raw": int((last[:, 0] >= 0).sum()),
+        "largest_shift_centered_faster": int(centered_faster.sum()),
         "largest_shift_condition_raw": float(mean_cond[-1, 0]),
         "largest_shift_condition_centered": float(mean_cond[-1, 1]),
+        "condition_exponent_raw": exponent,
+        "diverged_raw_runs": int(loss_diverged(run.losses[0::2]).sum()),
         **outcome(np.asarray(run.losses)),
     }
     figures = {
@@ -447,10 +213,11 @@ EXERCISE = Exercise(
             title=text("Raw against centred inputs", "原始输入与中心化输入对比"),
             summary=text(
                 "Two identical neurons start at w = 0, b = 0 and see the same samples in the same order: one "
-                "gets the shifted, all-positive inputs, the other the same inputs minus their mean. The raw "
-                "neuron's weight updates all point into quadrant I or III, and its loss crawls.",
+                "gets the shifted, all-positive inputs, the other the same inputs minus their mean. With one "
+                "sample per update, the raw neuron's weight updates all point into quadrant I or III, and its "
+                "loss crawls.",
                 "两个相同的神经元都从 w = 0、b = 0 出发，以相同顺序看到相同的样本：一个接收平移后全为正的输入，"
-                "另一个接收减去均值后的同一批输入。原始输入神经元的权重更新只指向第一或第三象限，损失下降缓慢。",
+                "另一个接收减去均值后的同一批输入。每次只用一个样本更新时，原始输入神经元的权重更新只指向第一或第三象限，损失下降缓慢。",
             ),
             params=CenteringParams,
             run=centering,
@@ -466,6 +233,14 @@ EXERCISE = Exercise(
                     "same-sign updates, centred", "同号更新比例（中心化）",
                     "The same fraction for centred inputs, whose components take both signs.",
                     "中心化输入的同一比例；其分量有正有负。"),
+                "path_straightness_raw": _m(
+                    "path straightness, raw", "路径平直度（原始）",
+                    "In the first epoch: the distance the (w₁, w₂) path gets from its start over the length it "
+                    "walks; 1 for a straight path, near 0 for a zig-zag.",
+                    "第一轮中 (w₁, w₂) 路径离开起点的距离与走过的长度之比；直线为 1，“之”字形接近 0。"),
+                "path_straightness_centered": _m(
+                    "path straightness, centred", "路径平直度（中心化）",
+                    "The same ratio for the centred run.", "中心化输入的同一比值。"),
                 "final_loss_raw": _m("final loss, raw", "最终损失（原始）", "Mean loss after the last epoch.",
                                      "最后一轮后的平均损失。"),
                 "final_loss_centered": _m("final loss, centred", "最终损失（中心化）",
@@ -485,6 +260,12 @@ EXERCISE = Exercise(
                 "condition_number_centered": _m("Hessian condition number, centred", "Hessian 条件数（中心化）",
                                                 "λ_max/λ_min of the loss's Hessian in (w₁, w₂, b) at the optimum.",
                                                 "最优点处损失关于 (w₁, w₂, b) 的 Hessian 的 λ_max/λ_min。"),
+                "optimal_bias_raw": _m("optimal bias, raw", "最优偏置（原始）",
+                                       "b at the optimum of the raw problem: b_raw = b_centred − wᵀ mean(x).",
+                                       "原始问题最优点处的 b：b_原始 = b_中心化 − wᵀ mean(x)。"),
+                "optimal_bias_centered": _m("optimal bias, centred", "最优偏置（中心化）",
+                                            "b at the optimum of the centred problem; the optimal w is the same.",
+                                            "中心化问题最优点处的 b；最优的 w 相同。"),
             },
         ),
         Experiment(
@@ -501,6 +282,10 @@ EXERCISE = Exercise(
             cost=_sweep_cost,
             cost_fields=("epochs", "n_samples", "n_shifts", "n_seeds", "batch_size"),
             metrics={
+                "largest_shift": _m("largest shift", "最大平移量", "The last shift of the sweep.",
+                                    "扫描中的最后一个平移量。"),
+                "data_sets": _m("data sets", "数据集个数", "Data sets per shift (the seeds).",
+                                "每个平移量的数据集个数（种子数）。"),
                 "largest_shift_epochs_raw": _m(
                     "epochs to target at the largest shift, raw", "最大平移量下达到目标的轮数（原始）",
                     "Mean over seeds; a seed that never reaches the target counts as the number of epochs.",
@@ -508,6 +293,15 @@ EXERCISE = Exercise(
                 "largest_shift_epochs_centered": _m(
                     "epochs to target at the largest shift, centred", "最大平移量下达到目标的轮数（中心化）",
                     "Mean over seeds; the same at every shift.", "对种子取平均；在每个平移量下都相同。"),
+                "largest_shift_reached_raw": _m(
+                    "raw runs at target, largest shift", "最大平移量下达到目标的原始输入次数",
+                    "How many of the data sets' raw runs reach the target within the epochs.",
+                    "在给定轮数内达到目标的原始输入训练次数（按数据集计）。"),
+                "largest_shift_centered_faster": _m(
+                    "centred faster, largest shift", "最大平移量下中心化更快的次数",
+                    "How many data sets' centred run reaches the target in fewer epochs than the raw run (a raw "
+                    "run that never reaches it counts as slower).",
+                    "中心化输入比原始输入用更少轮数达到目标的数据集个数（原始输入从未达到目标的计为更慢）。"),
                 "largest_shift_condition_raw": _m(
                     "condition number at the largest shift, raw", "最大平移量下的条件数（原始）",
                     "Geometric mean over seeds of the Hessian's λ_max/λ_min at the optimum.",
@@ -516,6 +310,15 @@ EXERCISE = Exercise(
                     "condition number at the largest shift, centred", "最大平移量下的条件数（中心化）",
                     "The same at every shift: centred data do not depend on it.",
                     "在每个平移量下都相同：中心化后的数据与平移量无关。"),
+                "condition_exponent_raw": _m(
+                    "growth exponent of the raw condition number", "原始输入条件数的增长指数",
+                    "k in κ ∝ shiftᵏ: the log-log slope of the raw condition number over the upper half of the "
+                    "shifts; it tends to 4 as the shift grows.",
+                    "κ ∝ 平移量ᵏ 中的 k：原始输入条件数在较大一半平移量上的双对数斜率；平移量越大越接近 4。"),
+                "diverged_raw_runs": _m(
+                    "diverged raw runs", "发散的原始输入训练次数",
+                    "Raw-input runs, over all shifts and data sets, whose loss ended more than 10 % above its start.",
+                    "所有平移量与数据集中，损失结束时比初始值高出 10% 以上的原始输入训练次数。"),
             },
         ),
     ),

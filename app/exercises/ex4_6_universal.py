@@ -49,6 +49,8 @@ TARGETS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 SWEEP_UNITS = tuple(2**k for k in range(11))  # 1 … 1024
+# The sup error is also measured this fraction of a piece to either side of every knot (see one_sided_points).
+HAIR = 1e-9
 HINGES_DRAWN = 16
 TRAIN_POINTS = 256
 REPLAY_SNAPSHOTS = 201
@@ -60,10 +62,33 @@ def dense_grid(a: float, b: float, n: int) -> tuple[np.ndarray, int]:
     """Return the error grid for n pieces, (n·m + 1,), and m, its points per piece (even).
 
     Knots are every m-th point, so x[::m] are exactly the knots x₀ … xₙ and the midpoint of every
-    piece is on the grid. At least 2049 points, at least 4 per piece (enough for the RMS error too).
+    piece is on the grid. At least 2049 points, at least 4 per piece. The RMS error is taken at the
+    midpoints of the grid's intervals (the midpoint rule), which never fall on a knot, so a jump there
+    costs its exact share of the integral.
     """
     m = max(4, 2 * math.ceil(1024 / n))
     return np.linspace(a, b, n * m + 1), m
+
+
+def one_sided_points(knots: np.ndarray) -> np.ndarray:
+    """Return the points a hair (HAIR of a piece) left of x₁ … xₙ and right of x₀ … xₙ₋₁, (2n,).
+
+    A target that jumps at a knot (the step at 0 when n is even) meets the interpolant there, but
+    just beside the knot the error comes arbitrarily close to the whole jump: the sup is a one-sided
+    limit that no grid point attains, and the grid would report 1 − 1/m, drifting with m. Measured
+    a hair from the knot, the error is within HAIR of that limit for every n.
+    """
+    h = np.diff(knots)
+    return np.concatenate([knots[1:] - HAIR * h, knots[:-1] + HAIR * h])
+
+
+def loglog_slope(units: np.ndarray, err: np.ndarray) -> float | None:
+    """Return the log-log slope of err against units ≥ 16 (the asymptotic regime); None if an error is ~0."""
+    big = np.asarray(units) >= 16
+    e = np.asarray(err)[big]
+    if big.sum() < 2 or not (np.isfinite(e).all() and (e > 1e-12).all()):
+        return None  # f is (nearly) represented exactly: rounding noise has no slope
+    return float(np.polyfit(np.log(np.asarray(units)[big]), np.log(e), 1)[0])
 
 
 def target_function(target: str, expression: str) -> Callable[[np.ndarray], np.ndarray]:
@@ -91,14 +116,19 @@ def formula_validator(grids: Callable[[float, float, int], list]) -> Any:
     return field_validator("expression")(classmethod(check))
 
 
+def _error_points(a: float, b: float, n: int) -> list[np.ndarray]:
+    x, m = dense_grid(a, b, n)
+    return [x, (x[:-1] + x[1:]) / 2, one_sided_points(x[::m])]
+
+
 def construct_grids(a: float, b: float, units: int) -> list[np.ndarray]:
     """Return every set of points where `construct` evaluates the target."""
-    return [dense_grid(a, b, n)[0] for n in sorted({units, *SWEEP_UNITS})]
+    return [pts for n in sorted({units, *SWEEP_UNITS}) for pts in _error_points(a, b, n)]
 
 
 def train_grids(a: float, b: float, units: int) -> list[np.ndarray]:
     """Return every set of points where `train` evaluates the target."""
-    return [dense_grid(a, b, units)[0], np.linspace(a, b, TRAIN_POINTS)]
+    return [*_error_points(a, b, units), np.linspace(a, b, TRAIN_POINTS)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,15 +160,21 @@ def run_network(net: Network, x: np.ndarray, max_elements: int = 1 << 15) -> np.
 
 
 def construction(f: Callable[[np.ndarray], np.ndarray], a: float, b: float, n: int) -> dict[str, Any]:
-    """Build the n-unit network for f on [a, b], run it on the error grid, and measure its errors."""
+    """Build the n-unit network for f on [a, b], run it on the error grid, and measure its errors.
+
+    sup: over the grid and a hair beside every knot, where a jump of f is missed by any grid.
+    rms: (1/(b − a) ∫ (f − g)²)^½ by the midpoint rule on the grid's intervals.
+    """
     x, m = dense_grid(a, b, n)
     y = f(x)
     knots = x[::m]
     net = interpolant_network(knots, y[::m])
     g = run_network(net, x)
-    err = np.abs(g - y)
-    return {"x": x, "y": y, "g": g, "m": m, "knots": knots, "net": net,
-            "sup": float(err.max()), "rms": float(np.sqrt(np.mean(err**2)))}
+    beside = one_sided_points(knots)
+    sup = max(float(np.abs(g - y).max()), float(np.abs(run_network(net, beside) - f(beside)).max()))
+    mid = (x[:-1] + x[1:]) / 2
+    rms = float(np.sqrt(np.mean((run_network(net, mid) - f(mid)) ** 2)))
+    return {"x": x, "y": y, "g": g, "m": m, "knots": knots, "net": net, "sup": sup, "rms": rms}
 
 
 def _thin(n_points: int, limit: int = 1025) -> slice:
@@ -196,18 +232,21 @@ def construct(p: ConstructParams) -> Result:
 
     s = _thin(len(c["x"]))
     x, y, g = c["x"][s], c["y"][s], c["g"][s]
-    metrics = {"sup_error": c["sup"], "rms_error": c["rms"], "units": p.units}
+    units = np.array(SWEEP_UNITS)
+    slopes = loglog_slope(units, sweep_sup), loglog_slope(units, sweep_rms)
+    metrics = {"sup_error": c["sup"], "rms_error": c["rms"], "units": p.units,
+               "sup_slope": slopes[0], "rms_slope": slopes[1]}
     data = {
         "x": x, "target": y, "approximation": g, "knots": knots, "knot_values": c["y"][::c["m"]],
         "hidden_weights": net.W[0][0, 0, :], "hidden_biases": net.b[0][0, 0, :],
         "output_weights": v, "output_bias": b2,
-        "sweep_units": np.array(SWEEP_UNITS), "sweep_sup_error": sweep_sup, "sweep_rms_error": sweep_rms,
+        "sweep_units": units, "sweep_sup_error": sweep_sup, "sweep_rms_error": sweep_rms,
     }
     figures = {
-        "approximation": figs.approximation(x, y, g, knots, c["y"][::c["m"]], p.units, p.lang),
-        "hinges": figs.hinges(x, y, knots, partial, drawn, p.units, p.lang),
-        "error_vs_units": figs.error_vs_units(np.array(SWEEP_UNITS), sweep_sup, sweep_rms, p.units,
-                                              c["sup"], c["rms"], p.lang),
+        "approximation": figs.approximation(x, y, g, knots, c["y"][::c["m"]], p.units, c["sup"], c["rms"], p.lang),
+        "hinges": figs.hinges(x, y, knots, partial, drawn, v, p.units, p.lang),
+        "error_vs_units": figs.error_vs_units(units, sweep_sup, sweep_rms, p.units, c["sup"], c["rms"], slopes,
+                                              p.lang),
     }
     return Result(metrics, data, figures)
 
@@ -265,7 +304,7 @@ def train(p: TrainParams) -> Result:
     with np.errstate(all="ignore"):
         curves = np.stack([run_network(rec.snapshots[i], xr) for i in frames])[:, None, :]
     data["replay_epoch"] = rec.snapshot_epochs[frames]
-    figures = {"fit": figs.fit(c["x"][s], c["y"][s], trained[s], c["g"][s], c["knots"], p.lang),
+    figures = {"fit": figs.fit(c["x"][s], c["y"][s], trained[s], c["g"][s], c["knots"], sup, c["sup"], p.lang),
                "fit_replay": figs.fit_replay(xr, yr, curves, rec.snapshot_epochs[frames], p.units, p.lang),
                "loss": figs.loss(epochs[e], losses[e], p.lang)}
     return Result(metrics, data, figures)
@@ -282,9 +321,11 @@ EXERCISE = Exercise(
     id="4-6",
     title=text("Universal approximation with ReLU", "ReLU 的通用近似性"),
     question=text(
-        "Show that the universal approximation theorem also holds when the hidden units use ReLU: one "
-        "hidden layer of ReLU units can approximate any continuous function on a closed interval.",
-        "证明通用近似定理对 ReLU 激活函数同样成立：只含一个 ReLU 隐藏层的网络可以在闭区间上逼近任意连续函数。",
+        "Show that the universal approximation theorem (the book's Theorem 4.1, stated for continuous functions "
+        "on the unit cube [0, 1]^D) also holds when the hidden units use ReLU: a network with one hidden layer "
+        "of ReLU units and a linear output can approximate any continuous function on [0, 1]^D to any accuracy.",
+        "证明通用近似定理（书中定理 4.1，针对单位超立方体 [0, 1]^D 上的连续函数）对 ReLU 激活函数同样成立："
+        "由一个使用 ReLU 激活函数的隐藏层和线性输出层组成的网络，可以以任意精度逼近 [0, 1]^D 上的任意连续函数。",
     ),
     experiments=(
         Experiment(
@@ -301,13 +342,21 @@ EXERCISE = Exercise(
             run=construct,
             metrics={
                 "sup_error": Metric(text("sup error", "最大误差"),
-                                    text("max |f − network| on a dense grid of the interval.",
-                                         "区间上稠密网格处 |f − 网络| 的最大值。")),
+                                    text("max |f − network| on a dense grid of the interval and a hair beside every knot.",
+                                         "区间上稠密网格处、以及紧挨每个节点两侧处 |f − 网络| 的最大值。")),
                 "rms_error": Metric(text("RMS error", "均方根误差"),
                                     text("Root-mean-square of f − network on the same grid: the L² error.",
                                          "同一网格上 f − 网络 的均方根，即 L² 误差。")),
                 "units": Metric(text("hidden units", "隐藏单元数"),
                                 text("n ReLU units, n linear pieces, n + 1 knots.", "n 个 ReLU 单元，n 段直线，n + 1 个节点。")),
+                "sup_slope": Metric(text("log-log slope of the sup error", "最大误差的双对数斜率"),
+                                    text("Slope of log(sup error) against log(units) from 16 to 1024 units: −2 for a "
+                                         "smooth f; empty when f is represented exactly.",
+                                         "16 到 1024 个单元上 log(最大误差) 对 log(单元数) 的斜率：光滑的 f 为 −2；"
+                                         "f 被精确表示时为空。")),
+                "rms_slope": Metric(text("log-log slope of the RMS error", "均方根误差的双对数斜率"),
+                                    text("The same slope for the RMS error: −2 for a smooth f, −1/2 at a jump.",
+                                         "均方根误差的同一斜率：光滑的 f 为 −2，有跳跃时为 −1/2。")),
             },
             cost=lambda p: 0.05 + 2e-8 * p.units * 4096,
             cost_fields=("units",),

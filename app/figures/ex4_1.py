@@ -11,7 +11,7 @@ import numpy as np
 
 from app.figures.common import loss_curves, replay_controls
 from app.figures.encode import typed
-from app.figures.theme import color, figure, layout, line, markers
+from app.figures.theme import color, described, figure, layout, line, markers
 from app.i18n import text, translator
 
 T = {
@@ -35,6 +35,26 @@ T = {
     "by_seed": text("{name}, each seed", "{name}，各种子"),
     "cond_title": text("Hessian condition number at the optimum", "最优点处 Hessian 的条件数"),
     "cond_y": text("λ_max / λ_min (log scale)", "λ_max / λ_min（对数坐标）"),
+    # One-sentence summaries for screen readers (layout.meta.summary).
+    "sum_reached": text("target gap reached at epoch {e}", "第 {e} 轮达到目标差距"),
+    "sum_never": text("target gap not reached in {E} epochs", "{E} 轮内未达到目标差距"),
+    "loss_sum": text("Raw inputs: {raw}; centred inputs: {cen}. After {E} epochs the loss is {lr} above the optimum "
+                     "with raw inputs and {lc} with centred inputs.",
+                     "原始输入：{raw}；中心化输入：{cen}。{E} 轮后，原始输入的损失比最优值高 {lr}，中心化输入高 {lc}。"),
+    "traj_sum": text("In its first epoch the raw path walks {r} times as far as it gets from (0, 0), the centred path "
+                     "{c} times; the optimum is ({w1}, {w2}).",
+                     "第一轮中，原始输入的路径走过的长度是它离开 (0, 0) 的距离的 {r} 倍，中心化输入为 {c} 倍；"
+                     "最优点为 ({w1}, {w2})。"),
+    "signs_sum": text("Updates whose Δw₁ and Δw₂ share one sign (quadrants I and III): {raw} of the raw run's, "
+                      "{cen} of the centred run's.",
+                      "Δw₁ 与 Δw₂ 同号（第一、三象限）的更新：原始输入占 {raw}，中心化输入占 {cen}。"),
+    "epochs_sum": text("From shift {s0} to {s1}, the mean epochs to the target go from {r0} to {r1} with raw inputs; "
+                       "{cen}.",
+                       "平移量从 {s0} 增至 {s1}，原始输入达到目标的平均轮数从 {r0} 变为 {r1}；{cen}。"),
+    "cond_sum": text("From shift {s0} to {s1}, the condition number goes from {r0} to {r1} with raw inputs; {cen}.",
+                     "平移量从 {s0} 增至 {s1}，原始输入的条件数从 {r0} 变为 {r1}；{cen}。"),
+    "cen_stays": text("with centred inputs it stays at {c0}", "中心化输入始终为 {c0}"),
+    "cen_goes": text("with centred inputs it goes from {c0} to {c1}", "中心化输入从 {c0} 变为 {c1}"),
 }
 
 RUNS = ("raw", "centered")
@@ -43,6 +63,21 @@ GREYS = [[0.0, "#ffffff"], [1.0, "#8c8c8c"]]
 
 
 _t = translator(T)
+
+
+def _num(v: float | None, sig: int = 3) -> str:
+    """Format a number for a summary sentence: `sig` significant digits, "× 10ⁿ" for large or small ones."""
+    if v is None or not np.isfinite(v):
+        return "—"
+    s = f"{v:.{sig}g}"
+    if "e" in s:
+        mantissa, exponent = s.split("e")
+        s = f"{mantissa} × 10" + str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return s.replace("-", "−")
+
+
+def _pct(v: float | None, lang: str) -> str:
+    return "—" if v is None else f"{100 * v:.0f}" + (" %" if lang == "en" else "%")
 
 
 def _legend_on_top(fig: dict[str, Any], top: int = 80) -> dict[str, Any]:
@@ -69,6 +104,10 @@ def loss(epochs: np.ndarray, losses: np.ndarray, optimal: float, gap: float, hit
         if h >= 0:
             fig["data"].append(markers(epochs[h:h + 1], np.maximum(losses[i, h:h + 1] - optimal, 1e-16),
                                        _t("reached", lang, name=names[i], e=int(h)), i, size=10, symbol="diamond"))
+    E = int(epochs[-1])
+    when = [_t("sum_reached", lang, e=int(h)) if h >= 0 else _t("sum_never", lang, E=E) for h in hits]
+    gaps = losses[:, -1] - optimal
+    described(fig, _t("loss_sum", lang, raw=when[0], cen=when[1], E=E, lr=_num(gaps[0], 2), lc=_num(gaps[1], 2)))
     return _legend_on_top(fig, 100)
 
 
@@ -87,11 +126,12 @@ def _path_traces(thetas: np.ndarray, kept: np.ndarray, upto: int, lang: str) -> 
 
 def trajectory(gw1: np.ndarray, gw2: np.ndarray, surface: np.ndarray, optimal: float, thetas: np.ndarray,
                kept: np.ndarray, frame_steps: np.ndarray, steps_per_epoch: int, w_star: np.ndarray,
-               lang: str) -> dict[str, Any]:
+               straightness: tuple[float | None, float | None], lang: str) -> dict[str, Any]:
     """Both (w₁, w₂) paths over the contours of min_b L(w, b), with frames, a slider and a play button.
 
     thetas: (T+1, 2, 2) the weights after every step; kept: steps drawn on the paths; frame_steps: the
-    steps of the animation frames. The surface is the same for both runs: centring only moves b.
+    steps of the animation frames; straightness: each path's in its first epoch (for the summary).
+    The surface is the same for both runs: centring only moves b.
     """
     z = np.log10(np.maximum(surface - optimal, CONTOUR_FLOOR))
     contour = {
@@ -116,15 +156,18 @@ def trajectory(gw1: np.ndarray, gw2: np.ndarray, surface: np.ndarray, optimal: f
     names = [f"{s / steps_per_epoch:.3g}" for s in frame_steps]
     fig["frames"] = [{"name": n, "data": _path_traces(thetas, kept, int(s), lang), "traces": [2, 3, 4, 5]}
                      for n, s in zip(names, frame_steps, strict=True)]
-    replay_controls(fig, names, lang, slider_x=0.16, pad_t=50, redraw=False, frame_ms=200)
-    fig["layout"]["margin"] = {"l": 60, "r": 20, "t": 80, "b": 130}
+    replay_controls(fig, names, lang, redraw=False, frame_ms=200)
+    fig["layout"]["margin"] = {"l": 60, "r": 20, "t": 80, "b": 60}
+    ratio = [_num(1 / s, 2) if s else "—" for s in straightness]  # walked / gained
+    described(fig, _t("traj_sum", lang, r=ratio[0], c=ratio[1], w1=_num(w_star[0]), w2=_num(w_star[1])))
     return _legend_on_top(fig)
 
 
-def update_signs(updates: np.ndarray, lang: str) -> dict[str, Any]:
+def update_signs(updates: np.ndarray, fractions: tuple[float | None, float | None], lang: str) -> dict[str, Any]:
     """Each update's (Δw₁, Δw₂), one panel per run (own scale), axes through 0 marking the quadrants.
 
-    updates: (M, 2, 2) — M updates, run, (Δw₁, Δw₂).
+    updates: (M, 2, 2) — M updates, run, (Δw₁, Δw₂); fractions: each run's same-sign fraction over
+    all its updates (for the summary).
     """
     traces = []
     lay = layout(_t("signs_title", lang), "Δw₁", "Δw₂", hovermode="closest")
@@ -153,7 +196,16 @@ def update_signs(updates: np.ndarray, lang: str) -> dict[str, Any]:
     ]
     lay["showlegend"] = False  # the panel titles name the runs
     lay["margin"] = {**lay["margin"], "t": 80}
-    return figure(traces, lay)
+    return described(figure(traces, lay), _t("signs_sum", lang, raw=_pct(fractions[0], lang), cen=_pct(fractions[1], lang)))
+
+
+def _sweep_summary(key: str, shifts: np.ndarray, series: np.ndarray, lang: str) -> str:
+    """The sweeps' sentence: the raw series from the first shift to the last, the centred one beside it."""
+    c0, c1 = _num(series[0, 1]), _num(series[-1, 1])
+    same = bool(np.isclose(series[0, 1], series[-1, 1], rtol=1e-6))  # centred data do not depend on the shift
+    cen = _t("cen_stays", lang, c0=c0) if same else _t("cen_goes", lang, c0=c0, c1=c1)
+    return _t(key, lang, s0=_num(shifts[0]), s1=_num(shifts[-1]), r0=_num(series[0, 0]), r1=_num(series[-1, 0]),
+              cen=cen)
 
 
 def epochs_vs_shift(shifts: np.ndarray, hits: np.ndarray, mean_epochs: np.ndarray, epochs: int,
@@ -169,8 +221,8 @@ def epochs_vs_shift(shifts: np.ndarray, hits: np.ndarray, mean_epochs: np.ndarra
         xs = np.broadcast_to(shifts, h.shape).ravel()
         traces.append(markers(xs, h.ravel(), _t("by_seed", lang, name=name), i, size=5, opacity=0.35))
         traces.append(line(shifts, mean_epochs[:, i], name, i, mode="lines+markers"))
-    return _legend_on_top(figure(traces, layout(_t("epochs_title", lang), _t("shift", lang), _t("epochs_y", lang))),
-                          100)
+    fig = figure(traces, layout(_t("epochs_title", lang), _t("shift", lang), _t("epochs_y", lang)))
+    return _legend_on_top(described(fig, _sweep_summary("epochs_sum", shifts, mean_epochs, lang)), 100)
 
 
 def condition_vs_shift(shifts: np.ndarray, cond: np.ndarray, mean_cond: np.ndarray, lang: str) -> dict[str, Any]:
@@ -185,4 +237,4 @@ def condition_vs_shift(shifts: np.ndarray, cond: np.ndarray, mean_cond: np.ndarr
         traces.append(markers(xs, cond[:, :, i].ravel(), _t("by_seed", lang, name=name), i, size=5, opacity=0.35))
         traces.append(line(shifts, mean_cond[:, i], name, i, mode="lines+markers"))
     fig = figure(traces, layout(_t("cond_title", lang), _t("shift", lang), _t("cond_y", lang), y_log=True))
-    return _legend_on_top(fig)
+    return _legend_on_top(described(fig, _sweep_summary("cond_sum", shifts, mean_cond, lang)))

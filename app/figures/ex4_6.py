@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from app.figures.common import loss_curves, replay_lines
-from app.figures.theme import color, figure, layout, line, markers
+from app.figures.theme import color, described, figure, layout, line, markers
 from app.i18n import text, translator
 
 T = {
@@ -39,6 +39,25 @@ T = {
     "adam": text("Adam", "Adam"),
     "x": text("x", "x"),
     "y": text("value", "值"),
+    # One-sentence summaries for screen readers (layout.meta.summary).
+    "approx_sum": text("The network with {n} ReLU units meets f at its {k} knots; its largest distance from f is {sup}, "
+                       "its RMS error {rms}.",
+                       "含 {n} 个 ReLU 单元的网络在 {k} 个节点处与 f 重合；它与 f 的最大距离为 {sup}，均方根误差为 {rms}。"),
+    "hinges_sum": text("Partial sums after 1 to {n} units: each unit bends the curve at its knot by its output weight "
+                       "(the largest bend, {v}, at x = {at}); the sum of all {n} meets f at its {k} knots.",
+                       "前 1 到 {n} 个单元的部分和：每个单元以其输出权重在自己的节点处折弯曲线（最大的折弯为 {v}，"
+                       "在 x = {at} 处）；全部 {n} 个单元之和在 {k} 个节点处与 f 重合。"),
+    "error_sum": text("The sup error goes from {s0} with 1 unit to {s1} with {N} units (log-log slope {ss} from 16 units "
+                      "on); the RMS error from {r0} to {r1} (slope {rs}).",
+                      "最大误差从 1 个单元时的 {s0} 变为 {N} 个单元时的 {s1}（从 16 个单元起双对数斜率为 {ss}）；"
+                      "均方根误差从 {r0} 变为 {r1}（斜率 {rs}）。"),
+    "fit_sum": text("With {n} units each, the trained network's largest distance from f is {tr}, the constructed "
+                    "network's {co}.",
+                    "各用 {n} 个单元时，训练的网络与 f 的最大距离为 {tr}，构造的网络为 {co}。"),
+    "replay_sum": text("Over {E} epochs of training, the trained curve's largest distance from f goes from {d0} to {d1}.",
+                       "训练 {E} 轮中，训练的网络曲线与 f 的最大距离从 {d0} 变为 {d1}。"),
+    "loss_sum": text("The training loss goes from {l0} at epoch 0 to {l1} at epoch {E}.",
+                     "训练损失从第 0 轮的 {l0} 变为第 {E} 轮的 {l1}。"),
 }
 
 # Exact zeros (a linear target is represented exactly) cannot sit on a log axis.
@@ -48,6 +67,21 @@ LOG_FLOOR = 1e-16
 _t = translator(T)
 
 
+def _slope(v: float | None) -> str:
+    return "—" if v is None else f"{v:.2f}".replace("-", "−")
+
+
+def _num(v: float | None, sig: int = 3) -> str:
+    """Format a number for a summary sentence: `sig` significant digits, "× 10ⁿ" for large or small ones."""
+    if v is None or not np.isfinite(v):
+        return "—"
+    s = f"{v:.{sig}g}"
+    if "e" in s:
+        mantissa, exponent = s.split("e")
+        s = f"{mantissa} × 10" + str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return s.replace("-", "−")
+
+
 def _ramp(t: float) -> str:
     """Return a colour between light blue (t = 0) and the palette's dark blue (t = 1)."""
     lo, hi = np.array([198, 219, 239]), np.array([8, 48, 107])
@@ -55,20 +89,21 @@ def _ramp(t: float) -> str:
     return f"rgb({r},{g},{b})"
 
 
-def approximation(x, y, g, knots, knot_values, n: int, lang: str) -> dict[str, Any]:
-    """Return the `approximation` figure: target, network output, knots."""
+def approximation(x, y, g, knots, knot_values, n: int, sup: float, rms: float, lang: str) -> dict[str, Any]:
+    """Return the `approximation` figure: target, network output, knots; sup and RMS error for the summary."""
     traces = [line(x, y, _t("target", lang), 7, width=1.5),
               line(x, g, _t("network", lang), 1, width=2.5)]
     size = 7 if len(knots) <= 65 else 4
     traces.append(markers(knots, knot_values, _t("knots", lang), 0, size=size))
-    return figure(traces, layout(_t("approx_title", lang, n=n), _t("x", lang), _t("y", lang)))
+    fig = figure(traces, layout(_t("approx_title", lang, n=n), _t("x", lang), _t("y", lang)))
+    return described(fig, _t("approx_sum", lang, n=n, k=len(knots), sup=_num(sup), rms=_num(rms)))
 
 
-def hinges(x, y, knots, partial: np.ndarray, drawn: np.ndarray, n: int, lang: str) -> dict[str, Any]:
+def hinges(x, y, knots, partial: np.ndarray, drawn: np.ndarray, v: np.ndarray, n: int, lang: str) -> dict[str, Any]:
     """Return the `hinges` figure: the partial sums of the first k+1 units, light to dark.
 
     partial: (n+1, n), column k the sum of the bias and the first k+1 units at the knots (exact, since
-    each partial sum is linear between knots). drawn: the columns k to draw.
+    each partial sum is linear between knots). drawn: the columns k to draw; v (n,): the output weights.
     """
     traces = [line(x, y, _t("target", lang), 7, width=1, dash="dot")]
     last = len(drawn) - 1
@@ -89,11 +124,17 @@ def hinges(x, y, knots, partial: np.ndarray, drawn: np.ndarray, n: int, lang: st
     lo, hi = float(np.nanmin(y)), float(np.nanmax(y))
     pad = 0.3 * (hi - lo) if hi > lo else 1.0
     lay["yaxis"]["range"] = [lo - pad, hi + pad]
-    return figure(traces, lay)
+    big = int(np.argmax(np.abs(v)))
+    return described(figure(traces, lay), _t("hinges_sum", lang, n=n, k=n + 1, v=_num(float(v[big])),
+                                             at=_num(float(knots[big]))))
 
 
-def error_vs_units(units, sup, rms, n: int, n_sup: float, n_rms: float, lang: str) -> dict[str, Any]:
-    """Return the `error_vs_units` figure: sup and RMS error for 1 … 1024 units with slope guides."""
+def error_vs_units(units, sup, rms, n: int, n_sup: float, n_rms: float, slopes: tuple[float | None, float | None],
+                   lang: str) -> dict[str, Any]:
+    """Return the `error_vs_units` figure: sup and RMS error for 1 … 1024 units with slope guides.
+
+    slopes: the log-log slopes of the sup and the RMS error from 16 units on (None when f is exact).
+    """
     sup_s, rms_s = np.maximum(sup, LOG_FLOOR), np.maximum(rms, LOG_FLOOR)
     u = np.asarray(units, dtype=float)
     ref = int(np.searchsorted(u, 32))
@@ -107,7 +148,7 @@ def error_vs_units(units, sup, rms, n: int, n_sup: float, n_rms: float, lang: st
         line(u, rms_s, _t("rms", lang), 0, mode="lines+markers"),
         line(u, guide2, _t("slope2", lang), 7, dash="dash", width=1),
         line(u, guide_half, _t("slope_half", lang), 2, dash="dot", width=1,
-             visible=True if _slope(u, rms_s) > -1.25 else "legendonly"),
+             visible=True if slopes[1] is not None and slopes[1] > -1.25 else "legendonly"),
         markers(np.array([n, n], dtype=float), np.maximum([n_sup, n_rms], LOG_FLOOR), _t("this", lang, n=n), 4,
                 size=13, symbol="star", marker={"color": color(4), "size": 13, "symbol": "star",
                                                 "line": {"color": "#000000", "width": 1}}),
@@ -116,22 +157,19 @@ def error_vs_units(units, sup, rms, n: int, n_sup: float, n_rms: float, lang: st
                  hovermode="closest")
     lay["xaxis"]["dtick"] = math.log10(2.0)  # one tick per doubling
     lay["xaxis"]["tickformat"] = "d"
-    return figure(traces, lay)
+    summary = _t("error_sum", lang, s0=_num(sup[0]), s1=_num(sup[-1]), N=int(u[-1]), ss=_slope(slopes[0]),
+                 r0=_num(rms[0]), r1=_num(rms[-1]), rs=_slope(slopes[1]))
+    return described(figure(traces, lay), summary)
 
 
-def _slope(u: np.ndarray, err: np.ndarray) -> float:
-    """Return the log-log slope of err against u over u ≥ 16 (the asymptotic regime)."""
-    big = u >= 16
-    return float(np.polyfit(np.log(u[big]), np.log(err[big]), 1)[0])
-
-
-def fit(x, y, trained, constructed, knots, lang: str) -> dict[str, Any]:
-    """Return the `fit` figure: target, trained network, constructed network."""
+def fit(x, y, trained, constructed, knots, sup: float, construct_sup: float, lang: str) -> dict[str, Any]:
+    """Return the `fit` figure: target, trained network, constructed network; both sup errors for the summary."""
     n = len(knots) - 1
     traces = [line(x, y, _t("target", lang), 7, width=1.5),
               line(x, trained, _t("trained", lang), 1, width=2.5),
               line(x, constructed, _t("constructed", lang), 0, width=2, dash="dash")]
-    return figure(traces, layout(_t("fit_title", lang, n=n), _t("x", lang), _t("y", lang)))
+    fig = figure(traces, layout(_t("fit_title", lang, n=n), _t("x", lang), _t("y", lang)))
+    return described(fig, _t("fit_sum", lang, n=n, tr=_num(sup), co=_num(construct_sup)))
 
 
 def fit_replay(x, y, curves: np.ndarray, epochs: np.ndarray, n: int, lang: str) -> dict[str, Any]:
@@ -141,11 +179,15 @@ def fit_replay(x, y, curves: np.ndarray, epochs: np.ndarray, n: int, lang: str) 
     """
     lo, hi = float(np.nanmin(y)), float(np.nanmax(y))
     pad = 0.3 * (hi - lo) if hi > lo else 1.0
-    return replay_lines(x, curves, epochs, _t("replay_title", lang, n=n), _t("x", lang), _t("y", lang), lang,
-                        names=[_t("trained", lang)], colors=[1], static=[line(x, y, _t("target", lang), 7, width=1.5)],
-                        y_range=[lo - pad, hi + pad])
+    fig = replay_lines(x, curves, epochs, _t("replay_title", lang, n=n), _t("x", lang), _t("y", lang), lang,
+                       names=[_t("trained", lang)], colors=[1], static=[line(x, y, _t("target", lang), 7, width=1.5)],
+                       y_range=[lo - pad, hi + pad])
+    with np.errstate(all="ignore"):
+        dist = np.max(np.abs(curves[:, 0, :] - y), axis=1)  # (F,) at the replay's points
+    return described(fig, _t("replay_sum", lang, E=int(epochs[-1]), d0=_num(dist[0]), d1=_num(dist[-1])))
 
 
 def loss(epochs, losses, lang: str) -> dict[str, Any]:
     """Return the `loss` figure."""
-    return loss_curves(epochs, {_t("adam", lang): losses}, _t("loss_title", lang), lang)
+    fig = loss_curves(epochs, {_t("adam", lang): losses}, _t("loss_title", lang), lang)
+    return described(fig, _t("loss_sum", lang, l0=_num(losses[0]), l1=_num(losses[-1]), E=int(epochs[-1])))

@@ -6,6 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.replay_page import check_replay
+
 
 def test_figures_draw_and_the_shift_redraws_them(page, live_server, console_errors, artifacts):
     page.goto(live_server + "/exercises/4-1?lang=en")
@@ -27,23 +29,30 @@ def test_figures_draw_and_the_shift_redraws_them(page, live_server, console_erro
     assert console_errors == []
 
 
-def test_trajectory_slider_moves_the_frames(page, live_server, console_errors):
+def test_trajectory_replay_moves_the_paths_with_the_pages_bar(page, live_server, console_errors):
     page.goto(live_server + "/exercises/4-1?lang=en")
     fig = page.locator("#exp-centering [data-figure=trajectory]")
     expect(fig.locator(".main-svg").first).to_be_visible()
-    expect(fig.locator(".slider-container")).to_be_visible()
     count = "el => el._fullData[2].x.length"  # points of the raw path currently drawn
     full = fig.evaluate(count)
-    first = fig.evaluate("el => el._transitionData._frames[0].name")
-    fig.evaluate(f"el => Plotly.animate(el, [{first!r}], {{mode: 'immediate', frame: {{duration: 0, redraw: false}},"
-                 " transition: {duration: 0}})")
+    check_replay(page, "centering", "trajectory")  # one bar, no Plotly slider; Home shows the first frame
     page.wait_for_function("el => el._fullData[2].x.length < 5", arg=fig.element_handle(), timeout=5_000)
-    assert fig.evaluate(count) < full
-    # the last frame brings the whole path back
-    last = fig.evaluate("el => el._transitionData._frames.at(-1).name")
-    fig.evaluate(f"el => Plotly.animate(el, [{last!r}], {{mode: 'immediate', frame: {{duration: 0, redraw: false}},"
-                 " transition: {duration: 0}})")
+    page.keyboard.press("End")  # the last frame brings the whole path back
     page.wait_for_function(f"el => el._fullData[2].x.length === {full}", arg=fig.element_handle(), timeout=5_000)
+    assert console_errors == []
+
+
+def test_figure_summaries_quote_the_results(page, live_server, console_errors):
+    page.goto(live_server + "/exercises/4-1?lang=en")
+    section = page.locator("#exp-centering")
+    expect(section.locator('[data-summary="update_signs"]')).to_contain_text("100 % of the raw run's", timeout=15_000)
+    raw = section.locator('[data-metric="epochs_to_target_raw"] .value').inner_text()
+    expect(section.locator('[data-summary="loss"]')).to_contain_text(f"epoch {raw}")
+    sweep = page.locator("#exp-shift-sweep")
+    expect(sweep.locator('[data-summary="condition_vs_shift"]')).to_contain_text("with centred inputs it stays at")
+    # The prose quotes the same numbers as the metrics beside the figures.
+    quoted = page.locator('.quote[data-quote="centering:epochs_to_target_raw"][data-params=""]').first
+    assert quoted.inner_text() == raw
     assert console_errors == []
 
 

@@ -60,3 +60,15 @@ def test_the_training_replay_moves_with_its_slider(page, live_server, console_er
     page.goto(live_server + "/exercises/4-6?lang=en")
     check_replay(page, "train", "fit_replay")
     assert console_errors == []
+
+
+def test_the_step_reports_the_whole_jump_for_even_and_half_for_odd_units(page, live_server, console_errors):
+    page.goto(live_server + "/exercises/4-6?lang=en&construct.target=step&construct.units=64")
+    section = page.locator("#exp-construct")
+    sup = section.locator('[data-metric="sup_error"] .value')
+    expect(sup).to_have_text("1", timeout=15_000)
+    expect(section.locator('[data-summary="error_vs_units"]')).to_contain_text("slope −0.50")
+    box = section.locator('[data-param="units"] input[type=number]')
+    box.fill("63")
+    expect(sup).to_have_text("0.5", timeout=10_000)
+    assert console_errors == []

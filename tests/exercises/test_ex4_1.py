@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from pydantic import ValidationError
 
 from app.exercises import ex4_1_centering as ex
+from app.exercises import ex4_1_neuron as neuron
 from app.exercises.base import finite_or_none
 from app.nn.data import teacher_neuron
 from app.nn.network import init_network
@@ -29,7 +33,7 @@ def sweep():
 
 def _problem(n=30, shift=3.0, seed=0):
     X, Y = teacher_neuron(n, seed, (4.0, -1.0), shift)
-    A = np.stack([ex.design(X), ex.design(X - X.mean(axis=0))])
+    A = np.stack([neuron.design(X), neuron.design(X - X.mean(axis=0))])
     return X, Y, A, np.stack([Y[:, 0], Y[:, 0]])
 
 
@@ -48,7 +52,7 @@ def test_batch_gradient_equals_the_cores():
     mine = np.einsum("sn,snk->sk", delta, A) / A.shape[1]
     np.testing.assert_allclose(mine[:, :2], grads.dW[0][:, :, 0], rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(mine[:, 2], grads.db[0][:, 0, 0], rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(ex.mean_loss(A, ys, theta), value, rtol=1e-12)
+    np.testing.assert_allclose(neuron.mean_loss(A, ys, theta), value, rtol=1e-12)
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, 30])
@@ -57,7 +61,7 @@ def test_neuron_sgd_follows_the_cores_train_step_for_step(batch_size):
     net = init_network((2, 1), "linear", "linear", seeds=[0, 0], weight_init="zeros")
     rec = train(net, A[..., :2], ys[..., None], loss="bce", eta=0.3, epochs=4, batch_size=batch_size,
                 seeds=[123, 123], record_grad_norms=False)
-    mine = ex.neuron_sgd(A, ys, 0.3, 4, batch_size, 123, record=True)
+    mine = neuron.neuron_sgd(A, ys, 0.3, 4, batch_size, 123, record=True)
     np.testing.assert_allclose(mine.thetas[-1, :, :2], rec.net.W[0][:, :, 0], rtol=1e-11, atol=1e-13)
     np.testing.assert_allclose(mine.thetas[-1, :, 2], rec.net.b[0][:, 0, 0], rtol=1e-11, atol=1e-13)
     np.testing.assert_allclose(mine.losses, rec.losses, rtol=1e-11)
@@ -101,7 +105,7 @@ def test_the_optimal_loss_is_the_same_for_both_parametrisations(defaults):
 
 def test_newton_reaches_a_stationary_point():
     _, _, A, ys = _problem(n=200)
-    theta, loss = ex.newton_optimum(A, ys)
+    theta, loss = neuron.newton_optimum(A, ys)
     p = 1.0 / (1.0 + np.exp(-np.einsum("snk,sk->sn", A, theta)))
     assert np.abs(np.einsum("sn,snk->sk", p - ys, A) / 200).max() < 1e-10
     assert loss[0] == pytest.approx(loss[1], abs=1e-13)
@@ -154,7 +158,8 @@ def test_figures_are_named_as_the_issue_says(defaults, sweep):
     assert set(defaults.figures) == {"loss", "trajectory", "update_signs"}
     assert set(sweep.figures) == {"epochs_vs_shift", "condition_vs_shift"}
     traj = defaults.figures["trajectory"]
-    assert len(traj["frames"]) >= 10 and len(traj["layout"]["sliders"][0]["steps"]) == len(traj["frames"])
+    assert len(traj["frames"]) >= 10 and "sliders" not in traj["layout"]  # the page's replay bar drives the frames
+    assert traj["layout"]["meta"]["replay"]["redraw"] is False
     assert {"shifts", "epochs_to_target_raw", "epochs_to_target_centered", "condition_number_raw",
             "condition_number_centered"} <= set(sweep.data)
 
@@ -171,3 +176,47 @@ def test_costly_requests_are_refused(client):
     assert r.status_code == 422 and "epochs" in r.text
     r = client.get("/api/exercises/4-1/shift-sweep", params={"n_samples": 2000, "epochs": 2000, "n_seeds": 20})
     assert r.status_code == 422
+
+
+# --- the metrics the page quotes, and the figures' summaries ------------------------------------
+
+
+def test_the_quoted_metrics_are_consistent(defaults):
+    m, d = defaults.metrics, defaults.data
+    assert m["optimal_bias_raw"] == pytest.approx(d["optimum_raw"][2], rel=1e-12)
+    assert m["optimal_bias_centered"] == pytest.approx(d["optimum_centered"][2], rel=1e-12)
+    assert 0 < m["path_straightness_raw"] < m["path_straightness_centered"] <= 1
+
+
+def test_the_sweep_counts_its_data_sets(sweep):
+    m = sweep.metrics
+    assert m["data_sets"] == 2 and m["largest_shift"] == 5.0
+    hits = np.asarray(sweep.data["epochs_to_target_raw_by_seed"])
+    assert m["largest_shift_reached_raw"] == int((hits[:, -1] >= 0).sum())
+    assert 0 <= m["largest_shift_centered_faster"] <= m["data_sets"]
+    assert m["condition_exponent_raw"] > 3
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_figure_has_a_summary_from_its_numbers(lang):
+    r = ex.centering(ex.CenteringParams(lang=lang))
+    s = ex.shift_sweep(ex.SweepParams(lang=lang, n_shifts=3, n_seeds=2, epochs=60))
+    summaries = {k: f["layout"]["meta"]["summary"] for k, f in {**r.figures, **s.figures}.items()}
+    assert set(summaries) == {"loss", "trajectory", "update_signs", "epochs_vs_shift", "condition_vs_shift"}
+    for key, text in summaries.items():
+        assert text.strip() and "{" not in text, key
+        assert (re.search(r"[\u4e00-\u9fff]", text) is not None) == (lang == "zh"), key
+    m = r.metrics
+    for key in ("epochs_to_target_raw", "epochs_to_target_centered"):
+        assert f"epoch {m[key]}" in summaries["loss"] or f"第 {m[key]} 轮" in summaries["loss"]
+    assert ("100 %" if lang == "en" else "100%") in summaries["update_signs"]
+    assert f"{1 / m['path_straightness_raw']:.2g}" in summaries["trajectory"]
+
+
+def test_the_pages_name_figures_by_what_they_show_not_by_their_keys():
+    pages = Path(__file__).resolve().parents[2] / "templates" / "exercises"
+    for lang in ("en", "zh"):
+        page = (pages / f"4-1.{lang}.html").read_text(encoding="utf-8")
+        for key in ("loss", "trajectory", "update_signs", "epochs_vs_shift", "condition_vs_shift"):
+            assert f"<em>{key}</em>" not in page.lower() and ("_" not in key or key not in page), (lang, key)
+        assert "预激活" not in page and "pre-activation" not in page  # the book's term: 净输入, net input

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import keyword
 import math
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.exercises import ex4_6_universal as ex
-from app.nn.network import Network
+from app.nn.network import Network, forward, init_network
 from tests.exercises.replay_checks import check_replay, decode, frame_curve
 
 FAST = settings(deadline=timedelta(milliseconds=500), max_examples=60)
@@ -44,24 +46,104 @@ def test_sup_error_is_within_the_c2_bound(n):
 
 
 def test_error_vs_units_has_slope_minus_two_for_a_smooth_target():
-    d = construct(target="gaussian", x_min=-3, x_max=3).data
-    n, sup, rms = (np.asarray(d[k], dtype=float) for k in ("sweep_units", "sweep_sup_error", "sweep_rms_error"))
-    assert list(n) == [2**k for k in range(11)]
-    big = n >= 16
-    assert np.polyfit(np.log(n[big]), np.log(sup[big]), 1)[0] == pytest.approx(-2.0, abs=0.05)
-    assert np.polyfit(np.log(n[big]), np.log(rms[big]), 1)[0] == pytest.approx(-2.0, abs=0.05)
+    r = construct(target="gaussian", x_min=-3, x_max=3)
+    assert list(r.data["sweep_units"]) == [2**k for k in range(11)]
+    d = r.data
+    assert ex.loglog_slope(d["sweep_units"], d["sweep_sup_error"]) == r.metrics["sup_slope"]
+    assert r.metrics["sup_slope"] == pytest.approx(-2.0, abs=0.05)
+    assert r.metrics["rms_slope"] == pytest.approx(-2.0, abs=0.05)
+    assert construct().metrics["sup_slope"] == pytest.approx(-2.0, abs=0.02)  # sin, the default
+    m = construct(target="expression", expression="sqrt(abs(x))").metrics  # infinite slope at 0: slower
+    assert m["sup_slope"] == pytest.approx(-0.5, abs=0.02)  # √h/4 on the piece beside the knot at 0
+    assert construct(target="abs").metrics["sup_slope"] is None  # |x| is exact for even n: no slope
 
 
 def test_a_step_keeps_its_sup_error_while_its_rms_error_vanishes():
-    d = construct(target="step").data
-    sup, rms = np.asarray(d["sweep_sup_error"]), np.asarray(d["sweep_rms_error"])
-    assert sup.min() >= 0.5 - 1e-12  # at least half the jump, for every width
-    assert rms[-1] < 0.02 and np.all(np.diff(rms[3:]) < 0)
-    # A jump: RMS error ~ n^(-1/2).
-    n = np.asarray(d["sweep_units"], dtype=float)
-    assert np.polyfit(np.log(n[4:]), np.log(rms[4:]), 1)[0] == pytest.approx(-0.5, abs=0.1)
-    odd = construct(target="step", units=9).metrics  # the jump inside a piece: error ≥ 1/2 there too
-    assert odd["sup_error"] >= 0.5 - 1e-12
+    r = construct(target="step")
+    sup, rms = np.asarray(r.data["sweep_sup_error"]), np.asarray(r.data["sweep_rms_error"])
+    # n = 1 is odd, 2 … 1024 even: the sweep does not drift with the grid's points per piece.
+    np.testing.assert_allclose(sup, [0.5] + [1.0] * 10, atol=2 * ex.HAIR)
+    assert rms[-1] < 0.02 and np.all(np.diff(rms[1:]) < 0)
+    assert r.metrics["rms_slope"] == pytest.approx(-0.5, abs=0.01)  # a jump: RMS error ~ n^(-1/2)
+    assert r.metrics["sup_slope"] == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("n", [1, 3, 5, 9, 63, 65, 255, 1023])
+def test_a_step_with_odd_n_has_its_jump_mid_piece_and_sup_error_one_half(n):
+    assert construct(target="step", units=n).metrics["sup_error"] == pytest.approx(0.5, abs=1e-9)
+
+
+@pytest.mark.parametrize("n", [2, 4, 8, 64, 100, 256, 1024])
+def test_a_step_with_even_n_has_a_knot_on_its_jump_and_sup_error_the_whole_jump(n):
+    """The sup is a one-sided limit at the knot x = 0: the grid alone sees 1 − 1/m, the hair beside the knot 1."""
+    sup = construct(target="step", units=n).metrics["sup_error"]
+    assert 1 - 2 * ex.HAIR <= sup <= 1
+    c = ex.construction(ex.TARGETS["step"], -math.pi, math.pi, n)
+    on_grid = float(np.abs(c["g"] - c["y"]).max())
+    assert on_grid == pytest.approx(1 - 1 / c["m"], abs=1e-9)  # what the grid alone would report: it drifts with m
+
+
+@pytest.mark.parametrize(("a", "b"), [(-3, 3), (-2.5, 1), (-1, 4), (-0.7, 0.9), (-4, 2.2), (-0.3, 5)])
+def test_a_jump_anywhere_in_a_piece_keeps_sup_at_least_half_and_rms_slope_near_minus_half(a, b):
+    r = construct(target="step", x_min=a, x_max=b)
+    assert min(r.data["sweep_sup_error"]) >= 0.5 - 1e-9
+    assert r.metrics["rms_slope"] == pytest.approx(-0.5, abs=0.08)
+
+
+def test_the_rms_error_is_the_midpoint_rule_of_the_l2_norm():
+    # x² on [0, 1] with one piece: g(x) = x, and the mean of (x² − x)² over [0, 1] is 1/30.
+    c = ex.construction(lambda x: x * x, 0.0, 1.0, 1)
+    assert c["rms"] == pytest.approx(math.sqrt(1 / 30), rel=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_error_falls_four_times_per_doubling_for_random_smooth_targets(seed):
+    rng = np.random.default_rng(seed)
+    k, amp, phase = rng.integers(1, 4, 3), rng.normal(size=3), rng.uniform(0, 2 * math.pi, 3)
+    a, b = -rng.uniform(1, 4), rng.uniform(1, 4)
+
+    def f(x):
+        return sum(amp[i] * np.sin(k[i] * x + phase[i]) for i in range(3))
+
+    sup = np.array([ex.construction(f, a, b, n)["sup"] for n in (32, 64, 128, 256, 512)])
+    np.testing.assert_allclose(sup[:-1] / sup[1:], 4.0, rtol=0.05)
+    assert ex.loglog_slope(np.array([32, 64, 128, 256, 512]), sup) == pytest.approx(-2.0, abs=0.03)
+
+
+# --- the reduction to the book's Theorem 4.1 on [0, 1]^D ------------------------------------------
+
+
+def ramp(t):
+    return np.maximum(t, 0.0) - np.maximum(t - 1.0, 0.0)
+
+
+def test_two_relus_make_a_continuous_bounded_nonconstant_monotone_ramp():
+    t = np.linspace(-3, 4, 70001)
+    r = ramp(t)
+    assert r.min() == 0.0 and r.max() == 1.0  # bounded, and not constant
+    assert (np.diff(r) >= 0).all()  # monotonically increasing
+    assert np.abs(np.diff(r)).max() <= (t[1] - t[0]) * (1 + 1e-9)  # Lipschitz 1, so continuous
+    np.testing.assert_array_equal(ramp(np.array([-1.0, 0.0, 0.25, 1.0, 2.0])), [0, 0, 0.25, 1, 1])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_ramp_network_of_m_units_is_a_relu_network_of_2m_units_on_the_unit_cube(seed):
+    """F(x) = Σ vₘ r(wₘᵀx + bₘ) equals the core's ReLU network with weights (W, W), biases (b, b − 1), (v, −v)."""
+    rng = np.random.default_rng(seed)
+    D, M = 3, 7
+    W, b, v = rng.normal(size=(D, M)), rng.normal(size=M), rng.normal(size=M)
+    x = rng.uniform(0, 1, size=(500, D))  # points of [0, 1]^D
+    direct = ramp(x @ W + b) @ v
+    net = init_network((D, 2 * M, 1), "relu", "linear", seeds=[0], weight_init="zeros")
+    net.W[0][0] = np.concatenate([W, W], axis=1)
+    net.b[0][0, 0] = np.concatenate([b, b - 1.0])
+    net.W[1][0, :, 0] = np.concatenate([v, -v])
+    np.testing.assert_allclose(forward(net, x).A[-1][0, :, 0], direct, rtol=1e-12, atol=1e-12)
+
+
+def test_the_question_states_the_books_scope():
+    for lang in ("en", "zh"):
+        assert "[0, 1]^D" in ex.EXERCISE.question[lang] and "4.1" in ex.EXERCISE.question[lang]
 
 
 def test_the_network_is_the_proofs_network_and_computes_the_interpolant():
@@ -136,6 +218,42 @@ def test_training_at_defaults_learns_but_not_as_well_as_the_construction():
     r0 = train(epochs=1).data["loss"][0]
     assert m["final_loss"] < 0.05 * r0
     assert m["construct_sup_error"] < m["sup_error"] < 0.5
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_training_ends_above_the_construction_at_every_seed(seed):
+    m = train(seed=seed).metrics
+    assert not m["diverged"] and not m["stalled"]
+    assert m["construct_sup_error"] < m["sup_error"] < 0.5
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_training_longer_improves_but_stays_above_the_construction(seed):
+    short = train(seed=seed).metrics["sup_error"]
+    m = train(seed=seed, epochs=5000, lr=0.01).metrics
+    assert m["construct_sup_error"] < m["sup_error"] < short
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_figure_has_a_summary_from_its_numbers(lang):
+    c, t = construct(lang=lang), train(lang=lang, epochs=50)
+    summaries = {k: f["layout"]["meta"]["summary"] for k, f in {**c.figures, **t.figures}.items()}
+    assert set(summaries) == {"approximation", "hinges", "error_vs_units", "fit", "fit_replay", "loss"}
+    for key, text in summaries.items():
+        assert text.strip() and "{" not in text, key
+        assert (re.search(r"[\u4e00-\u9fff]", text) is not None) == (lang == "zh"), key
+    assert f"{c.metrics['sup_error']:.3g}" in summaries["approximation"]
+    assert f"{t.metrics['sup_error']:.3g}" in summaries["fit"]
+    assert f"{c.metrics['sup_slope']:.2f}".replace("-", "−") in summaries["error_vs_units"]
+
+
+def test_the_pages_name_figures_by_what_they_show_not_by_their_keys():
+    pages = Path(__file__).resolve().parents[2] / "templates" / "exercises"
+    keys = ("approximation", "hinges", "error_vs_units", "fit", "fit_replay", "loss")
+    for lang in ("en", "zh"):
+        page = (pages / f"4-6.{lang}.html").read_text(encoding="utf-8")
+        for key in keys:
+            assert f"<em>{key}</em>" not in page and ("_" not in key or key not in page), (lang, key)
 
 
 def test_the_largest_learning_rate_gives_a_result():
