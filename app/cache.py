@@ -125,3 +125,18 @@ class LRU:
         with self._lock:
             self._items.clear()
             self._pinned.clear()
+
+
+@dataclass(frozen=True)
+class Languages:
+    """One computation's result, drawn in one or more languages: {lang: Entry}. The cache keeps one
+    of these per query, so a reader switching 中文 ↔ English never recomputes."""
+
+    entries: dict[str, Entry]
+
+    @property
+    def size(self) -> int:
+        return sum(e.size for e in self.entries.values())
+
+    def get(self, lang: str) -> Entry | None:
+        return self.entries.get(lang)

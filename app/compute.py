@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from app.cache import LRU, Entry
+from app.cache import LRU, Entry, Languages
 from app.exercises.base import Exercise, Experiment, Params
 from app.results import encode
 from app.settings import Settings
@@ -92,55 +92,71 @@ def pool() -> Pool:
 
 
 def _key(exercise: Exercise, experiment: Experiment, params: Params) -> tuple[str, str, str]:
-    """The cache key of a query: its experiment and its canonical params (defaults filled in)."""
-    return (exercise.id, experiment.name, params.model_dump_json())
+    """The cache key of a query: its experiment and its canonical params (defaults filled in), without
+    the language: the numbers are the same in every language."""
+    return (exercise.id, experiment.name, params.model_dump_json(exclude={"lang"}))
 
 
-def cached_body(exercise: Exercise, experiment: Experiment, params: Params) -> bytes | None:
+def _lang(params: Params, lang: str | None) -> str:
+    return lang or getattr(params, "lang", "en")
+
+
+def _is_default(params: Params) -> bool:
+    return params.model_dump(exclude={"lang"}) == type(params)().model_dump(exclude={"lang"})
+
+
+def cached_body(exercise: Exercise, experiment: Experiment, params: Params, lang: str | None = None) -> bytes | None:
     """Return the cached result of this exact query, if any."""
-    entry = CACHE.get(_key(exercise, experiment, params))
+    held = CACHE.get(_key(exercise, experiment, params))
+    entry = held.get(_lang(params, lang)) if held else None
     return entry.body if entry else None
 
 
 def result_body(exercise: Exercise, experiment: Experiment, params: Params,
-                listener: Callable[[int], None] | None = None, wait: float | None = None) -> bytes:
+                listener: Callable[[int], None] | None = None, wait: float | None = None,
+                lang: str | None = None) -> bytes:
     """Return the ExperimentResult JSON of one run (see `result_entry`)."""
-    return result_entry(exercise, experiment, params, listener, wait).body
+    return result_entry(exercise, experiment, params, listener, wait, lang=lang).body
 
 
 def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
                  listener: Callable[[int], None] | None = None, wait: float | None = None,
-                 background: bool = False) -> Entry:
-    """Return the ExperimentResult JSON of one run, from the cache when possible.
+                 background: bool = False, lang: str | None = None) -> Entry:
+    """Return the ExperimentResult JSON of one run in `lang` (default: the params'), from the cache when
+    possible. One computation serves every language (app.results.encode draws them all).
 
     Raises TooCostly before computing when params are over the work budget, Busy when no
     compute slot frees up within `wait` seconds (default QUEUE_WAIT_SECONDS). `listener` hears
     every training checkpoint (app.nn.hooks) and may raise to abandon the run. `background` work
     (the warm-up) lets any request waiting beside it take a free slot first.
     """
+    lang = _lang(params, lang)
     key = _key(exercise, experiment, params)
-    entry = CACHE.get(key)
-    if entry is not None:
-        return entry
+    held = CACHE.get(key)
+    if held is not None and held.get(lang) is not None:
+        return held.entries[lang]
     experiment.check_budget(params)
     if not slots().acquire(timeout=QUEUE_WAIT_SECONDS if wait is None else wait,
-                          poll=BACKGROUND_POLL_SECONDS if background else POLL_MAX):
+                           poll=BACKGROUND_POLL_SECONDS if background else POLL_MAX):
         raise Busy(exercise.id, experiment.name)
+    run = params if experiment.draw is not None or "lang" not in type(params).model_fields else \
+        params.model_copy(update={"lang": lang})
     try:
         if COMPUTE_MODE == "process":
             try:
-                gz = pool().run(exercise.id, experiment.name, params, listener)
+                bodies = pool().run(exercise.id, experiment.name, run, listener)
             except WorkerLost as e:
                 raise Busy(exercise.id, experiment.name, str(e)) from None
         else:
             assert _executor is not None
-            gz = _executor.submit(contextvars.copy_context().run, encode, exercise, experiment, params,
-                                  listener).result()
+            bodies = _executor.submit(contextvars.copy_context().run, encode, exercise, experiment, run,
+                                      listener).result()
     finally:
         slots().release()
-    entry = Entry(gz)
-    CACHE.put(key, entry, pin=params == type(params)(lang=params.lang))
-    return entry
+    held = CACHE.get(key)  # another request may have drawn another language meanwhile
+    entries = {**(held.entries if held else {}), **{k: Entry(v) for k, v in bodies.items()}}
+    CACHE.put(key, Languages(entries), pin=_is_default(params))
+    return entries[lang]
 
 
 # Set once the server's warm-up is over (app.main): defaults computed, pages kept. /metrics says "warm".
@@ -148,7 +164,8 @@ WARM = threading.Event()
 
 
 def warm_up(exercises: dict[str, Exercise], langs: tuple[str, ...] = ("en", "zh"), wait: float = 60.0) -> int:
-    """Compute (and pin) every experiment's defaults in every language; return how many ran.
+    """Compute (and pin) every experiment's defaults in every language; return how many are ready
+    (an experiment that draws apart from computing runs once for both languages).
 
     First page views then never wait for a computation. Runs one experiment at a time, so it
     takes one compute slot and leaves the others to requests; under load it queues for a slot
@@ -158,13 +175,13 @@ def warm_up(exercises: dict[str, Exercise], langs: tuple[str, ...] = ("en", "zh"
     for exercise in exercises.values():
         for experiment in exercise.experiments:
             for lang in langs:
-                params = experiment.params(lang=lang)
-                if CACHE.get(_key(exercise, experiment, params)) is not None:
+                params = experiment.params()
+                if cached_body(exercise, experiment, params, lang) is not None:
                     done += 1
                     continue
                 for _ in range(3):  # Busy here means a lost child (replaced at once) or a very long queue
                     try:
-                        result_entry(exercise, experiment, params, wait=wait, background=True)
+                        result_entry(exercise, experiment, params, wait=wait, background=True, lang=lang)
                         done += 1
                         break
                     except Busy:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import gzip
 import json
-import math
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,7 @@ from markupsafe import Markup, escape
 from app.compute import Busy, result_body
 from app.exercises.base import TooCostly
 from app.exercises.registry import EXERCISES
+from app.format import number as fmt
 from app.results import encode
 
 # A quote waits this long for a compute slot, then computes on the page's own thread (once per process:
@@ -46,7 +46,7 @@ def _metrics(exercise_id: str, experiment: str, overrides: tuple[tuple[str, Any]
         # Every slot is taken (by this very page's own results, say), or an operator's budget is
         # smaller than the one the templates were written for: compute here, once per process. The
         # numbers are those of any other run on this installation.
-        body = gzip.decompress(encode(exercise, exp, params, None))
+        body = gzip.decompress(next(iter(encode(exercise, exp, params, None).values())))
     return json.loads(body)["metrics"]
 
 
@@ -66,38 +66,6 @@ def lookup(metrics: dict[str, Any], path: str) -> Any:
 def value(exercise_id: str, experiment: str, path: str, **overrides: Any) -> Any:
     """Return one metric of an experiment of `exercise_id`, at its defaults updated by `overrides`."""
     return lookup(_metrics(exercise_id, experiment, tuple(sorted(overrides.items()))), path)
-
-
-def fmt(v: Any, lang: str, *, pct: bool = False, digits: int | None = None, sig: int | None = None,
-        times: bool = False) -> str:
-    """Format a number for prose: `pct` as a percentage, `digits` decimals, `sig` significant digits,
-    `times` as a factor (×). Integers print whole; booleans as yes/no; None as "—"."""
-    if v is None:
-        return "—"
-    if isinstance(v, bool):
-        return {"en": ("no", "yes"), "zh": ("否", "是")}[lang][v]
-    if isinstance(v, int) and not (pct or times):
-        return f"{v:,}" if lang == "en" else str(v)
-    x = float(v) * (100 if pct else 1)
-    if not math.isfinite(x):
-        return "—"
-    if sig is not None:
-        text = f"{x:.{sig}g}"
-        if "e" in text:
-            mantissa, exponent = text.split("e")
-            text = f"{mantissa} × 10{_superscript(int(exponent))}"
-    else:
-        text = f"{x:.{2 if digits is None else digits}f}"
-    text = text.replace("-", "−")
-    if pct:
-        return f"{text} %" if lang == "en" else f"{text}%"
-    if times:
-        return f"{text}×"
-    return text
-
-
-def _superscript(n: int) -> str:
-    return str(n).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
 def quote_span(experiment: str, path: str, v: Any, text: str, overrides: dict[str, Any]) -> Markup:

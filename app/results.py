@@ -11,8 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from app.cache import gzip_bytes
-from app.exercises.base import Exercise, Experiment, Params, finite_or_none
+from app.exercises.base import Exercise, Experiment, Params, Result, finite_or_none
 from app.nn.hooks import watching
+
+LANGS = ("en", "zh")  # every result is drawn in both; app.i18n.LANGS is the same pair
 
 
 def dumps(value: Any) -> bytes:
@@ -20,19 +22,33 @@ def dumps(value: Any) -> bytes:
     return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def encode(exercise: Exercise, experiment: Experiment, params: Params,
-           listener: Callable[[int], None] | None = None) -> bytes:
-    """Run one experiment and return its ExperimentResult JSON, gzipped (in a child or on a thread)."""
-    if listener is None:
-        result = experiment.run(params)
-    else:
-        with watching(listener):
-            result = experiment.run(params)
+def _body(exercise: Exercise, experiment: Experiment, params: Params, result: Result,
+          figures: dict[str, Any]) -> bytes:
     return gzip_bytes(dumps({
         "exercise": exercise.id,
         "experiment": experiment.name,
         "params": params.state(),
         "metrics": finite_or_none(result.metrics),
         "data": finite_or_none(result.data),
-        "figures": finite_or_none(result.figures),
+        "figures": finite_or_none(figures),
     }))
+
+
+def encode(exercise: Exercise, experiment: Experiment, params: Params,
+           listener: Callable[[int], None] | None = None) -> dict[str, bytes]:
+    """Run one experiment and return its ExperimentResult JSON, gzipped, per language (in a child or
+    on a thread).
+
+    An experiment that draws apart from computing (Experiment.draw) runs once and is drawn in every
+    language: {"en": …, "zh": …}. One that still draws while computing gives the language of its
+    params only.
+    """
+    if listener is None:
+        result = experiment.run(params)
+    else:
+        with watching(listener):
+            result = experiment.run(params)
+    if experiment.draw is None:
+        return {getattr(params, "lang", "en"): _body(exercise, experiment, params, result, result.figures)}
+    return {lang: _body(exercise, experiment, params, result, experiment.draw(result, params, lang))
+            for lang in LANGS}

@@ -65,7 +65,7 @@ def lower_priority(nice: int) -> None:
 
 
 def _child_main(conn, cancel, nice: int) -> None:
-    """The loop of a compute child: receive a run, compute it, send the gzipped result."""
+    """The loop of a compute child: receive a run, compute it, send the gzipped result per language."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server; it closes our pipe
     if os.getpriority(os.PRIO_PROCESS, 0) < nice:  # born niced when started by a Pool; else nice it now
         lower_priority(nice)
@@ -120,8 +120,8 @@ class Worker:
         self.in_sync = True
 
     def run(self, exercise_id: str, name: str, params: Any,
-            listener: Callable[[int], None] | None, timeout: float) -> bytes:
-        """Compute one run in the child; return its gzipped result JSON.
+            listener: Callable[[int], None] | None, timeout: float) -> dict[str, bytes]:
+        """Compute one run in the child; return its gzipped result JSON per language (app.results.encode).
 
         `listener` hears the work reported by the child and may raise to stop the run: the child
         is told to stop, and the exception is re-raised once it has. Raises WorkerLost when the
@@ -207,7 +207,8 @@ class Pool:
         # With a slot held, either fewer than `size` children exist, or one is being handed back.
         return self._start() or self._idle.get(timeout=5)
 
-    def run(self, exercise_id: str, name: str, params: Any, listener: Callable[[int], None] | None) -> bytes:
+    def run(self, exercise_id: str, name: str, params: Any,
+            listener: Callable[[int], None] | None) -> dict[str, bytes]:
         """Compute one run on an idle child (see Worker.run)."""
         worker = self._take()
         try:

@@ -8,7 +8,7 @@ params model (which is also the URL query) with a pure function from params to a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -111,11 +111,17 @@ class Metric:
 
 @dataclass(frozen=True)
 class Result:
-    """What an experiment returns: scalars, raw series and Plotly figure JSON (plain dicts)."""
+    """What an experiment computes: scalars to quote, raw series, and what its figures need.
+
+    metrics and data are sent as they are (the JSON's `metrics` and `data`); `views` holds what only
+    the figures need (snapshots, grids, surfaces), never sent. `figures` is for an experiment that
+    still draws while it computes (no Experiment.draw): Plotly JSON in its params' language.
+    """
 
     metrics: dict[str, Any]
     data: dict[str, Any]
-    figures: dict[str, dict[str, Any]]
+    figures: dict[str, dict[str, Any]] = field(default_factory=dict)
+    views: dict[str, Any] = field(default_factory=dict)
 
 
 # Metrics that any training experiment may report, labelled once here.
@@ -204,6 +210,15 @@ class Experiment:
     # Estimated seconds on a 2-core machine, and the fields that drive it.
     cost: Callable[[Any], float] | None = None
     cost_fields: tuple[str, ...] = ()
+    # Figures from (result, params, lang): words and pictures drawn after the numbers, in any language.
+    draw: Callable[[Result, Any, str], dict[str, dict[str, Any]]] | None = None
+
+    def drawn(self, params: Params, lang: str = "en") -> Result:
+        """Compute and draw in `lang`: the Result with its figures, as the API would send it."""
+        result = self.run(params)
+        if self.draw is None:
+            return result
+        return replace(result, figures=self.draw(result, params, lang))
 
     def check_budget(self, params: Params) -> None:
         """Raise TooCostly when the estimated cost is over the budget."""

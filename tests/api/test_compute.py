@@ -38,8 +38,43 @@ def test_warm_up_pins_the_defaults_of_every_experiment_in_each_language():
     compute.CACHE.clear()
     subset = {"4-4": EXERCISES["4-4"]}
     assert compute.warm_up(subset, langs=("en", "zh")) == 2 * len(EXERCISES["4-4"].experiments)
-    assert len(compute.CACHE._pinned) == 6 and not compute.CACHE._items
-    assert compute.status()["cache_entries"] == 6
+    n = len(EXERCISES["4-4"].experiments)
+    assert len(compute.CACHE._pinned) == n and not compute.CACHE._items  # one entry per query, both languages
+    assert compute.status()["cache_entries"] == n
+    for exp in EXERCISES["4-4"].experiments:
+        held = compute.CACHE.get(compute._key(EXERCISES["4-4"], exp, exp.params()))
+        assert set(held.entries) == {"en", "zh"}
+
+
+def test_switching_language_never_recomputes():
+    """An experiment that draws apart from computing runs once; the other language is drawn, not run."""
+    from dataclasses import replace
+
+    from app.exercises.base import Result
+
+    ex = EXERCISES["4-4"]
+    exp = ex.experiment("derivative")
+    runs = []
+
+    def run(params):
+        runs.append(params)
+        return Result({"answer": 42.0}, {"x": [1.0, 2.0]}, views={"label": "y"})
+
+    def draw(result, params, lang):
+        return {"plot": {"data": [], "layout": {"title": {"text": {"en": "answer", "zh": "答案"}[lang]}}}}
+
+    spied = replace(exp, run=run, draw=draw)
+    compute.CACHE.clear()
+    en = compute.result_body(ex, spied, exp.params(), lang="en")
+    zh = compute.result_body(ex, spied, exp.params(), lang="zh")
+    assert len(runs) == 1
+    import json
+
+    a, b = json.loads(en), json.loads(zh)
+    assert a["metrics"] == b["metrics"] and a["data"] == b["data"]
+    assert a["figures"]["plot"]["layout"]["title"]["text"] == "answer"
+    assert b["figures"]["plot"]["layout"]["title"]["text"] == "答案"
+    compute.CACHE.clear()
 
 
 def test_warm_up_waits_for_a_slot_instead_of_skipping_a_default():

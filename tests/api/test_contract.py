@@ -108,4 +108,5 @@ def test_results_are_sent_gzipped_once_and_identically(client):
     assert raw[0] == raw[1] and gzip.decompress(raw[0]) == plain.content
     ex = EXERCISES["4-4"]
     exp = ex.experiment("derivative")
-    assert CACHE.get(_key(ex, exp, exp.params(function="gelu"))).gz == raw[0]  # the bytes kept are the bytes sent
+    kept = CACHE.get(_key(ex, exp, exp.params(function="gelu"))).entries["en"]
+    assert kept.gz == raw[0]  # the bytes kept are the bytes sent

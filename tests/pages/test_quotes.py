@@ -12,7 +12,8 @@ import pytest
 
 from app.exercises.base import finite_or_none
 from app.exercises.registry import EXERCISES
-from app.quotes import fmt, lookup
+from app.format import number as fmt
+from app.quotes import lookup
 from tests.conftest import strict_json
 
 QUOTE = re.compile(r'<span class="quote" data-quote="([^"]+)" data-value="([^"]*)" '
