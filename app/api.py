@@ -1,6 +1,7 @@
 """JSON routes: the exercise list, the activations, and one route per experiment."""
 
 
+import functools
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -18,6 +19,7 @@ from app.exercises.registry import EXERCISES
 from app.i18n import LANGS
 from app.messages import localize, too_costly_errors
 from app.nn.activations import ACTIVATION_NAMES, get_activation
+from app.results import dumps
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -33,19 +35,31 @@ class ExperimentResult(BaseModel):
     figures: dict[str, dict[str, Any]] = Field(description="Plotly figure JSON, one per chart.")
 
 
-@router.get("/exercises", summary="The nine exercises with their experiments")
-def list_exercises() -> list[dict[str, Any]]:
-    return [
+@functools.cache
+def _listing() -> Entry:
+    return Entry.of(dumps([
         {"id": ex.id, "title": dict(ex.title), "question": dict(ex.question),
          "experiments": [experiment_info(ex, e) for e in ex.experiments]}
         for ex in EXERCISES.values()
-    ]
+    ]))
 
 
-@router.get("/activations", summary="The activation functions of the core, with LaTeX of f and f′")
-def list_activations() -> list[dict[str, str]]:
-    return [{"name": n, "latex": (a := get_activation(n)).latex, "derivative_latex": a.der_latex}
-            for n in ACTIVATION_NAMES]
+@functools.cache
+def _activations() -> Entry:
+    return Entry.of(dumps([{"name": n, "latex": (a := get_activation(n)).latex, "derivative_latex": a.der_latex}
+                           for n in ACTIVATION_NAMES]))
+
+
+@router.get("/exercises", summary="The nine exercises with their experiments",
+            response_model=list[dict[str, Any]])
+def list_exercises(request: Request) -> Response:
+    return json_response(request, _listing())
+
+
+@router.get("/activations", summary="The activation functions of the core, with LaTeX of f and f′",
+            response_model=list[dict[str, str]])
+def list_activations(request: Request) -> Response:
+    return json_response(request, _activations())
 
 
 def reject_repeated(request: Request) -> None:

@@ -10,14 +10,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from app import api, assets, compute, observability, pages
 from app.assets import IMMUTABLE, STATIC
+from app.cache import Entry
 from app.exercises.registry import EXERCISES
+from app.results import dumps
 from app.settings import Settings
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -37,6 +38,14 @@ def warm_up() -> None:
     gc.collect()
     gc.freeze()
     compute.WARM.set()
+
+
+def openapi_entry(app: FastAPI) -> Entry:
+    """The OpenAPI document, built once per app and kept gzipped."""
+    entry = getattr(app.state, "openapi_entry", None)
+    if entry is None:
+        entry = app.state.openapi_entry = Entry.of(dumps(app.openapi()))
+    return entry
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -59,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Experiments for the nine exercises of chapter 4 (feedforward networks) of "
                     "Neural Networks and Deep Learning (Qiu Xipeng). Every result is computed on request.",
         docs_url=None,
+        openapi_url=None,  # served below, from memory and gzipped like every other answer
         redoc_url=None,
     )
     app.include_router(api.router)
@@ -67,6 +77,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", assets.MemoryStaticFiles(STATIC), name="static")
     app.mount("/vendor/swagger-ui", StaticFiles(directory=assets.SWAGGER_UI), name="swagger-ui")
     observability.install(app, settings.access_log)  # /metrics, and one access-log line per request
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(request: Request) -> Response:
+        return api.json_response(request, openapi_entry(app))
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")
     def healthz() -> dict[str, str]:
@@ -92,7 +106,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             h["Cache-Control"] = IMMUTABLE
         return response
 
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     return app
 
 
