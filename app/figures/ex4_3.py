@@ -1,4 +1,5 @@
-"""Figures of exercise 4-3: dead units over training, pre-activation histograms, the fit, the unit map."""
+"""Figures of exercise 4-3: the one-unit example, dead units over training, net-input histograms, the fit,
+the unit map, dead units over seeds and against the learning rate. Each carries a one-sentence summary."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 
 from app.figures.common import decision_surface, frame_titles, loss_curves, replay_lines, surface_replay
 from app.figures.encode import typed
-from app.figures.theme import color, figure, layout, line, markers
+from app.figures.theme import color, described, figure, layout, line, markers
 from app.i18n import text, translator
 
 T = {
@@ -19,7 +20,7 @@ T = {
     "all_inactive": text("all layers: inactive (z ≤ 0 everywhere)", "所有层：不活跃（处处 z ≤ 0）"),
     "epoch": text("epoch", "轮次"),
     "loss_title": text("Training loss ({act})", "训练损失（{act}）"),
-    "pre_title": text("Pre-activations z per hidden layer (all inputs × units)", "各隐藏层的预激活 z（所有输入 × 单元）"),
+    "pre_title": text("Net inputs z per hidden layer (all inputs × units)", "各隐藏层的净输入 z（所有输入 × 单元）"),
     "start": text("start", "训练前"),
     "end": text("end", "训练后"),
     "count": text("count", "计数"),
@@ -45,6 +46,66 @@ T = {
     "band": text("lines: mean over seeds; bands: min–max", "线：种子平均；色带：最小–最大"),
     "div_marker": text("{act}: some runs diverged", "{act}：部分训练发散"),
     "hover_div": text("{n} of {total} runs diverged", "{total} 次训练中 {n} 次发散"),
+    # the one-unit example
+    "unit_title": text("The unit's output a = ReLU(wx + b) before and after the steps",
+                       "单元的输出 a = ReLU(wx + b)：更新前后"),
+    "before": text("before: w = {w}, b = {b}", "更新前：w = {w}，b = {b}"),
+    "after1": text("after step 1: w = {w}, b = {b}", "第 1 步后：w = {w}，b = {b}"),
+    "after_n": text("after step {n}: w = {w}, b = {b}", "第 {n} 步后：w = {w}，b = {b}"),
+    "targets": text("targets y = x + 1", "目标 y = x + 1"),
+    "bias_title": text("The bias b and the edge −max wxₙ below which the unit is off on every input",
+                       "偏置 b 与边界 −max wxₙ：b 低于它时单元在所有输入上都不激活"),
+    "step": text("step", "步数"),
+    "edge": text("−max wxₙ", "−max wxₙ"),
+    # the seeds experiment
+    "seeds_title": text("Dead hidden units during training, one line per seed ({act})",
+                        "训练过程中的死亡隐藏单元，每个种子一条线（{act}）"),
+    "dead_units": text("dead units", "死亡单元数"),
+    "seed": text("seed {s}", "种子 {s}"),
+    "seed_div": text("seed {s} (diverged)", "种子 {s}（发散）"),
+    "back_title": text("Units that went inactive and came back, per seed ({act})",
+                       "曾不活跃后又恢复的单元，按种子（{act}）"),
+    "first": text("first hidden layer", "第一隐藏层"),
+    "deeper": text("deeper hidden layers", "更深的隐藏层"),
+    "units": text("units", "单元数"),
+    "seed_axis": text("seed", "种子"),
+    # one-sentence summaries
+    "s_dead": text("{act}: {d0} of {H} hidden units dead before training, at most {peak} (epoch {pe}), {d1} after "
+                   "{E} epochs; {i1} inactive at the end.",
+                   "{act}：{H} 个隐藏单元中，训练前死亡 {d0} 个，最多 {peak} 个（第 {pe} 轮），{E} 轮后 {d1} 个；"
+                   "结束时不活跃 {i1} 个。"),
+    "s_div": text("{act}: the run diverged at epoch {e}; dead units cannot be counted after that.",
+                  "{act}：训练在第 {e} 轮发散，此后无法统计死亡单元。"),
+    "s_loss": text("The training loss goes from {a} to {b} in {E} epochs ({act}).",
+                   "训练损失在 {E} 轮内从 {a} 变为 {b}（{act}）。"),
+    "s_pre": text("Share of net inputs z ≤ 0, before → after training: {parts}.",
+                  "z ≤ 0 的净输入所占比例，训练前 → 训练后：{parts}。"),
+    "s_pre_layer": text("layer {i} {a} → {b}", "第 {i} 层 {a} → {b}"),
+    "s_fit": text("The network's function after {E} epochs ({act}) beside the data; training loss {l}.",
+                  "{E} 轮后网络的函数（{act}）与数据；训练损失 {l}。"),
+    "s_replay": text("The fit replayed at {F} moments from epoch 0 to {E}; the dead share goes from {a} to {b}.",
+                     "在第 0 到 {E} 轮之间的 {F} 个时刻回放拟合；死亡单元比例从 {a} 变为 {b}。"),
+    "s_map": text("Unit states at the end: {parts}.", "训练结束时的单元状态：{parts}。"),
+    "s_map_layer": text("layer {i}: {a} active, {n} inactive, {d} dead", "第 {i} 层：活跃 {a}、不活跃 {n}、死亡 {d}"),
+    "s_sweep": text("ReLU's mean dead share goes from {a} at η = {l0} to {b} at η = {l1}; the other activations "
+                    "reach at most {m}; {k} runs diverged.",
+                    "ReLU 的平均死亡比例从 η = {l0} 时的 {a} 变为 η = {l1} 时的 {b}；其他激活函数最多为 {m}；"
+                    "{k} 次训练发散。"),
+    "s_unit": text("The loss is {l0} before training; after one step with η = {lr} the unit is {state}, and after "
+                   "step {n} the loss is {l}.",
+                   "训练前损失为 {l0}；以 η = {lr} 走一步后，{state}；第 {n} 步后损失为 {l}。"),
+    "off": text("off on all three inputs (b = {b} ≤ {t})", "单元在三个输入上都输出 0（b = {b} ≤ {t}）"),
+    "on": text("on for {k} of the three inputs", "单元在三个输入中的 {k} 个上输出为正"),
+    "s_bias": text("b goes from {b0} to {b1} in one step (edge {t1}) and is {bn} after step {n}; {verdict}.",
+                   "b 一步从 {b0} 变为 {b1}（边界 {t1}），第 {n} 步后为 {bn}；{verdict}。"),
+    "never": text("once at or below the edge it never moves again", "一旦不高于边界，它就再也不动"),
+    "above": text("it stays above the edge at every step", "它在每一步都高于边界"),
+    "below_at": text("it first reaches the edge at step {k} and stays there", "它在第 {k} 步首次不高于边界，此后不再变化"),
+    "s_seeds": text("{act}, {S} seeds: at the end between {lo} and {hi} of {H} units are dead; {k} seeds diverged.",
+                    "{act}，{S} 个种子：结束时 {H} 个单元中有 {lo} 到 {hi} 个死亡；{k} 个种子发散。"),
+    "s_back": text("Over the {m} seeds that trained, {a} first-layer units and {b} deeper-layer units went inactive "
+                   "and came back.",
+                   "在正常训练的 {m} 个种子中，曾不活跃后又恢复的单元：第一层 {a} 个，更深的层 {b} 个。"),
 }
 
 LABELS = {"relu": "ReLU", "leaky_relu": "Leaky ReLU", "prelu": "PReLU", "elu": "ELU", "softplus": "Softplus",
@@ -159,18 +220,68 @@ def fit_replay(X: np.ndarray, Y: np.ndarray, dataset: str, fit: dict, rep: dict,
     return frame_titles(fig, titles)
 
 
+def _n(v: float) -> str:
+    """Format a number for a summary sentence: 3 significant digits, powers of ten written out."""
+    if not np.isfinite(v):
+        return "—"
+    mantissa, _, exponent = format(float(v), ".3g").partition("e")
+    if exponent:
+        mantissa += " × 10" + str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return mantissa.replace("-", "−")
+
+
+def _pct(v: float) -> str:
+    return format(float(v), ".0%") if np.isfinite(v) else "—"
+
+
+def _dead_summary(act: str, dead: np.ndarray, inactive: np.ndarray, snap: np.ndarray, losses: np.ndarray,
+                  H: int, lang: str) -> str:
+    ok = np.isfinite(dead)
+    if not ok.all() or not np.isfinite(losses).all():
+        bad = np.flatnonzero(~np.isfinite(losses))
+        return _t("s_div", lang, act=LABELS[act], e=int(bad[0]) if bad.size else int(snap[-1]))
+    count = np.rint(dead * H).astype(int)
+    i = int(np.argmax(count))
+    return _t("s_dead", lang, act=LABELS[act], d0=count[0], H=H, peak=count[i], pe=int(snap[i]), d1=count[-1],
+              E=int(snap[-1]), i1=int(round(inactive[-1] * H)))
+
+
+def _pre_summary(start: list[np.ndarray], end: list[np.ndarray], lang: str) -> str:
+    parts = [_t("s_pre_layer", lang, i=i + 1, a=_pct(np.mean(z0 <= 0)), b=_pct(np.mean(z1 <= 0)))
+             for i, (z0, z1) in enumerate(zip(start, end, strict=True))]
+    return _t("s_pre", lang, parts=("; " if lang == "en" else "；").join(parts))
+
+
+def _map_summary(state: np.ndarray | None, lang: str) -> str:
+    if state is None:
+        return _t("diverged", lang) + ("." if lang == "en" else "。")
+    parts = [_t("s_map_layer", lang, i=i + 1, a=int((row == 0).sum()), n=int((row == 1).sum()), d=int((row == 2).sum()))
+             for i, row in enumerate(state)]
+    return _t("s_map", lang, parts=("; " if lang == "en" else "；").join(parts))
+
+
 def dying(act: str, snap_epochs: np.ndarray, by_layer: np.ndarray, dead: np.ndarray, inactive: np.ndarray,
           epochs: np.ndarray, losses: np.ndarray, z_start: list[np.ndarray], z_end: list[np.ndarray],
           X: np.ndarray, Y: np.ndarray, dataset: str, fit: dict, state: np.ndarray | None, rep: dict,
-          lang: str) -> dict[str, dict]:
-    """Return the `dead_units`, `loss`, `preactivations`, `fit`, `fit_replay` and `unit_map` figures."""
+          H: int, lang: str) -> dict[str, dict]:
+    """Return the `dead_units`, `loss`, `preactivations`, `fit`, `fit_replay` and `unit_map` figures.
+
+    H: hidden units in all; dead, inactive: fractions of them at the recorded epochs snap_epochs.
+    """
+    name, E = LABELS[act], int(epochs[-1])
+    a, b = float(losses[0]), float(losses[-1])
+    rd = rep["dead_fraction"]
     return {
-        "dead_units": dead_units(snap_epochs, by_layer, dead, inactive, act, lang),
-        "loss": loss_curves(epochs, {LABELS[act]: losses}, _t("loss_title", lang, act=LABELS[act]), lang),
-        "preactivations": _histograms(z_start, z_end, lang),
-        "fit": _fit(X, Y, dataset, fit, act, lang),
-        "fit_replay": fit_replay(X, Y, dataset, fit, rep, act, lang),
-        "unit_map": _unit_map(state, lang),
+        "dead_units": described(dead_units(snap_epochs, by_layer, dead, inactive, act, lang),
+                                _dead_summary(act, dead, inactive, snap_epochs, losses, H, lang)),
+        "loss": described(loss_curves(epochs, {name: losses}, _t("loss_title", lang, act=name), lang),
+                          _t("s_loss", lang, a=_n(a), b=_n(b), E=E, act=name)),
+        "preactivations": described(_histograms(z_start, z_end, lang), _pre_summary(z_start, z_end, lang)),
+        "fit": described(_fit(X, Y, dataset, fit, act, lang), _t("s_fit", lang, E=E, act=name, l=_n(b))),
+        "fit_replay": described(fit_replay(X, Y, dataset, fit, rep, act, lang),
+                                _t("s_replay", lang, F=len(rep["epochs"]), E=int(rep["epochs"][-1]),
+                                   a=_pct(rd[0]), b=_pct(rd[-1]))),
+        "unit_map": described(_unit_map(state, lang), _map_summary(state, lang)),
     }
 
 
@@ -199,9 +310,75 @@ def lr_sweep(lrs: np.ndarray, mean: dict, lo: dict, hi: dict, n_diverged: dict, 
     lay["margin"] = {"l": 60, "r": 20, "t": 50, "b": 70}
     lay["annotations"] = [{"text": _t("band", lang), "xref": "paper", "yref": "paper", "x": 0.01, "y": 0.98,
                            "showarrow": False, "xanchor": "left", "yanchor": "top", "font": {"size": 11}}]
-    return {"dead_vs_lr": figure(traces, lay)}
+    relu = np.asarray(mean["relu"], dtype=float)
+    ok = np.flatnonzero(np.isfinite(relu))
+    others = np.concatenate([np.asarray(mean[a], dtype=float) for a in mean if a != "relu"])
+    others = others[np.isfinite(others)]
+    first, last = (int(ok[0]), int(ok[-1])) if ok.size else (0, len(lrs) - 1)
+    summary = _t("s_sweep", lang, a=_pct(relu[first]), l0=_n(lrs[first]), b=_pct(relu[last]), l1=_n(lrs[last]),
+                 m=_pct(others.max()) if others.size else "—", k=int(sum(np.sum(v) for v in n_diverged.values())))
+    return {"dead_vs_lr": described(figure(traces, lay), summary)}
 
 
 def _rgba(hex_color: str, a: float) -> str:
     h = hex_color.lstrip("#")
     return f"rgba({int(h[0:2], 16)}, {int(h[2:4], 16)}, {int(h[4:6], 16)}, {a})"
+
+
+def one_unit(X: np.ndarray, Y: np.ndarray, w: np.ndarray, b: np.ndarray, edge: np.ndarray, loss: np.ndarray,
+             lr: float, lang: str) -> dict[str, dict]:
+    """Return `unit_output` (a(x) before, after one step, at the end, with the targets) and `unit_bias`
+    (b and the edge −max wxₙ at every step). w, b, edge, loss: (steps + 1,)."""
+    n = len(w) - 1
+    xs = np.linspace(-1.5, 1.5, 61)
+    traces = [markers(X, Y, _t("targets", lang), 7, size=10)]
+    for i, key, c, dash in ((0, "before", 4, "dot"), (1, "after1", 1, "dash"), (n, "after_n", 0, None)):
+        if i == n and n == 1:
+            continue
+        with np.errstate(all="ignore"):
+            a = np.maximum(w[i] * xs + b[i], 0.0)
+        traces.append(line(xs, a, _t(key, lang, n=n, w=_n(w[i]), b=_n(b[i])), c, dash=dash))
+    lay = layout(_t("unit_title", lang), "x", "a", hovermode="closest")
+    lay["legend"] = {"orientation": "h", "y": -0.25, "yanchor": "top"}
+    dead = b <= edge
+    state = (_t("off", lang, b=_n(b[1]), t=_n(edge[1])) if dead[1]
+             else _t("on", lang, k=int(np.count_nonzero(w[1] * X + b[1] > 0))))
+    out = described(figure(traces, lay), _t("s_unit", lang, l0=_n(loss[0]), lr=_n(lr), state=state, n=n,
+                                            l=_n(loss[-1])))
+    steps = np.arange(n + 1)
+    lay = layout(_t("bias_title", lang), _t("step", lang), "", hovermode="x unified")
+    fig = figure([line(steps, b, "b", 0, mode="lines+markers"), line(steps, edge, _t("edge", lang), 7, dash="dash")],
+                 lay)
+    first = np.flatnonzero(dead)
+    verdict = (_t("never", lang) if dead[1] else _t("above", lang) if not first.size
+               else _t("below_at", lang, k=int(first[0])))
+    return {"unit_output": out,
+            "unit_bias": described(fig, _t("s_bias", lang, b0=_n(b[0]), b1=_n(b[1]), t1=_n(edge[1]), bn=_n(b[-1]),
+                                              n=n, verdict=verdict))}
+
+
+def seeds(act: str, snap: np.ndarray, seed_ids: np.ndarray, counts: np.ndarray, trained: np.ndarray,
+          end: np.ndarray, back_first: np.ndarray, back_deeper: np.ndarray, H: int, depth: int,
+          lang: str) -> dict[str, dict]:
+    """Return `dead_by_seed` (dead units against epoch, one line per seed; counts (S, T), NaN where a run
+    blew up) and `came_back` (per seed, units that went inactive and came back, first layer and deeper)."""
+    name = LABELS[act]
+    traces = [line(snap, counts[k], _t("seed" if trained[k] else "seed_div", lang, s=int(s)), k, width=1.5,
+                   dash=None if trained[k] else "dot") for k, s in enumerate(seed_ids)]
+    lay = layout(_t("seeds_title", lang, act=name), _t("epoch", lang), _t("dead_units", lang))
+    lay["yaxis"]["range"] = [-0.5, H + 0.5]
+    ends = end[trained]
+    lo, hi = (int(ends.min()), int(ends.max())) if ends.size else ("—", "—")
+    out = {"dead_by_seed": described(figure(traces, lay), _t("s_seeds", lang, act=name, S=len(seed_ids), lo=lo,
+                                                                   hi=hi, H=H, k=int((~trained).sum())))}
+    x = [str(int(s)) for s in seed_ids]
+    bars = [("first", back_first, 0)] + ([("deeper", back_deeper, 1)] if depth > 1 else [])
+    traces = [{"type": "bar", "x": x, "y": typed(np.where(trained, v, np.nan).astype(float)), "name": _t(k, lang),
+               "marker": {"color": color(c)}} for k, v, c in bars]
+    lay = layout(_t("back_title", lang, act=name), _t("seed_axis", lang), _t("units", lang), barmode="group",
+                 hovermode="x unified")
+    lay["xaxis"]["type"] = "category"
+    out["came_back"] = described(figure(traces, lay), _t("s_back", lang, m=int(trained.sum()),
+                                                          a=int(back_first[trained].sum()),
+                                                          b=int(back_deeper[trained].sum())))
+    return out
