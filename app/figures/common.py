@@ -20,13 +20,15 @@ T = {
     "class0": text("class 0", "类别 0"),
     "class1": text("class 1", "类别 1"),
     "output": text("output", "输出"),
-    "play": text("Play", "播放"),
-    "pause": text("Pause", "暂停"),
-    "epoch_prefix": text("epoch ", "轮次 "),
 }
 
 # float32 holds up to ~3.4e38: a blown-up network's outputs are clipped to this before the cast.
 FLOAT32_LIMIT = 1e38
+
+# A log axis may reach up to 10^LOG10_TOP: the largest float64 is about 1.8e308, and a tick placed
+# beyond it (10^310, say) is Infinity in the browser and prints as "Infinity^-NaN".
+LOG10_TOP = 307.0
+FLOAT64_EDGE = 1e307  # the same edge on a linear axis
 
 SURFACE_COLORSCALE = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]
 
@@ -38,19 +40,28 @@ def loss_curves(epochs: np.ndarray, series: dict[str, np.ndarray], title: str, l
                 y_log: bool = True, y_title: str | None = None) -> dict[str, Any]:
     """Loss against epoch, one line per run; a run that blew up ends with an ✕ at its last finite value.
 
-    series: name -> (E+1,) losses, NaN after divergence. Non-positive values are dropped on a log axis.
+    series: name -> (E+1,) losses, NaN after divergence. Only finite values are drawn (and only positive
+    ones on a log axis), and the y range is set from them: a blown-up loss can reach 1e300, where
+    the browser's own padding would put ticks past the largest float.
     """
     traces = []
+    drawn = []
     for i, (name, y) in enumerate(series.items()):
         y = np.asarray(y, dtype=float)
-        shown = np.where(y > 0, y, np.nan) if y_log else y
+        ok = np.isfinite(y) & (y > 0) if y_log else np.isfinite(y)
+        shown = np.where(ok, y, np.nan)
+        drawn.append(shown)
         traces.append(line(epochs, shown, name, i, hovertemplate=f"{name}<br>%{{x}}: %{{y:.4g}}<extra></extra>"))
-        finite = np.isfinite(y)
-        if not finite.all() and finite.any():
-            last = int(np.flatnonzero(finite)[-1])
+        if ok.any() and not np.isfinite(y).all():
+            last = int(np.flatnonzero(ok)[-1])
             traces.append(markers(epochs[last:last + 1], shown[last:last + 1], tr("diverged_at", lang, name=name), i,
-                                  size=12, symbol="x", showlegend=True))
-    return figure(traces, layout(title, tr("epoch", lang), y_title or tr("loss", lang), y_log=y_log))
+                                  size=12, symbol="x", showlegend=True, cliponaxis=False))
+    lay = layout(title, tr("epoch", lang), y_title or tr("loss", lang), y_log=y_log)
+    rng = _finite_range(drawn, y_log)
+    huge = rng is not None and max(abs(rng[0]), abs(rng[1])) > 1e300
+    if rng is not None and (y_log or huge):  # a linear axis keeps its autorange (and any reference line)
+        lay["yaxis"].update(range=rng, autorange=False)
+    return figure(traces, lay)
 
 
 def _surface_trace(gx: np.ndarray, gy: np.ndarray, Z: np.ndarray, zmid: float, zrange: tuple[float, float] | None,
@@ -98,11 +109,11 @@ def decision_surface(gx: np.ndarray, gy: np.ndarray, Z: np.ndarray, X: np.ndarra
 
 def replay(gx: np.ndarray, gy: np.ndarray, Zs: list[np.ndarray], epochs: np.ndarray, X: np.ndarray, y: np.ndarray,
            title: str, lang: str, *, level: float = 0.5, zrange: tuple[float, float] | None = (0.0, 1.0),
-           slider_x: float = 0.32, pad_t: int = 45, bottom: int = 110) -> dict[str, Any]:
-    """The decision surface at several moments of training, as Plotly frames with a slider and play button.
+           bottom: int = 60) -> dict[str, Any]:
+    """The decision surface at several moments of training, as Plotly frames named by epoch.
 
-    Zs: one (ny, nx) output grid per snapshot; epochs: the snapshot epochs. The controls start at
-    `slider_x`, `pad_t` pixels below the plot area, in a bottom margin of `bottom` pixels.
+    Zs: one (ny, nx) output grid per snapshot; epochs: the snapshot epochs. The figure shows the last
+    one; the page's replay bar under the figure steps through the frames (see replay_controls).
     """
     fig = decision_surface(gx, gy, Zs[-1], X, y, title, lang, level=level, zrange=zrange)
     names = [str(int(e)) for e in epochs]
@@ -111,9 +122,10 @@ def replay(gx: np.ndarray, gy: np.ndarray, Zs: list[np.ndarray], epochs: np.ndar
          "traces": [0, 1]}
         for n, Z in zip(names, Zs, strict=True)
     ]
-    replay_controls(fig, names, lang, slider_x=slider_x, pad_t=pad_t)
-    fig["layout"]["legend"] = {"orientation": "h", "y": 1.02, "yanchor": "bottom"}
-    fig["layout"]["margin"] = {"l": 60, "r": 20, "t": 70, "b": bottom}
+    replay_controls(fig, names, lang)
+    # The legend stays under the plot (the house style): nothing else is there now, and a legend
+    # above the plot runs into the title on a phone once it wraps.
+    fig["layout"]["margin"] = {"l": 60, "r": 20, "t": 50, "b": bottom}
     return fig
 
 
@@ -139,36 +151,29 @@ def frame_indices(snap_epochs: np.ndarray, n_frames: int = 25, power: float = 2.
     return np.array(sorted(chosen))
 
 
-def replay_controls(fig: dict[str, Any], names: list[str], lang: str, *, slider_x: float = 0.2,
-                    pad_t: int = 60, redraw: bool = True, frame_ms: int = 250) -> dict[str, Any]:
-    """Add a slider over the frames `names` (ending on the last) and Play/Pause buttons left of it,
-    pad_t pixels below the plot area (clear of the x-axis title). `redraw=False` suits frames that only
-    move scatter traces; Play shows a frame every `frame_ms` milliseconds."""
-    step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0}}
-    fig["layout"]["sliders"] = [{
-        "active": len(names) - 1, "currentvalue": {"prefix": tr("epoch_prefix", lang)}, "pad": {"t": pad_t},
-        "x": slider_x, "len": 1.0 - slider_x,
-        "steps": [{"label": n, "method": "animate", "args": [[n], step_args]} for n in names],
-    }]
-    fig["layout"]["updatemenus"] = [{
-        "type": "buttons", "direction": "left", "x": 0, "y": 0, "xanchor": "left", "yanchor": "top",
-        "pad": {"t": pad_t + 20, "r": 10}, "showactive": False,
-        "buttons": [
-            {"label": tr("play", lang), "method": "animate",
-             "args": [None, {"mode": "immediate", "fromcurrent": True,
-                             "frame": {"duration": frame_ms, "redraw": redraw}, "transition": {"duration": 0}}]},
-            {"label": tr("pause", lang), "method": "animate", "args": [[None], step_args]},
-        ],
-    }]
-    fig["layout"]["margin"] = {**fig["layout"].get("margin", {}), "b": pad_t + 90}
+def replay_controls(fig: dict[str, Any], names: list[str], lang: str, *, redraw: bool = True,
+                    frame_ms: int = 250) -> dict[str, Any]:
+    """Declare the figure a replay of its frames `names` (one per recorded epoch, ending on the last).
+
+    The figure draws no controls of its own: the page puts one bar under it (play/pause, step, a
+    slider and the epoch shown) and drives the frames by name. layout.meta.replay tells the bar how:
+    `redraw=False` suits frames that only move scatter traces; Play shows a frame every `frame_ms`
+    milliseconds. The bar's words come from the page's language, so `lang` is not needed here (kept
+    for the callers).
+    """
+    frames = [f["name"] for f in fig.get("frames", [])]
+    if frames != list(names):
+        raise ValueError("replay_controls: names must be the figure's frame names, in order")
+    fig["layout"].pop("sliders", None)
+    fig["layout"].pop("updatemenus", None)
+    fig["layout"].setdefault("meta", {})["replay"] = {"redraw": redraw, "frame_ms": frame_ms}
     return fig
 
 
 def surface_replay(gx: np.ndarray, gy: np.ndarray, Zs: list[np.ndarray], epochs: np.ndarray, X: np.ndarray,
                    y: np.ndarray, title: str, lang: str, *, height: int = 520) -> dict[str, Any]:
-    """`replay` of probabilities in [0, 1], its axes fitted to the grid, its controls clear of the x title."""
-    fig = replay(gx, gy, [np.clip(Z, 0.0, 1.0) for Z in Zs], epochs, X, y, title, lang,
-                 slider_x=0.2, pad_t=60, bottom=150)
+    """`replay` of probabilities in [0, 1], its axes fitted to the grid."""
+    fig = replay(gx, gy, [np.clip(Z, 0.0, 1.0) for Z in Zs], epochs, X, y, title, lang)
     fig["layout"]["xaxis"].update({"constrain": "domain", "range": [float(gx[0]), float(gx[-1])]})
     fig["layout"]["yaxis"].update({"constrain": "domain", "range": [float(gy[0]), float(gy[-1])]})
     fig["layout"]["height"] = height
@@ -188,22 +193,27 @@ def frame_titles(fig: dict[str, Any], titles: list[str]) -> dict[str, Any]:
 
 
 def _finite_range(arrays: list[np.ndarray], log: bool) -> list[float] | None:
+    """The y range of the finite values (positive ones on a log axis, in log10 units there), padded
+    by 5 % of their span (at most one decade on a log axis), within 10^LOG10_TOP (±FLOAT64_EDGE on a
+    linear axis) so that no tick lands beyond the largest float."""
     vals = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays]) if arrays else np.zeros(0)
     vals = vals[np.isfinite(vals) & ((vals > 0) if log else True)]
     if not vals.size:
         return None
     lo, hi = float(vals.min()), float(vals.max())
     if log:
-        lo, hi = np.log10(lo), np.log10(hi)
-    pad = 0.05 * (hi - lo) if hi > lo else 0.5
-    return [lo - pad, hi + pad]
+        lo, hi = float(np.log10(lo)), float(np.log10(hi))
+        pad = min(0.05 * (hi - lo), 1.0) if hi > lo else 0.5
+        return [lo - pad, min(hi + pad, LOG10_TOP)]
+    pad = 0.05 * hi - 0.05 * lo if hi > lo else 0.5  # (hi - lo itself may overflow)
+    return [max(lo - pad, -FLOAT64_EDGE), min(hi + pad, FLOAT64_EDGE)]
 
 
 def replay_lines(x: np.ndarray, curves: np.ndarray, epochs: np.ndarray, title: str, x_title: str, y_title: str,
                  lang: str, *, names: list[str], colors: list[int] | None = None, dashes: list[str | None] | None = None,
                  widths: list[float] | None = None, mode: str = "lines", static: list[dict[str, Any]] | None = None,
                  y_log: bool = False, y_range: list[float] | None = None, height: int = 460) -> dict[str, Any]:
-    """Curves over x at several moments of training, as Plotly frames with a slider and Play/Pause.
+    """Curves over x at several moments of training, as Plotly frames named by epoch (see replay_controls).
 
     curves: (F, K, n), K curves at each of the F frames; epochs: (F,) the frames' epochs, named by them.
     static: traces drawn under the curves in every frame (data, target). The y range is fixed over all
@@ -225,8 +235,7 @@ def replay_lines(x: np.ndarray, curves: np.ndarray, epochs: np.ndarray, title: s
     if rng is not None:
         lay["yaxis"]["range"] = rng
         lay["yaxis"]["autorange"] = False
-    lay["legend"] = {"orientation": "h", "y": 1.02, "yanchor": "bottom"}
-    lay["margin"] = {"l": 60, "r": 20, "t": 70}
+    lay["margin"] = {"l": 60, "r": 20, "t": 50, "b": 60}  # the legend under the plot, as in `replay`
     lay["height"] = height
     fig = figure(traces, lay)
     names_f = [str(int(e)) for e in epochs]

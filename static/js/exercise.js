@@ -1,11 +1,12 @@
 /* Feedforward Lab — the one generic script of every exercise page.
  *
- * For each experiment section it builds the controls from the params' JSON Schema (bounded
- * number -> slider + number box, enum -> select, boolean -> checkbox, string -> text box),
+ * For each experiment section it builds the controls from the params' JSON Schema (fflab-controls.js),
  * keeps their state in the URL query as `experiment.param=value`, asks the API on change
  * (debounced, superseded requests aborted), draws the figures with Plotly.react and the metrics
- * as cards, and shows a 422's message next to the control it names. Helpers come from
- * fflab-util.js and the training replay from fflab-replay.js, both loaded before it.
+ * as cards, and shows a 422's message next to the control it names. Each figure's one-sentence
+ * summary sits in a visually hidden caption that describes it to screen readers. Helpers come
+ * from fflab-util.js, the controls from fflab-controls.js and the training replay from
+ * fflab-replay.js, all loaded before it.
  */
 "use strict";
 
@@ -13,7 +14,7 @@
   // Wait for a pause before asking the server: long while typing, short while dragging a slider
   // (superseded requests are aborted anyway), none for a discrete choice.
   const DEBOUNCE_MS = { typing: 120, slider: 60, choice: 0 };
-  const { page, el, fmt, dark, themed, download, toCsv, summarize } = window.FFLab;
+  const { page, el, fmt, dark, themed, download, toCsv, summarize, Control } = window.FFLab;
   const S = page.strings;
   const lang = page.lang;
 
@@ -22,112 +23,6 @@
   /* ---- classroom mode: ?hide=experiment.param,param,experiment.* ---- */
   const hidden = new Set((new URLSearchParams(window.location.search).get("hide") || "").split(",").filter(Boolean));
   const isHidden = (exp, name) => hidden.has(`${exp}.${name}`) || hidden.has(name) || hidden.has(`${exp}.*`);
-
-  /* ---- schema -> control ---- */
-  function bounds(prop) {
-    const lo = prop.minimum ?? prop.exclusiveMinimum;
-    const hi = prop.maximum ?? prop.exclusiveMaximum;
-    return [lo, hi];
-  }
-
-  function sliderToValue(prop, s) {
-    if (prop["x-scale"] === "log") return Number((10 ** s).toPrecision(3));
-    return prop.type === "integer" ? Math.round(s) : s;
-  }
-
-  function valueToSlider(prop, v) {
-    return prop["x-scale"] === "log" ? Math.log10(v) : v;
-  }
-
-  class Control {
-    constructor(exp, name, prop) {
-      this.exp = exp;
-      this.name = name;
-      this.prop = prop;
-      this.id = `c-${exp.name}-${name}`;
-      this.wrap = el("div", { class: "control", "data-param": name });
-      const labelText = tr(prop["x-label"]) || prop.title || name;
-      const help = tr(prop["x-help"]) || prop.description || "";
-      const helpId = this.id + "-help";
-      const errId = this.id + "-error";
-      this.wrap.append(el("label", { for: this.id, text: labelText }));
-      const [lo, hi] = bounds(prop);
-      const describedBy = `${helpId} ${errId}`;
-      if (prop.enum) {
-        this.input = el("select", { id: this.id, name, "aria-describedby": describedBy });
-        for (const option of prop.enum) this.input.append(el("option", { value: option, text: String(option) }));
-        this.wrap.append(this.input);
-      } else if (prop.type === "boolean") {
-        this.input = el("input", { id: this.id, name, type: "checkbox", "aria-describedby": describedBy });
-        this.wrap.append(this.input);
-      } else if (prop.type === "number" || prop.type === "integer") {
-        this.input = el("input", {
-          id: this.id, name, type: "number", inputmode: "decimal", "aria-describedby": describedBy,
-          step: prop.type === "integer" ? 1 : prop["x-step"] || "any",
-          min: lo, max: hi,
-        });
-        if (lo !== undefined && hi !== undefined) {
-          const log = prop["x-scale"] === "log";
-          const smin = valueToSlider(prop, lo > 0 || !log ? lo : 1e-6);
-          const smax = valueToSlider(prop, hi);
-          const step = log ? (smax - smin) / 200 : prop.type === "integer" ? 1 : prop["x-step"] || (smax - smin) / 200;
-          this.slider = el("input", {
-            type: "range", min: smin, max: smax, step, "aria-label": labelText, tabindex: "-1",
-            "aria-hidden": "true",
-          });
-          this.wrap.append(el("div", { class: "pair" }, this.slider, this.input));
-          this.slider.addEventListener("input", () => {
-            this.input.value = sliderToValue(prop, Number(this.slider.value));
-            this.exp.changed("slider");
-          });
-        } else {
-          this.wrap.append(this.input);
-        }
-      } else {
-        this.input = el("input", { id: this.id, name, type: "text", "aria-describedby": describedBy,
-          maxlength: prop.maxLength, spellcheck: "false" });
-        this.wrap.append(this.input);
-      }
-      this.error = el("p", { class: "error", id: errId, role: "alert" });
-      this.wrap.append(el("p", { class: "help", id: helpId, text: help }), this.error);
-      const event = this.input.type === "text" || this.input.type === "number" ? "input" : "change";
-      this.input.addEventListener(event, (e) => {
-        this.syncSlider();
-        // Typed characters (an InputEvent with an inputType) wait for the next keystroke; a spinner
-        // click or an arrow key on a number box (a plain input event) is one step, like a slider's.
-        const step = this.input.type === "number" && !e.inputType;
-        this.exp.changed(event !== "input" ? "choice" : step ? "slider" : "typing");
-      });
-    }
-
-    get value() {
-      if (this.prop.type === "boolean") return this.input.checked ? "true" : "false";
-      return this.input.value;
-    }
-
-    set value(v) {
-      if (this.prop.type === "boolean") this.input.checked = v === true || v === "true";
-      else this.input.value = v;
-      this.syncSlider();
-    }
-
-    get defaultString() {
-      const d = this.prop.default;
-      return d === undefined ? "" : String(d);
-    }
-
-    syncSlider() {
-      if (!this.slider) return;
-      const v = Number(this.input.value);
-      if (Number.isFinite(v) && this.input.value !== "") this.slider.value = valueToSlider(this.prop, v);
-    }
-
-    showError(msg) {
-      this.error.textContent = msg || "";
-      if (msg) this.input.setAttribute("aria-invalid", "true");
-      else this.input.removeAttribute("aria-invalid");
-    }
-  }
 
   /* ---- one experiment section ---- */
   class ExperimentView {
@@ -359,6 +254,7 @@
     }
 
     draw(result) {
+      if (this.replay) this.replay.freeze(); // new frames are coming: the old bar moves nothing
       this.result = result;
       this.drawMetrics(result.metrics || {});
       this.drawFigures(result.figures || {}, () => {
@@ -425,9 +321,12 @@
     figureDiv(name) {
       let div = this.figuresBox.querySelector(`[data-figure="${name}"]`);
       if (!div) {
+        // The summary is for screen readers (a sighted reader has the figure): the figure's caption,
+        // visually hidden, and the description of the plot itself.
+        const id = `summary-${this.name}-${name}`;
         const wrap = el("figure", { class: "figure-wrap" });
-        div = el("div", { class: "figure", "data-figure": name });
-        const caption = el("figcaption", { class: "fig-summary", "data-summary": name });
+        div = el("div", { class: "figure", "data-figure": name, "aria-describedby": id });
+        const caption = el("figcaption", { class: "fig-summary visually-hidden", id, "data-summary": name });
         wrap.append(div, caption);
         this.figuresBox.append(wrap);
       }
@@ -435,7 +334,6 @@
     }
 
     plot(div, name, fig) {
-      div._baseShapes = null;
       window.Plotly.react(div, {
         data: fig.data,
         layout: themed({ ...fig.layout }),

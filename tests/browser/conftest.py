@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from bench.common import CHROMIUM, CHROMIUM_ARGS, uvicorn_server
 
@@ -54,3 +55,20 @@ def console_errors(page):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     return errors
+
+
+@pytest.fixture
+def open_exercise(page, live_server):
+    """Return open(exercise, lang="en", query=""): load the page at 1366 × 900 and wait until every
+    experiment section has drawn all its figures (slow pages compute on the server first)."""
+
+    def open_(exercise: str, lang: str = "en", query: str = ""):
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.goto(f"{live_server}/exercises/{exercise}?lang={lang}{'&' + query if query else ''}", timeout=90_000)
+        sections = page.locator("section.experiment")
+        assert sections.count(), page.content()[:500]
+        for section in sections.all():
+            expect(section).to_have_attribute("data-drawn", "all", timeout=30_000)
+        return page
+
+    return open_

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ def test_every_figure_has_a_text_summary(page, live_server, exercise):
     expect(figures.first).to_be_visible(timeout=15_000)
     summaries = page.locator(".fig-summary")
     assert summaries.count() == figures.count()
-    for text in summaries.all_inner_texts():
+    for text in summaries.all_text_contents():
         assert text.startswith("Figure — ") and len(text) > 15
 
 
@@ -147,11 +148,37 @@ def test_replay_by_keyboard_moves_the_frames_and_marks_the_loss_curve(page, live
     bar.locator("input[type=range]").focus()
     page.keyboard.press("Home")
     expect(bar.locator(".replay-epoch")).to_have_text("epoch 0")
+    expect(bar.locator("input[type=range]")).to_have_attribute("aria-valuetext", "epoch 0")
     assert section.get_attribute("data-replay-epoch") == "0"
-    # The loss curve shows the moment as a vertical line.
+    # The loss curve shows the moment as a vertical line (one: the replay's, moved, not added).
     expect(section.locator("[data-figure=loss] .shapelayer path")).to_have_count(1)
     page.keyboard.press("ArrowRight")
     expect(bar.locator(".replay-epoch")).not_to_have_text("epoch 0")
+    expect(section.locator("[data-figure=loss] .shapelayer path")).to_have_count(1)
+
+
+# Every tick label of every figure of the page (SVG text of the axes' ticks).
+TICKS = """() => [...document.querySelectorAll('[data-figure]')].flatMap((gd) =>
+  [...gd.querySelectorAll('.xtick text, .ytick text, .xtick2 text, .ytick2 text')]
+    .map((t) => [gd.dataset.figure, t.textContent]))"""
+
+
+@pytest.mark.parametrize("path", [
+    ("4-2", "en", "train.lr=10"),  # blows up to ~1e303: its log axis once showed "Infinity^−NaN"
+    ("4-9", "zh", ""),  # the largest learning rates diverge at the defaults
+])
+def test_no_axis_tick_reads_nan_or_infinity(page, open_exercise, console_errors, artifacts, path):
+    open_exercise(*path)
+    ticks = page.evaluate(TICKS)
+    assert ticks
+    bad = [(name, text) for name, text in ticks if re.search(r"NaN|Infinity|∞|undefined", text)]
+    assert not bad, bad
+    if path[0] == "4-2":
+        loss = page.locator("#exp-train [data-figure=loss]")
+        assert loss.evaluate("gd => gd.layout.yaxis.range[1]") > 300  # the blow-up is on the axis, not cut off
+        loss.scroll_into_view_if_needed()
+        loss.screenshot(path=str(artifacts / "4-2-diverged-loss.png"))
+    assert console_errors == []
 
 
 # Sum of every finite y of a figure's traces: changes when the figure is redrawn with other data.

@@ -1,4 +1,5 @@
-"""Checks shared by the exercises' replay tests: frames named by increasing epochs, a slider over them."""
+"""Checks shared by the exercises' replay tests: frames named by increasing epochs, no controls of
+the figure's own (the page draws one replay bar per figure and drives the frames by name)."""
 
 from __future__ import annotations
 
@@ -20,16 +21,21 @@ def decode(values: dict | list) -> np.ndarray:
 
 
 def check_replay(fig: dict, last_epoch: int, min_frames: int = 15) -> list[int]:
-    """Assert the replay's frames and slider are well formed; return the frames' epochs."""
+    """Assert the replay's frames are well formed and that it draws no slider or buttons of its own
+    (one set of controls per figure: the page's bar); return the frames' epochs."""
     frames = fig["frames"]
     assert len(frames) >= min_frames
     epochs = [int(f["name"]) for f in frames]
     assert [f["name"] for f in frames] == [str(e) for e in epochs]
     assert epochs[0] == 0 and epochs[-1] == last_epoch
     assert all(a < b for a, b in zip(epochs, epochs[1:], strict=False))
-    steps = fig["layout"]["sliders"][0]["steps"]
-    assert [s["label"] for s in steps] == [f["name"] for f in frames]
-    assert fig["layout"]["sliders"][0]["active"] == len(frames) - 1
+    assert "sliders" not in fig["layout"] and "updatemenus" not in fig["layout"]
+    replay = fig["layout"]["meta"]["replay"]
+    assert isinstance(replay["redraw"], bool) and replay["frame_ms"] > 0
+    # Every frame updates the same traces, and each of them exists in the figure.
+    traces = frames[0]["traces"]
+    assert all(f["traces"] == traces and len(f["data"]) == len(traces) for f in frames)
+    assert all(0 <= t < len(fig["data"]) for t in traces)
     return epochs
 
 

@@ -41,5 +41,7 @@ def test_replay_frames_are_named_by_epoch_and_end_at_the_final_state():
     Zs = [np.full((3, 3), v) for v in (0.1, 0.5, 0.9)]
     fig = replay(gx, gy, Zs, np.array([0, 10, 20]), np.zeros((1, 2)), np.array([1]), "t", "en")
     assert [f["name"] for f in fig["frames"]] == ["0", "10", "20"]
-    assert fig["layout"]["sliders"][0]["active"] == 2
     assert fig["data"][0]["z"] == fig["frames"][-1]["data"][0]["z"]
+    # One set of controls per figure: the page's bar, not a Plotly slider and buttons as well.
+    assert "sliders" not in fig["layout"] and "updatemenus" not in fig["layout"]
+    assert fig["layout"]["meta"]["replay"] == {"redraw": True, "frame_ms": 250}
