@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from starlette.requests import Request
-
 LANGS = ("en", "zh")
 DEFAULT_LANG = "en"
 COOKIE = "lang"
@@ -34,21 +32,6 @@ def translator(catalogue: Mapping[str, Text]) -> Callable[..., str]:
         return pick(catalogue[key], lang).format(**fields)
 
     return t
-
-
-def request_lang(request: Request) -> str:
-    """Choose the language: `?lang=`, then the cookie, then Accept-Language, then English."""
-    query = request.query_params.get("lang")
-    if query in LANGS:
-        return query
-    cookie = request.cookies.get(COOKIE)
-    if cookie in LANGS:
-        return cookie
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGS:
-            return code
-    return DEFAULT_LANG
 
 
 # Strings of the shell: header, index, controls and states of the generic exercise page.

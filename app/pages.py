@@ -26,7 +26,7 @@ from app.compute import Busy, result_body
 from app.exercises.base import Exercise, TooCostly
 from app.exercises.info import experiment_info
 from app.exercises.registry import EXERCISES
-from app.i18n import COOKIE, LANGS, pick, request_lang, shell
+from app.i18n import COOKIE, DEFAULT_LANG, LANGS, pick, shell
 from app.mathml import tex, texblock
 from app.messages import localize, too_costly_errors
 from app.nn.activations import ACTIVATION_NAMES, get_activation
@@ -48,6 +48,22 @@ PAGES = LRU(64, 16 * 2**20)  # its size is the page_cache_size setting (configur
 def configure(settings: Settings) -> None:
     """Apply the operator's settings: how many rendered pages each worker keeps."""
     PAGES.size = settings.page_cache_size
+
+
+def request_lang(request: Request) -> str:
+    """Choose the language: `?lang=`, then the cookie, then Accept-Language, then English."""
+    query = request.query_params.get("lang")
+    if query in LANGS:
+        return query
+    cookie = request.cookies.get(COOKIE)
+    if cookie in LANGS:
+        return cookie
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGS:
+            return code
+    return DEFAULT_LANG
+
 
 
 def html(request: Request, name: str, context: dict[str, Any]) -> bytes:
