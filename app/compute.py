@@ -34,6 +34,7 @@ QUEUE_WAIT_SECONDS = 2.0
 # while experiments saturate the CPU; a child that has not answered in COMPUTE_TIMEOUT is replaced.
 COMPUTE_NICE = 19
 COMPUTE_TIMEOUT = 30.0
+COMPUTE_DEADLINE = 10.0  # the backstop behind the work estimates (app.results.encode)
 _slots: Slots | None = None
 # The warm-up looks for a free slot this seldom; requests look every POLL_MAX (20 ms) at most.
 BACKGROUND_POLL_SECONDS = 0.1
@@ -57,12 +58,14 @@ def configure(settings: Settings) -> None:
 
     Called by create_app; the compute children never call it (they need no slots and no cache).
     """
-    global COMPUTE_MODE, COMPUTE_SLOTS, QUEUE_WAIT_SECONDS, COMPUTE_NICE, COMPUTE_TIMEOUT, _slots, _executor, _pool
+    global COMPUTE_MODE, COMPUTE_SLOTS, QUEUE_WAIT_SECONDS, COMPUTE_NICE, COMPUTE_TIMEOUT, COMPUTE_DEADLINE
+    global _slots, _executor, _pool
     COMPUTE_MODE = settings.compute_mode
     COMPUTE_SLOTS = settings.slots
     QUEUE_WAIT_SECONDS = settings.queue_wait
     COMPUTE_NICE = settings.compute_nice
     COMPUTE_TIMEOUT = settings.compute_timeout
+    COMPUTE_DEADLINE = settings.compute_deadline
     _slots = Slots(COMPUTE_SLOTS, server_directory(settings.workers))
     CACHE.size, CACHE.max_bytes = settings.cache_size, int(settings.cache_mb * 2**20)
     with _pool_lock:
@@ -87,7 +90,8 @@ def pool() -> Pool:
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = Pool(COMPUTE_SLOTS, COMPUTE_NICE, COMPUTE_TIMEOUT, start=1)  # more when needed
+            _pool = Pool(COMPUTE_SLOTS, COMPUTE_NICE, COMPUTE_TIMEOUT, start=1,  # more when needed
+                         deadline=COMPUTE_DEADLINE)
         return _pool
 
 
@@ -150,7 +154,7 @@ def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
         else:
             assert _executor is not None
             bodies = _executor.submit(contextvars.copy_context().run, encode, exercise, experiment, run,
-                                      listener).result()
+                                      listener, COMPUTE_DEADLINE).result()
     finally:
         slots().release()
     held = CACHE.get(key)  # another request may have drawn another language meanwhile

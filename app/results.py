@@ -7,13 +7,17 @@ it needs to run an experiment and encode its result.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
 from app.cache import gzip_bytes
-from app.exercises.base import Exercise, Experiment, Params, Result, finite_or_none
-from app.nn.hooks import watching
+from app.exercises.base import WORK_BUDGET_SECONDS, Exercise, Experiment, Params, Result, TooCostly, finite_or_none
+from app.nn.hooks import Overrun, deadline, watching
 
+# A run still going at this many seconds is stopped at its next checkpoint and refused (TooCostly): the
+# backstop behind the work estimates, generous enough for a slow or busy machine.
+DEADLINE_SECONDS = 5 * WORK_BUDGET_SECONDS
 LANGS = ("en", "zh")  # every result is drawn in both; app.i18n.LANGS is the same pair
 
 
@@ -35,7 +39,8 @@ def _body(exercise: Exercise, experiment: Experiment, params: Params, result: Re
 
 
 def encode(exercise: Exercise, experiment: Experiment, params: Params,
-           listener: Callable[[int], None] | None = None) -> dict[str, bytes]:
+           listener: Callable[[int], None] | None = None,
+           deadline_seconds: float | None = None) -> dict[str, bytes]:
     """Run one experiment and return its ExperimentResult JSON, gzipped, per language (in a child or
     on a thread).
 
@@ -43,11 +48,17 @@ def encode(exercise: Exercise, experiment: Experiment, params: Params,
     language: {"en": …, "zh": …}. One that still draws while computing gives the language of its
     params only.
     """
-    if listener is None:
-        result = experiment.run(params)
-    else:
-        with watching(listener):
-            result = experiment.run(params)
+    start = time.monotonic()
+    try:
+        with deadline(DEADLINE_SECONDS if deadline_seconds is None else deadline_seconds):
+            if listener is None:
+                result = experiment.run(params)
+            else:
+                with watching(listener):
+                    result = experiment.run(params)
+    except Overrun:
+        # The estimate let this run through, but it is far over the budget: refuse it like one estimated so.
+        raise TooCostly(experiment.cost_fields, time.monotonic() - start) from None
     if experiment.draw is None:
         return {getattr(params, "lang", "en"): _body(exercise, experiment, params, result, result.figures)}
     return {lang: _body(exercise, experiment, params, result, experiment.draw(result, params, lang))

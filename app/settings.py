@@ -25,6 +25,7 @@ class Settings:
     queue_wait: float = 2.0           # FFLAB_QUEUE_WAIT: seconds a request waits for a slot before 503
     compute_nice: int = 19            # FFLAB_COMPUTE_NICE: priority of the computations
     compute_timeout: float = 30.0     # FFLAB_COMPUTE_TIMEOUT: a child that runs longer is replaced
+    compute_deadline: float = 10.0    # FFLAB_COMPUTE_DEADLINE: a run still going stops, refused as too costly
     cache_size: int = 256             # FFLAB_CACHE_SIZE: results kept per worker
     cache_mb: float = 64.0            # FFLAB_CACHE_MB: and at most this many megabytes
     page_cache_size: int = 64         # FFLAB_PAGE_CACHE_SIZE: rendered pages kept per worker
@@ -53,6 +54,7 @@ class Settings:
             queue_wait=float(get("FFLAB_QUEUE_WAIT", d.queue_wait)),
             compute_nice=int(get("FFLAB_COMPUTE_NICE", d.compute_nice)),
             compute_timeout=float(get("FFLAB_COMPUTE_TIMEOUT", d.compute_timeout)),
+            compute_deadline=float(get("FFLAB_COMPUTE_DEADLINE", d.compute_deadline)),
             cache_size=int(get("FFLAB_CACHE_SIZE", d.cache_size)),
             cache_mb=float(get("FFLAB_CACHE_MB", d.cache_mb)),
             page_cache_size=int(get("FFLAB_PAGE_CACHE_SIZE", d.page_cache_size)),

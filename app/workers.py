@@ -33,6 +33,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from app.exercises.base import TooCostly
+
 PROGRESS_SECONDS = 0.1  # a watched child reports its work at most this often
 
 
@@ -64,7 +66,7 @@ def lower_priority(nice: int) -> None:
         pass
 
 
-def _child_main(conn, cancel, nice: int) -> None:
+def _child_main(conn, cancel, nice: int, deadline: float) -> None:
     """The loop of a compute child: receive a run, compute it, send the gzipped result per language."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server; it closes our pipe
     if os.getpriority(os.PRIO_PROCESS, 0) < nice:  # born niced when started by a Pool; else nice it now
@@ -94,9 +96,11 @@ def _child_main(conn, cancel, nice: int) -> None:
 
         exercise = EXERCISES[exercise_id]
         try:
-            reply = ("done", encode(exercise, exercise.experiment(name), params, listener))
+            reply = ("done", encode(exercise, exercise.experiment(name), params, listener, deadline))
         except _Stop:
             reply = ("cancelled",)
+        except TooCostly as e:  # past the deadline (app.results): the parent refuses it as too costly
+            reply = ("too_costly", e.fields, e.estimate)
         except Exception as e:  # a bug in an experiment: the parent raises it as a 500
             reply = ("error", f"{type(e).__name__}: {e}")
         try:
@@ -110,10 +114,10 @@ def _child_main(conn, cancel, nice: int) -> None:
 class Worker:
     """One compute child and the parent's end of its pipe."""
 
-    def __init__(self, ctx: Any, nice: int) -> None:
+    def __init__(self, ctx: Any, nice: int, deadline: float) -> None:
         self.conn, child_end = ctx.Pipe()
         self.cancel = ctx.Value("b", 0, lock=False)
-        self.process = ctx.Process(target=_child_main, args=(child_end, self.cancel, nice),
+        self.process = ctx.Process(target=_child_main, args=(child_end, self.cancel, nice, deadline),
                                    name="fflab-compute", daemon=True)
         self.process.start()
         child_end.close()
@@ -153,6 +157,8 @@ class Worker:
                     return rest[0]
                 if kind == "cancelled":
                     raise WorkerLost("the run was cancelled by nobody")  # cannot happen: only we cancel
+                if kind == "too_costly":
+                    raise TooCostly(rest[0], rest[1])
                 raise RuntimeError(rest[0])
         except (EOFError, OSError) as e:
             raise WorkerLost(f"the compute process died: {e}") from None
@@ -175,9 +181,10 @@ class Pool:
     starts one, and replaces a child that died, overran or fell out of step.
     """
 
-    def __init__(self, size: int, nice: int, timeout: float, start: int = 0) -> None:
+    def __init__(self, size: int, nice: int, timeout: float, start: int = 0, deadline: float = 10.0) -> None:
         self._ctx = mp.get_context("spawn")
         self._nice = nice
+        self._deadline = deadline  # a run past it stops and is refused as too costly (app.results)
         # Children are started from this niced thread and inherit its priority from birth: the
         # interpreter start-up and the imports (~0.5 s of CPU) never compete with the web process.
         self._spawner = ThreadPoolExecutor(1, thread_name_prefix="fflab-spawn", initializer=lower_priority,
@@ -195,7 +202,7 @@ class Pool:
         with self._lock:
             if len(self._all) >= self.size:
                 return None
-            worker = self._spawner.submit(Worker, self._ctx, self._nice).result()
+            worker = self._spawner.submit(Worker, self._ctx, self._nice, self._deadline).result()
             self._all.append(worker)
             return worker
 

@@ -41,3 +41,17 @@ def test_a_listener_can_abandon_training():
 
 def test_no_listener_no_effect():
     checkpoint(10)
+
+
+
+def test_a_deadline_stops_training_at_the_next_checkpoint():
+    from app.nn.data import moons
+    from app.nn.hooks import Overrun, deadline
+
+    X, Y = moons(50, seed=0)
+    net = init_network((2, 8, 1), "tanh", "linear", seeds=[0])
+    epochs = []
+    with pytest.raises(Overrun), watching(epochs.append), deadline(0.0):
+        train(net, X, Y, epochs=10_000)
+    assert epochs == [1]  # stopped at the first checkpoint, not after 10 000 epochs
+    assert len(train(net, X, Y, epochs=3).losses[0]) == 4  # outside the context: no deadline
