@@ -5,7 +5,8 @@ centred inputs, same data, same init, same sample order) and shift-sweep (epochs
 Hessian condition number against the shift, many data seeds in one vectorised run).
 
 The neuron's numerics are in ex4_1_neuron, the parameters in ex4_1_params; this module runs the
-experiments and describes them.
+experiments and describes them. Their figures are drawn afterwards, in any language, by
+app.figures.ex4_1 from the Result (the paths and per-seed condition numbers ride along in `views`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from app.nn.train import loss_diverged
 
 GRID = 41  # contour grid of the trajectory figure, GRID × GRID points of (w₁, w₂)
 PATH_POINTS = 300  # log-spaced steps kept for each path
-FRAMES = 25  # animation frames of the trajectory
 SHOWN_UPDATES = 1000  # points per run in the update_signs figure
 
 # Measured CPU seconds (2-core machine): Python/NumPy overhead of one update; one member × sample ×
@@ -71,9 +71,8 @@ def centering(p: CenteringParams) -> Result:
     steps = len(updates)
     spe = p.steps_per_epoch()
 
-    # Paths: log-spaced steps (dense at the start, where the zig-zag is), and the animation frames.
+    # Paths: log-spaced steps (dense at the start, where the zig-zag is).
     kept = np.unique(np.r_[0, np.geomspace(1, steps, PATH_POINTS).round().astype(int)])
-    frame_steps = np.unique(np.r_[np.geomspace(1, steps, FRAMES - 1).round().astype(int), 0])
     paths = run.thetas[kept][:, :, :2]  # (P, S, 2)
     finite = np.isfinite(paths).all(axis=(1, 2))
     pts = np.r_[paths[finite].reshape(-1, 2), theta_star[:1, :2], [[0.0, 0.0]]]
@@ -114,13 +113,8 @@ def centering(p: CenteringParams) -> Result:
         "update_step": shown, "updates_raw": updates[shown, 0], "updates_centered": updates[shown, 1],
         "grid_w1": gw1, "grid_w2": gw2, "profile_loss": surface,
     }
-    figures = {
-        "loss": figs.loss(epochs, run.losses, optimal, p.target_gap, hits, p.lang),
-        "trajectory": figs.trajectory(gw1, gw2, surface, optimal, run.thetas[:, :, :2], kept, frame_steps, spe,
-                                      theta_star[0, :2], straight, p.lang),
-        "update_signs": figs.update_signs(updates[shown], signs, p.lang),
-    }
-    return Result(metrics, data, figures)
+    # The replay draws both paths up to any step: (w₁, w₂) after every step, for the figure only.
+    return Result(metrics, data, views={"thetas": run.thetas[:, :, :2]})
 
 
 def _training_cost(p: TrainingParams, members: int) -> float:
@@ -185,11 +179,7 @@ def shift_sweep(p: SweepParams) -> Result:
         "diverged_raw_runs": int(loss_diverged(run.losses[0::2]).sum()),
         **outcome(np.asarray(run.losses)),
     }
-    figures = {
-        "epochs_vs_shift": figs.epochs_vs_shift(shifts, hits, mean_epochs, p.epochs, p.lang),
-        "condition_vs_shift": figs.condition_vs_shift(shifts, cond, mean_cond, p.lang),
-    }
-    return Result(metrics, data, figures)
+    return Result(metrics, data, views={"condition_by_seed": cond})
 
 
 _RAW, _CEN = text("raw", "原始输入"), text("centred", "中心化输入")
@@ -221,6 +211,7 @@ EXERCISE = Exercise(
             ),
             params=CenteringParams,
             run=centering,
+            draw=figs.centering,
             cost=_centering_cost,
             cost_fields=("epochs", "n_samples", "batch_size"),
             metrics={
@@ -279,6 +270,7 @@ EXERCISE = Exercise(
             ),
             params=SweepParams,
             run=shift_sweep,
+            draw=figs.shift_sweep,
             cost=_sweep_cost,
             cost_fields=("epochs", "n_samples", "n_shifts", "n_seeds", "batch_size"),
             metrics={

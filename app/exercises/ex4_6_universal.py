@@ -6,6 +6,8 @@ train (the same width trained by Adam from a random start, beside the constructi
 
 A target may be a formula typed by the reader, parsed and evaluated by app/exercises/formula.py
 (a whitelist parser over Python's `ast` and a NumPy evaluator; nothing is ever passed to eval).
+The figures are drawn afterwards, in any language, by app.figures.ex4_6 from the Result; what they
+need of a network (the hinges' partial sums, the replay's curves) is computed here, into `views`.
 """
 
 from __future__ import annotations
@@ -228,6 +230,7 @@ def construct(p: ConstructParams) -> Result:
     hidden = forward(net, knots[:, None]).A[1][0]  # (n+1, n)
     v, b2 = net.W[1][0, :, 0], float(net.b[1][0, 0, 0])
     partial = b2 + np.cumsum(hidden * v, axis=1)  # column k: the first k+1 units
+    # The `hinges` figure draws at most HINGES_DRAWN of them, evenly spread, always the last (all units).
     drawn = np.unique(np.round(np.linspace(0, p.units - 1, min(p.units, HINGES_DRAWN))).astype(int))
 
     s = _thin(len(c["x"]))
@@ -242,13 +245,7 @@ def construct(p: ConstructParams) -> Result:
         "output_weights": v, "output_bias": b2,
         "sweep_units": units, "sweep_sup_error": sweep_sup, "sweep_rms_error": sweep_rms,
     }
-    figures = {
-        "approximation": figs.approximation(x, y, g, knots, c["y"][::c["m"]], p.units, c["sup"], c["rms"], p.lang),
-        "hinges": figs.hinges(x, y, knots, partial, drawn, v, p.units, p.lang),
-        "error_vs_units": figs.error_vs_units(units, sweep_sup, sweep_rms, p.units, c["sup"], c["rms"], slopes,
-                                              p.lang),
-    }
-    return Result(metrics, data, figures)
+    return Result(metrics, data, views={"partial_units": drawn, "partial_sums": partial[:, drawn]})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -304,10 +301,7 @@ def train(p: TrainParams) -> Result:
     with np.errstate(all="ignore"):
         curves = np.stack([run_network(rec.snapshots[i], xr) for i in frames])[:, None, :]
     data["replay_epoch"] = rec.snapshot_epochs[frames]
-    figures = {"fit": figs.fit(c["x"][s], c["y"][s], trained[s], c["g"][s], c["knots"], sup, c["sup"], p.lang),
-               "fit_replay": figs.fit_replay(xr, yr, curves, rec.snapshot_epochs[frames], p.units, p.lang),
-               "loss": figs.loss(epochs[e], losses[e], p.lang)}
-    return Result(metrics, data, figures)
+    return Result(metrics, data, views={"replay_x": xr, "replay_target": yr, "replay_curves": curves})
 
 
 def _train_cost(p: TrainParams) -> float:
@@ -340,6 +334,7 @@ EXERCISE = Exercise(
             ),
             params=ConstructParams,
             run=construct,
+            draw=figs.construct,
             metrics={
                 "sup_error": Metric(text("sup error", "最大误差"),
                                     text("max |f − network| on a dense grid of the interval and a hair beside every knot.",
@@ -373,6 +368,7 @@ EXERCISE = Exercise(
             ),
             params=TrainParams,
             run=train,
+            draw=figs.train,
             metrics={
                 "sup_error": Metric(text("sup error, trained", "最大误差（训练）"),
                                     text("max |f − trained network| on a dense grid.", "稠密网格上 |f − 训练网络| 的最大值。")),

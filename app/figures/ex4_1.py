@@ -1,18 +1,24 @@
 """Figures of exercise 4-1: loss gap, (w₁, w₂) paths over the loss contours, update signs, shift sweeps.
 
-Run 0 is always the raw-input neuron (palette colour 0), run 1 the centred one (colour 1).
+Drawn after the computation (ex4_1_centering), in any language: `centering` and `shift_sweep` take
+an experiment's Result and params and build its figures from the numbers it holds, computing nothing
+of the neuron. Run 0 is always the raw-input neuron (palette colour 0), run 1 the centred one (colour 1).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from app.figures.common import loss_curves, replay_controls
 from app.figures.encode import typed
 from app.figures.theme import color, described, figure, layout, line, markers
+from app.format import number
 from app.i18n import text, translator
+
+if TYPE_CHECKING:
+    from app.exercises.base import Result
 
 T = {
     "raw": text("raw inputs", "原始输入"),
@@ -60,24 +66,10 @@ T = {
 RUNS = ("raw", "centered")
 CONTOUR_FLOOR = 1e-4  # the contour map bottoms out here (log₁₀ = −4)
 GREYS = [[0.0, "#ffffff"], [1.0, "#8c8c8c"]]
+FRAMES = 25  # animation frames of the trajectory
 
 
 _t = translator(T)
-
-
-def _num(v: float | None, sig: int = 3) -> str:
-    """Format a number for a summary sentence: `sig` significant digits, "× 10ⁿ" for large or small ones."""
-    if v is None or not np.isfinite(v):
-        return "—"
-    s = f"{v:.{sig}g}"
-    if "e" in s:
-        mantissa, exponent = s.split("e")
-        s = f"{mantissa} × 10" + str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return s.replace("-", "−")
-
-
-def _pct(v: float | None, lang: str) -> str:
-    return "—" if v is None else f"{100 * v:.0f}" + (" %" if lang == "en" else "%")
 
 
 def _legend_on_top(fig: dict[str, Any], top: int = 80) -> dict[str, Any]:
@@ -107,7 +99,8 @@ def loss(epochs: np.ndarray, losses: np.ndarray, optimal: float, gap: float, hit
     E = int(epochs[-1])
     when = [_t("sum_reached", lang, e=int(h)) if h >= 0 else _t("sum_never", lang, E=E) for h in hits]
     gaps = losses[:, -1] - optimal
-    described(fig, _t("loss_sum", lang, raw=when[0], cen=when[1], E=E, lr=_num(gaps[0], 2), lc=_num(gaps[1], 2)))
+    described(fig, _t("loss_sum", lang, raw=when[0], cen=when[1], E=E, lr=number(gaps[0], lang, sig=2),
+                      lc=number(gaps[1], lang, sig=2)))
     return _legend_on_top(fig, 100)
 
 
@@ -125,13 +118,13 @@ def _path_traces(thetas: np.ndarray, kept: np.ndarray, upto: int, lang: str) -> 
 
 
 def trajectory(gw1: np.ndarray, gw2: np.ndarray, surface: np.ndarray, optimal: float, thetas: np.ndarray,
-               kept: np.ndarray, frame_steps: np.ndarray, steps_per_epoch: int, w_star: np.ndarray,
+               kept: np.ndarray, steps_per_epoch: int, w_star: np.ndarray,
                straightness: tuple[float | None, float | None], lang: str) -> dict[str, Any]:
-    """Both (w₁, w₂) paths over the contours of min_b L(w, b), with frames, a slider and a play button.
+    """Both (w₁, w₂) paths over the contours of min_b L(w, b), replayed in FRAMES frames.
 
-    thetas: (T+1, 2, 2) the weights after every step; kept: steps drawn on the paths; frame_steps: the
-    steps of the animation frames; straightness: each path's in its first epoch (for the summary).
-    The surface is the same for both runs: centring only moves b.
+    thetas: (T+1, 2, 2) the weights after every step; kept: steps drawn on the paths; straightness:
+    each path's in its first epoch (for the summary). The frames sit at log-spaced steps (the zig-zag
+    is at the start). The surface is the same for both runs: centring only moves b.
     """
     z = np.log10(np.maximum(surface - optimal, CONTOUR_FLOOR))
     contour = {
@@ -145,6 +138,7 @@ def trajectory(gw1: np.ndarray, gw2: np.ndarray, surface: np.ndarray, optimal: f
                       symbol="star", marker={"color": "#000000", "size": [15, 9], "symbol": ["star", "circle-open"]},
                       text=[_t("optimum", lang), _t("start", lang)], hovertemplate="%{text}<extra></extra>")
     last = len(thetas) - 1
+    frame_steps = np.unique(np.r_[np.geomspace(1, last, FRAMES - 1).round().astype(int), 0])
     traces = [contour, special, *_path_traces(thetas, kept, last, lang)]
     lay = layout(_t("traj_title", lang), "w₁", "w₂", hovermode="closest")
     lay["yaxis"]["scaleanchor"] = "x"
@@ -158,8 +152,9 @@ def trajectory(gw1: np.ndarray, gw2: np.ndarray, surface: np.ndarray, optimal: f
                      for n, s in zip(names, frame_steps, strict=True)]
     replay_controls(fig, names, lang, redraw=False, frame_ms=200)
     fig["layout"]["margin"] = {"l": 60, "r": 20, "t": 80, "b": 60}
-    ratio = [_num(1 / s, 2) if s else "—" for s in straightness]  # walked / gained
-    described(fig, _t("traj_sum", lang, r=ratio[0], c=ratio[1], w1=_num(w_star[0]), w2=_num(w_star[1])))
+    ratio = [number(1 / s, lang, sig=2) if s else "—" for s in straightness]  # walked / gained
+    described(fig, _t("traj_sum", lang, r=ratio[0], c=ratio[1], w1=number(w_star[0], lang, sig=3),
+                      w2=number(w_star[1], lang, sig=3)))
     return _legend_on_top(fig)
 
 
@@ -196,15 +191,17 @@ def update_signs(updates: np.ndarray, fractions: tuple[float | None, float | Non
     ]
     lay["showlegend"] = False  # the panel titles name the runs
     lay["margin"] = {**lay["margin"], "t": 80}
-    return described(figure(traces, lay), _t("signs_sum", lang, raw=_pct(fractions[0], lang), cen=_pct(fractions[1], lang)))
+    pct = [number(f, lang, pct=True, digits=0) for f in fractions]
+    return described(figure(traces, lay), _t("signs_sum", lang, raw=pct[0], cen=pct[1]))
 
 
 def _sweep_summary(key: str, shifts: np.ndarray, series: np.ndarray, lang: str) -> str:
     """The sweeps' sentence: the raw series from the first shift to the last, the centred one beside it."""
-    c0, c1 = _num(series[0, 1]), _num(series[-1, 1])
+    c0, c1 = number(series[0, 1], lang, sig=3), number(series[-1, 1], lang, sig=3)
     same = bool(np.isclose(series[0, 1], series[-1, 1], rtol=1e-6))  # centred data do not depend on the shift
     cen = _t("cen_stays", lang, c0=c0) if same else _t("cen_goes", lang, c0=c0, c1=c1)
-    return _t(key, lang, s0=_num(shifts[0]), s1=_num(shifts[-1]), r0=_num(series[0, 0]), r1=_num(series[-1, 0]),
+    return _t(key, lang, s0=number(shifts[0], lang, sig=3), s1=number(shifts[-1], lang, sig=3),
+              r0=number(series[0, 0], lang, sig=3), r1=number(series[-1, 0], lang, sig=3),
               cen=cen)
 
 
@@ -238,3 +235,39 @@ def condition_vs_shift(shifts: np.ndarray, cond: np.ndarray, mean_cond: np.ndarr
         traces.append(line(shifts, mean_cond[:, i], name, i, mode="lines+markers"))
     fig = figure(traces, layout(_t("cond_title", lang), _t("shift", lang), _t("cond_y", lang), y_log=True))
     return _legend_on_top(described(fig, _sweep_summary("cond_sum", shifts, mean_cond, lang)))
+
+
+# ---------------------------------------------------------------------------------------------
+# The experiments' figures, from their results
+
+
+def _stack(data: dict[str, Any], key: str, axis: int = 0, suffix: str = "") -> np.ndarray:
+    """The raw and the centred series side by side: data[f"{key}_raw{suffix}"], data[f"{key}_centered{suffix}"]."""
+    return np.stack([np.asarray(data[f"{key}_{r}{suffix}"]) for r in RUNS], axis=axis)
+
+
+def centering(result: Result, p: Any, lang: str) -> dict[str, dict[str, Any]]:
+    """The figures of the centering experiment; views["thetas"]: (T+1, 2, 2) (w₁, w₂) after every step."""
+    m, d = result.metrics, result.data
+    hits = np.array([-1 if m[f"epochs_to_target_{r}"] is None else m[f"epochs_to_target_{r}"] for r in RUNS])
+    return {
+        "loss": loss(np.asarray(d["epoch"]), _stack(d, "loss"), m["optimal_loss"], p.target_gap, hits, lang),
+        "trajectory": trajectory(d["grid_w1"], d["grid_w2"], d["profile_loss"], m["optimal_loss"],
+                                 result.views["thetas"], d["path_step"], p.steps_per_epoch(),
+                                 np.asarray(d["optimum_raw"])[:2],
+                                 (m["path_straightness_raw"], m["path_straightness_centered"]), lang),
+        "update_signs": update_signs(_stack(d, "updates", axis=1),
+                                     (m["same_sign_fraction_raw"], m["same_sign_fraction_centered"]), lang),
+    }
+
+
+def shift_sweep(result: Result, p: Any, lang: str) -> dict[str, dict[str, Any]]:
+    """The figures of the shift-sweep; views["condition_by_seed"]: (n_seeds, n_shifts, 2) every data set's κ."""
+    d = result.data
+    shifts = np.asarray(d["shifts"])
+    return {
+        "epochs_vs_shift": epochs_vs_shift(shifts, _stack(d, "epochs_to_target", axis=-1, suffix="_by_seed"),
+                                           _stack(d, "epochs_to_target", axis=1), p.epochs, lang),
+        "condition_vs_shift": condition_vs_shift(shifts, result.views["condition_by_seed"],
+                                                 _stack(d, "condition_number", axis=1), lang),
+    }

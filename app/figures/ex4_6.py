@@ -1,15 +1,24 @@
-"""Figures of exercise 4-6: the constructed interpolant, its hinges, its error against width, a trained net."""
+"""Figures of exercise 4-6: the constructed interpolant, its hinges, its error against width, a trained net.
+
+Drawn after the computation (ex4_6_universal), in any language: `construct` and `train` take an
+experiment's Result and params and build its figures from the numbers it holds; what needs a network
+(the hinges' partial sums, the replay's curves) comes computed in the Result's views.
+"""
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from app.figures.common import loss_curves, replay_lines
 from app.figures.theme import color, described, figure, layout, line, markers
+from app.format import number
 from app.i18n import text, translator
+
+if TYPE_CHECKING:
+    from app.exercises.base import Result
 
 T = {
     "approx_title": text("f and the network with {n} ReLU units", "f 与 {n} 个 ReLU 单元的网络"),
@@ -67,21 +76,6 @@ LOG_FLOOR = 1e-16
 _t = translator(T)
 
 
-def _slope(v: float | None) -> str:
-    return "—" if v is None else f"{v:.2f}".replace("-", "−")
-
-
-def _num(v: float | None, sig: int = 3) -> str:
-    """Format a number for a summary sentence: `sig` significant digits, "× 10ⁿ" for large or small ones."""
-    if v is None or not np.isfinite(v):
-        return "—"
-    s = f"{v:.{sig}g}"
-    if "e" in s:
-        mantissa, exponent = s.split("e")
-        s = f"{mantissa} × 10" + str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return s.replace("-", "−")
-
-
 def _ramp(t: float) -> str:
     """Return a colour between light blue (t = 0) and the palette's dark blue (t = 1)."""
     lo, hi = np.array([198, 219, 239]), np.array([8, 48, 107])
@@ -96,21 +90,23 @@ def approximation(x, y, g, knots, knot_values, n: int, sup: float, rms: float, l
     size = 7 if len(knots) <= 65 else 4
     traces.append(markers(knots, knot_values, _t("knots", lang), 0, size=size))
     fig = figure(traces, layout(_t("approx_title", lang, n=n), _t("x", lang), _t("y", lang)))
-    return described(fig, _t("approx_sum", lang, n=n, k=len(knots), sup=_num(sup), rms=_num(rms)))
+    return described(fig, _t("approx_sum", lang, n=n, k=len(knots), sup=number(sup, lang, sig=3),
+                             rms=number(rms, lang, sig=3)))
 
 
 def hinges(x, y, knots, partial: np.ndarray, drawn: np.ndarray, v: np.ndarray, n: int, lang: str) -> dict[str, Any]:
     """Return the `hinges` figure: the partial sums of the first k+1 units, light to dark.
 
-    partial: (n+1, n), column k the sum of the bias and the first k+1 units at the knots (exact, since
-    each partial sum is linear between knots). drawn: the columns k to draw; v (n,): the output weights.
+    drawn: the k to draw; partial: (n+1, len(drawn)), column j the sum of the bias and the first
+    drawn[j]+1 units at the knots (exact, since each partial sum is linear between knots); v (n,): the
+    output weights.
     """
     traces = [line(x, y, _t("target", lang), 7, width=1, dash="dot")]
     last = len(drawn) - 1
     for j, k in enumerate(drawn):
         final = k == n - 1
         name = _t("all_units", lang, n=n) if final else _t("partial", lang, k=int(k) + 1)
-        tr = line(knots, partial[:, k], name, 1 if final else 0, width=3 if final else 1.5,
+        tr = line(knots, partial[:, j], name, 1 if final else 0, width=3 if final else 1.5,
                   showlegend=bool(final or j == 0))
         if not final:
             tr["line"]["color"] = _ramp(j / max(1, last))
@@ -125,8 +121,8 @@ def hinges(x, y, knots, partial: np.ndarray, drawn: np.ndarray, v: np.ndarray, n
     pad = 0.3 * (hi - lo) if hi > lo else 1.0
     lay["yaxis"]["range"] = [lo - pad, hi + pad]
     big = int(np.argmax(np.abs(v)))
-    return described(figure(traces, lay), _t("hinges_sum", lang, n=n, k=n + 1, v=_num(float(v[big])),
-                                             at=_num(float(knots[big]))))
+    return described(figure(traces, lay), _t("hinges_sum", lang, n=n, k=n + 1, v=number(float(v[big]), lang, sig=3),
+                                             at=number(float(knots[big]), lang, sig=3)))
 
 
 def error_vs_units(units, sup, rms, n: int, n_sup: float, n_rms: float, slopes: tuple[float | None, float | None],
@@ -157,19 +153,19 @@ def error_vs_units(units, sup, rms, n: int, n_sup: float, n_rms: float, slopes: 
                  hovermode="closest")
     lay["xaxis"]["dtick"] = math.log10(2.0)  # one tick per doubling
     lay["xaxis"]["tickformat"] = "d"
-    summary = _t("error_sum", lang, s0=_num(sup[0]), s1=_num(sup[-1]), N=int(u[-1]), ss=_slope(slopes[0]),
-                 r0=_num(rms[0]), r1=_num(rms[-1]), rs=_slope(slopes[1]))
+    summary = _t("error_sum", lang, s0=number(sup[0], lang, sig=3), s1=number(sup[-1], lang, sig=3), N=int(u[-1]),
+                 ss=number(slopes[0], lang, digits=2), r0=number(rms[0], lang, sig=3),
+                 r1=number(rms[-1], lang, sig=3), rs=number(slopes[1], lang, digits=2))
     return described(figure(traces, lay), summary)
 
 
-def fit(x, y, trained, constructed, knots, sup: float, construct_sup: float, lang: str) -> dict[str, Any]:
-    """Return the `fit` figure: target, trained network, constructed network; both sup errors for the summary."""
-    n = len(knots) - 1
+def fit(x, y, trained, constructed, n: int, sup: float | None, construct_sup: float, lang: str) -> dict[str, Any]:
+    """Return the `fit` figure: target, trained and constructed networks of n units; both sup errors for the summary."""
     traces = [line(x, y, _t("target", lang), 7, width=1.5),
               line(x, trained, _t("trained", lang), 1, width=2.5),
               line(x, constructed, _t("constructed", lang), 0, width=2, dash="dash")]
     fig = figure(traces, layout(_t("fit_title", lang, n=n), _t("x", lang), _t("y", lang)))
-    return described(fig, _t("fit_sum", lang, n=n, tr=_num(sup), co=_num(construct_sup)))
+    return described(fig, _t("fit_sum", lang, n=n, tr=number(sup, lang, sig=3), co=number(construct_sup, lang, sig=3)))
 
 
 def fit_replay(x, y, curves: np.ndarray, epochs: np.ndarray, n: int, lang: str) -> dict[str, Any]:
@@ -184,10 +180,48 @@ def fit_replay(x, y, curves: np.ndarray, epochs: np.ndarray, n: int, lang: str) 
                        y_range=[lo - pad, hi + pad])
     with np.errstate(all="ignore"):
         dist = np.max(np.abs(curves[:, 0, :] - y), axis=1)  # (F,) at the replay's points
-    return described(fig, _t("replay_sum", lang, E=int(epochs[-1]), d0=_num(dist[0]), d1=_num(dist[-1])))
+    return described(fig, _t("replay_sum", lang, E=int(epochs[-1]), d0=number(dist[0], lang, sig=3),
+                             d1=number(dist[-1], lang, sig=3)))
 
 
 def loss(epochs, losses, lang: str) -> dict[str, Any]:
     """Return the `loss` figure."""
     fig = loss_curves(epochs, {_t("adam", lang): losses}, _t("loss_title", lang), lang)
-    return described(fig, _t("loss_sum", lang, l0=_num(losses[0]), l1=_num(losses[-1]), E=int(epochs[-1])))
+    return described(fig, _t("loss_sum", lang, l0=number(losses[0], lang, sig=3), l1=number(losses[-1], lang, sig=3),
+                             E=int(epochs[-1])))
+
+
+# ---------------------------------------------------------------------------------------------
+# The experiments' figures, from their results
+
+
+def construct(result: Result, p: Any, lang: str) -> dict[str, dict[str, Any]]:
+    """The figures of the construct experiment.
+
+    views: "partial_units" the k drawn in `hinges`, "partial_sums" (n+1, len) their partial sums at the knots.
+    """
+    m, d, v = result.metrics, result.data, result.views
+    x, y, knots = d["x"], d["target"], d["knots"]
+    return {
+        "approximation": approximation(x, y, d["approximation"], knots, d["knot_values"], p.units, m["sup_error"],
+                                       m["rms_error"], lang),
+        "hinges": hinges(x, y, knots, v["partial_sums"], v["partial_units"], d["output_weights"], p.units, lang),
+        "error_vs_units": error_vs_units(d["sweep_units"], d["sweep_sup_error"], d["sweep_rms_error"], p.units,
+                                         m["sup_error"], m["rms_error"], (m["sup_slope"], m["rms_slope"]), lang),
+    }
+
+
+def train(result: Result, p: Any, lang: str) -> dict[str, dict[str, Any]]:
+    """The figures of the train experiment.
+
+    views: "replay_x" and "replay_target" the replay's points and f there, "replay_curves" (F, 1, len)
+    the trained network's output there at the epochs data["replay_epoch"].
+    """
+    m, d, v = result.metrics, result.data, result.views
+    return {
+        "fit": fit(d["x"], d["target"], d["trained"], d["constructed"], p.units, m["sup_error"],
+                   m["construct_sup_error"], lang),
+        "fit_replay": fit_replay(v["replay_x"], v["replay_target"], v["replay_curves"], d["replay_epoch"], p.units,
+                                 lang),
+        "loss": loss(d["epoch"], d["loss"], lang),
+    }

@@ -19,16 +19,17 @@ from app.results import dumps
 from tests.conftest import strict_json
 
 TINY = {"n_samples": 20, "epochs": 3}
+CENTERING, SWEEP = (ex.EXERCISE.experiment(name) for name in ("centering", "shift-sweep"))
 
 
 @pytest.fixture(scope="module")
 def defaults():
-    return ex.centering(ex.CenteringParams())
+    return CENTERING.drawn(ex.CenteringParams())
 
 
 @pytest.fixture(scope="module")
 def sweep():
-    return ex.shift_sweep(ex.SweepParams(n_shifts=6, n_seeds=2, epochs=120))
+    return SWEEP.drawn(ex.SweepParams(n_shifts=6, n_seeds=2, epochs=120))
 
 
 def _problem(n=30, shift=3.0, seed=0):
@@ -141,17 +142,29 @@ def test_batch_size_above_n_samples_is_refused_naming_batch_size(client):
         ex.CenteringParams(n_samples=20, batch_size=21)
 
 
-@pytest.mark.parametrize(("model", "fn", "extra"), [
-    (ex.CenteringParams, ex.centering, {"batch_size": 1}),
-    (ex.CenteringParams, ex.centering, {"batch_size": 20, "shift": 0}),
-    (ex.SweepParams, ex.shift_sweep, {"n_shifts": 2, "n_seeds": 1}),
+@pytest.mark.parametrize(("exp", "extra"), [
+    (CENTERING, {"batch_size": 1}),
+    (CENTERING, {"batch_size": 20, "shift": 0}),
+    (SWEEP, {"n_shifts": 2, "n_seeds": 1}),
 ])
-def test_tiny_params_run_and_are_deterministic(model, fn, extra):
-    p = model(**TINY, **extra)
-    a, b = fn(p), fn(p)
+def test_tiny_params_run_and_are_deterministic(exp, extra):
+    p = exp.params(**TINY, **extra)
+    a, b = exp.drawn(p, "zh"), exp.drawn(p, "zh")
     one = dumps(finite_or_none({"m": a.metrics, "d": a.data, "f": a.figures}))
     assert one == dumps(finite_or_none({"m": b.metrics, "d": b.data, "f": b.figures}))
     strict_json(one.decode())
+
+
+@pytest.mark.parametrize(("exp", "extra"), [(CENTERING, {}), (SWEEP, {"n_shifts": 3, "n_seeds": 2})])
+def test_the_numbers_are_language_free_and_drawn_in_either_language(exp, extra):
+    p = exp.params(**TINY, **extra)
+    computed = exp.run(p)
+    assert computed.figures == {} and exp.draw is not None
+    en, zh = exp.drawn(p, "en"), exp.drawn(p, "zh")
+    assert set(en.figures) == set(zh.figures) and en.figures
+    for r in (en, zh):
+        assert dumps(finite_or_none([r.metrics, r.data])) == dumps(finite_or_none([computed.metrics, computed.data]))
+    assert en.figures != zh.figures  # the words differ, the numbers do not
 
 
 def test_figures_are_named_as_the_issue_says(defaults, sweep):
@@ -199,8 +212,8 @@ def test_the_sweep_counts_its_data_sets(sweep):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_figure_has_a_summary_from_its_numbers(lang):
-    r = ex.centering(ex.CenteringParams(lang=lang))
-    s = ex.shift_sweep(ex.SweepParams(lang=lang, n_shifts=3, n_seeds=2, epochs=60))
+    r = CENTERING.drawn(ex.CenteringParams(), lang)
+    s = SWEEP.drawn(ex.SweepParams(n_shifts=3, n_seeds=2, epochs=60), lang)
     summaries = {k: f["layout"]["meta"]["summary"] for k, f in {**r.figures, **s.figures}.items()}
     assert set(summaries) == {"loss", "trajectory", "update_signs", "epochs_vs_shift", "condition_vs_shift"}
     for key, text in summaries.items():
