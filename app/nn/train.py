@@ -79,12 +79,20 @@ def _objective(net: Network, X: np.ndarray, Y: np.ndarray, loss: Loss, l2_weight
     return value, l2_penalty(net, l2_weights, l2_biases), grads
 
 
+def member_minor_applies(n_members: int, n_samples: int, sizes: tuple[int, ...], shuffled: bool = False,
+                         prelu: bool = False) -> bool:
+    """Return whether train() holds such an ensemble in the member-minor layout (app.nn.minor)."""
+    if prelu or shuffled or n_members < FAST_MIN_MEMBERS:
+        return False
+    hidden = sizes[1:-1]
+    return all(n_samples * a * b * n_members <= FAST_MAX_ELEMENTS for a, b in zip(hidden[:-1], hidden[1:], strict=True))
+
+
 def _use_fast_path(net: Network, X: np.ndarray, Y: np.ndarray, shuffle: bool) -> bool:
     """Return whether train() runs on the member-minor layout (same mathematics, faster for tiny nets)."""
-    if net.alpha is not None or shuffle or X.ndim != 2 or Y.ndim != 2 or net.n_members < FAST_MIN_MEMBERS:
+    if X.ndim != 2 or Y.ndim != 2:
         return False
-    N, S, hidden = X.shape[0], net.n_members, net.sizes[1:-1]
-    return all(N * a * b * S <= FAST_MAX_ELEMENTS for a, b in zip(hidden[:-1], hidden[1:], strict=True))
+    return member_minor_applies(net.n_members, X.shape[0], net.sizes, shuffle, net.alpha is not None)
 
 
 def loss_and_grads(net: Network, X: np.ndarray, Y: np.ndarray, loss: str | Loss = "mse",
