@@ -74,7 +74,13 @@ class SweepParams(NetworkParams):
 
 
 def dying(p: DyingParams) -> Result:
-    """Train one network and count its dead units at every recorded epoch."""
+    """Train one network and count its dead units at every recorded epoch.
+
+    views: inputs and targets; z_start, z_end the net inputs of each hidden layer on the training inputs
+    before and after training; fit the network's output before and after training (sine: on FIT_POINTS
+    x; moons: σ of the logit on a GRID² grid); replay the same at REPLAY_FRAMES recorded epochs (sine:
+    curves (F, 1, FIT_POINTS); moons: gx, gy, Zs on a REPLAY_GRID² grid) with the dead fraction there.
+    """
     X, Y, loss = load(p.dataset)
     net = make_net(p.activation, p, X.shape[1], [p.seed])
     rec = train(net, X, Y, loss=loss, eta=p.lr, epochs=p.epochs, batch_size=None,
@@ -130,16 +136,17 @@ def dying(p: DyingParams) -> Result:
             logits = np.clip(predict(frame_nets, rpts)[..., 0], -500, 500)
             replay.update(gx=rx, gy=ry, Zs=list(sigmoid(logits).reshape(-1, REPLAY_GRID, REPLAY_GRID)))
     data["replay_epoch"] = replay["epochs"]
-    figures = figs.dying(p.activation, rec.snapshot_epochs, by_layer, dead_frac, inactive_frac, epochs, losses,
-                         preactivations(rec.snapshots[0], X), preactivations(final, X), X, Y, p.dataset, fit,
-                         unit_map if final_ok else None, replay, p.width * p.depth, p.lang)
-    return Result(metrics, data, figures)
+    views = {"inputs": X, "targets": Y, "z_start": preactivations(rec.snapshots[0], X),
+             "z_end": preactivations(final, X), "fit": fit, "replay": replay}
+    return Result(metrics, data, views=views)
 
 
 def lr_sweep(p: SweepParams) -> Result:
     """Train n_lrs x n_seeds networks per activation in one run; return the final dead fraction.
 
     Member i * n_seeds + k has rate lrs[i] and seed seed + k (a per-member rate through per_member_rates).
+    views: mean, lo, hi, per activation, the mean, smallest and largest dead fraction per rate over the
+    runs that trained (NaN where none did).
     """
     X, Y, loss = load(p.dataset)
     lrs = p.lrs()
@@ -177,7 +184,7 @@ def lr_sweep(p: SweepParams) -> Result:
     }
     data = {"lr": lrs, **{f"dead_fraction_{a}": frac[a] for a in SWEEP_ACTIVATIONS},
             **{f"diverged_runs_{a}": n_diverged[a] for a in SWEEP_ACTIVATIONS}}
-    return Result(metrics, data, figs.lr_sweep(lrs, mean, lo, hi, n_diverged, p.n_seeds, p.lang))
+    return Result(metrics, data, views={"mean": mean, "lo": lo, "hi": hi})
 
 
 def _dying_cost(p: DyingParams) -> float:
@@ -222,6 +229,7 @@ EXERCISE = Exercise(
             ),
             params=DyingParams,
             run=dying,
+            draw=figs.dying,
             cost=_dying_cost,
             cost_fields=("epochs", "width", "depth"),
             metrics={
@@ -273,6 +281,7 @@ EXERCISE = Exercise(
             ),
             params=SweepParams,
             run=lr_sweep,
+            draw=figs.lr_sweep,
             cost=_sweep_cost,
             cost_fields=("n_lrs", "n_seeds", "epochs", "width", "depth"),
             metrics={

@@ -25,6 +25,7 @@ from app.nn.losses import get_loss
 X = np.array([-1.0, 0.0, 1.0])
 Y = X + 1.0  # w = 1, b = 1 fits exactly, with loss 0
 W0 = 1.0
+OUTPUT_X = np.linspace(-1.5, 1.5, 61)  # where the unit's output a(x) is drawn
 _RELU = get_activation("relu")
 _MSE = get_loss("mse")
 
@@ -76,8 +77,18 @@ def _num(v: float) -> float | None:
     return float(v) if np.isfinite(v) else None
 
 
+def unit_outputs(w: np.ndarray, b: np.ndarray, steps: tuple[int, ...]) -> dict[int, np.ndarray]:
+    """Return the unit's output a = ReLU(w x + b) on OUTPUT_X after each of `steps`, {step: (len(OUTPUT_X),)}."""
+    with np.errstate(all="ignore"):  # a blown-up w or b overflows: drawn clipped, not an error
+        return {t: np.maximum(w[t] * OUTPUT_X + b[t], 0.0) for t in steps}
+
+
 def one_unit(p: OneUnitParams) -> Result:
-    """Run the worked example and report the first step, the death test and where the unit ends."""
+    """Run the worked example and report the first step, the death test and where the unit ends.
+
+    views: x, OUTPUT_X; output, the unit's output on it before training, after step 1 and after the last
+    step; on_after_first_step, on how many of the three inputs z > 0 after step 1.
+    """
     r = run_unit(p.lr, p.b0, p.steps)
     w, b = r["w"], r["b"]
     with np.errstate(all="ignore"):
@@ -95,7 +106,10 @@ def one_unit(p: OneUnitParams) -> Result:
     }
     data = {"x": X, "y": Y, "step": np.arange(p.steps + 1), "w": w, "b": b, "threshold": threshold,
             "loss": r["loss"]}
-    return Result(metrics, data, figs.one_unit(X, Y, w, b, threshold, r["loss"], p.lr, p.lang))
+    with np.errstate(all="ignore"):
+        on = int(np.count_nonzero(w[1] * X + b[1] > 0))
+    views = {"x": OUTPUT_X, "output": unit_outputs(w, b, (0, 1, p.steps)), "on_after_first_step": on}
+    return Result(metrics, data, views=views)
 
 
 def _label(en: str, zh: str, meaning_en: str, meaning_zh: str) -> Metric:
@@ -114,6 +128,7 @@ EXPERIMENT = Experiment(
     ),
     params=OneUnitParams,
     run=one_unit,
+    draw=figs.one_unit,
     cost=lambda p: 1e-5 * p.steps,
     cost_fields=("steps",),
     metrics={

@@ -81,8 +81,7 @@ def seeds(p: SeedsParams) -> Result:
     data = {"seed": seed_ids, "snapshot_epoch": rec.snapshot_epochs, "dead_units": shown.T, "diverged": rec.diverged,
             "dead_start": start, "dead_peak": peak, "dead_end": end, "died": died,
             "came_back_first_layer": back_first, "came_back_deeper": back_deeper}
-    return Result(metrics, data, figs.seeds(p.activation, rec.snapshot_epochs, seed_ids, shown.T, trained, end,
-                                            back_first, back_deeper, p.width * p.depth, p.depth, p.lang))
+    return Result(metrics, data)
 
 
 def _cost(p: SeedsParams) -> float:
@@ -105,6 +104,7 @@ EXPERIMENT = Experiment(
     ),
     params=SeedsParams,
     run=seeds,
+    draw=figs.seeds,
     cost=_cost,
     cost_fields=("n_seeds", "epochs", "width", "depth"),
     metrics={

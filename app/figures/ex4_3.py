@@ -1,16 +1,26 @@
 """Figures of exercise 4-3: the one-unit example, dead units over training, net-input histograms, the fit,
-the unit map, dead units over seeds and against the learning rate. Each carries a one-sentence summary."""
+the unit map, dead units over seeds and against the learning rate. Each carries a one-sentence summary.
+
+Drawn after the computation, in any language: `one_unit`, `dying`, `seeds` and `lr_sweep` build an
+experiment's figures from its result (metrics, data, views) and params. Every network output drawn here
+(the unit's output a(x), the net inputs, the fit and its replay) comes with the result's views; nothing
+here evaluates a network.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from app.figures.common import decision_surface, frame_titles, loss_curves, replay_lines, surface_replay
 from app.figures.encode import typed
 from app.figures.theme import color, described, figure, layout, line, markers
+from app.format import number
 from app.i18n import text, translator
+
+if TYPE_CHECKING:
+    from app.exercises.base import Result
 
 T = {
     "dead_title": text("Dead hidden units during training ({act})", "训练过程中的死亡隐藏单元（{act}）"),
@@ -220,20 +230,6 @@ def fit_replay(X: np.ndarray, Y: np.ndarray, dataset: str, fit: dict, rep: dict,
     return frame_titles(fig, titles)
 
 
-def _n(v: float) -> str:
-    """Format a number for a summary sentence: 3 significant digits, powers of ten written out."""
-    if not np.isfinite(v):
-        return "—"
-    mantissa, _, exponent = format(float(v), ".3g").partition("e")
-    if exponent:
-        mantissa += " × 10" + str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return mantissa.replace("-", "−")
-
-
-def _pct(v: float) -> str:
-    return format(float(v), ".0%") if np.isfinite(v) else "—"
-
-
 def _dead_summary(act: str, dead: np.ndarray, inactive: np.ndarray, snap: np.ndarray, losses: np.ndarray,
                   H: int, lang: str) -> str:
     ok = np.isfinite(dead)
@@ -247,7 +243,7 @@ def _dead_summary(act: str, dead: np.ndarray, inactive: np.ndarray, snap: np.nda
 
 
 def _pre_summary(start: list[np.ndarray], end: list[np.ndarray], lang: str) -> str:
-    parts = [_t("s_pre_layer", lang, i=i + 1, a=_pct(np.mean(z0 <= 0)), b=_pct(np.mean(z1 <= 0)))
+    parts = [_t("s_pre_layer", lang, i=i + 1, a=_share(np.mean(z0 <= 0), lang), b=_share(np.mean(z1 <= 0), lang))
              for i, (z0, z1) in enumerate(zip(start, end, strict=True))]
     return _t("s_pre", lang, parts=("; " if lang == "en" else "；").join(parts))
 
@@ -260,34 +256,48 @@ def _map_summary(state: np.ndarray | None, lang: str) -> str:
     return _t("s_map", lang, parts=("; " if lang == "en" else "；").join(parts))
 
 
-def dying(act: str, snap_epochs: np.ndarray, by_layer: np.ndarray, dead: np.ndarray, inactive: np.ndarray,
-          epochs: np.ndarray, losses: np.ndarray, z_start: list[np.ndarray], z_end: list[np.ndarray],
-          X: np.ndarray, Y: np.ndarray, dataset: str, fit: dict, state: np.ndarray | None, rep: dict,
-          H: int, lang: str) -> dict[str, dict]:
+def _share(v: float, lang: str) -> str:
+    return number(v, lang, pct=True, digits=0)
+
+
+def dying(result: Result, p: Any, lang: str) -> dict[str, dict]:
     """Return the `dead_units`, `loss`, `preactivations`, `fit`, `fit_replay` and `unit_map` figures.
 
-    H: hidden units in all; dead, inactive: fractions of them at the recorded epochs snap_epochs.
+    data: dead and inactive fractions of the hidden units at the recorded epochs, the loss, the final unit
+    states; views: inputs, targets, the net inputs z before and after training (z_start, z_end), the fit
+    and the replay frames (see fit_replay).
     """
-    name, E = LABELS[act], int(epochs[-1])
+    d, v = result.data, result.views
+    act, losses, snap, dead = p.activation, d["loss"], d["snapshot_epoch"], d["dead_fraction"]
+    X, Y, fit, rep, state = v["inputs"], v["targets"], v["fit"], v["replay"], d["unit_state_final"]
+    name, E, H = LABELS[act], int(d["epoch"][-1]), result.metrics["hidden_units"]
     a, b = float(losses[0]), float(losses[-1])
     rd = rep["dead_fraction"]
     return {
-        "dead_units": described(dead_units(snap_epochs, by_layer, dead, inactive, act, lang),
-                                _dead_summary(act, dead, inactive, snap_epochs, losses, H, lang)),
-        "loss": described(loss_curves(epochs, {name: losses}, _t("loss_title", lang, act=name), lang),
-                          _t("s_loss", lang, a=_n(a), b=_n(b), E=E, act=name)),
-        "preactivations": described(_histograms(z_start, z_end, lang), _pre_summary(z_start, z_end, lang)),
-        "fit": described(_fit(X, Y, dataset, fit, act, lang), _t("s_fit", lang, E=E, act=name, l=_n(b))),
-        "fit_replay": described(fit_replay(X, Y, dataset, fit, rep, act, lang),
+        "dead_units": described(dead_units(snap, d["dead_fraction_by_layer"], dead, d["inactive_fraction"], act, lang),
+                                _dead_summary(act, dead, d["inactive_fraction"], snap, losses, H, lang)),
+        "loss": described(loss_curves(d["epoch"], {name: losses}, _t("loss_title", lang, act=name), lang),
+                          _t("s_loss", lang, a=number(a, lang, sig=3), b=number(b, lang, sig=3), E=E, act=name)),
+        "preactivations": described(_histograms(v["z_start"], v["z_end"], lang),
+                                    _pre_summary(v["z_start"], v["z_end"], lang)),
+        "fit": described(_fit(X, Y, p.dataset, fit, act, lang),
+                         _t("s_fit", lang, E=E, act=name, l=number(b, lang, sig=3))),
+        "fit_replay": described(fit_replay(X, Y, p.dataset, fit, rep, act, lang),
                                 _t("s_replay", lang, F=len(rep["epochs"]), E=int(rep["epochs"][-1]),
-                                   a=_pct(rd[0]), b=_pct(rd[-1]))),
+                                   a=_share(rd[0], lang), b=_share(rd[-1], lang))),
         "unit_map": described(_unit_map(state, lang), _map_summary(state, lang)),
     }
 
 
-def lr_sweep(lrs: np.ndarray, mean: dict, lo: dict, hi: dict, n_diverged: dict, n_seeds: int,
-             lang: str) -> dict[str, dict]:
-    """Return the `dead_vs_lr` figure: mean dead fraction per activation with its min–max band."""
+def lr_sweep(result: Result, p: Any, lang: str) -> dict[str, dict]:
+    """Return the `dead_vs_lr` figure: mean dead fraction per activation with its min–max band.
+
+    views: mean, lo, hi per activation over the seeds that trained (NaN where none did); data: the
+    rates and the diverged runs per activation.
+    """
+    d, v = result.data, result.views
+    lrs, mean, lo, hi = d["lr"], v["mean"], v["lo"], v["hi"]
+    n_diverged = {act: d[f"diverged_runs_{act}"] for act in mean}
     traces = []
     for i, act in enumerate(mean):
         name = LABELS[act]
@@ -295,7 +305,7 @@ def lr_sweep(lrs: np.ndarray, mean: dict, lo: dict, hi: dict, n_diverged: dict, 
                            hoverinfo="skip"))
         traces.append(line(lrs, lo[act], _t("spread", lang, act=name), i, width=0, legendgroup=act, fill="tonexty",
                            fillcolor=_rgba(color(i), 0.2), hoverinfo="skip", showlegend=False))
-        hover = [_t("hover_div", lang, n=int(k), total=n_seeds) for k in n_diverged[act]]
+        hover = [_t("hover_div", lang, n=int(k), total=p.n_seeds) for k in n_diverged[act]]
         traces.append(line(lrs, mean[act], name, i, mode="lines+markers", legendgroup=act,
                            text=hover, hovertemplate=f"{name}, η=%{{x:.3g}}: %{{y:.3f}}<br>%{{text}}<extra></extra>"))
         div = np.asarray(n_diverged[act]) > 0
@@ -315,8 +325,10 @@ def lr_sweep(lrs: np.ndarray, mean: dict, lo: dict, hi: dict, n_diverged: dict, 
     others = np.concatenate([np.asarray(mean[a], dtype=float) for a in mean if a != "relu"])
     others = others[np.isfinite(others)]
     first, last = (int(ok[0]), int(ok[-1])) if ok.size else (0, len(lrs) - 1)
-    summary = _t("s_sweep", lang, a=_pct(relu[first]), l0=_n(lrs[first]), b=_pct(relu[last]), l1=_n(lrs[last]),
-                 m=_pct(others.max()) if others.size else "—", k=int(sum(np.sum(v) for v in n_diverged.values())))
+    summary = _t("s_sweep", lang, a=_share(relu[first], lang), l0=number(lrs[first], lang, sig=3),
+                 b=_share(relu[last], lang), l1=number(lrs[last], lang, sig=3),
+                 m=_share(others.max(), lang) if others.size else "—",
+                 k=int(sum(np.sum(v) for v in n_diverged.values())))
     return {"dead_vs_lr": described(figure(traces, lay), summary)}
 
 
@@ -325,26 +337,29 @@ def _rgba(hex_color: str, a: float) -> str:
     return f"rgba({int(h[0:2], 16)}, {int(h[2:4], 16)}, {int(h[4:6], 16)}, {a})"
 
 
-def one_unit(X: np.ndarray, Y: np.ndarray, w: np.ndarray, b: np.ndarray, edge: np.ndarray, loss: np.ndarray,
-             lr: float, lang: str) -> dict[str, dict]:
+def one_unit(result: Result, p: Any, lang: str) -> dict[str, dict]:
     """Return `unit_output` (a(x) before, after one step, at the end, with the targets) and `unit_bias`
-    (b and the edge −max wxₙ at every step). w, b, edge, loss: (steps + 1,)."""
+    (b and the edge −max wxₙ at every step).
+
+    data: x, y, w, b, threshold (the edge), loss at every step; views: the unit's output a = ReLU(wx + b)
+    on a grid of x after the steps it is drawn at, and how many of the three inputs it is on for after step 1.
+    """
+    d, v = result.data, result.views
+    X, Y, w, b, edge, loss = d["x"], d["y"], d["w"], d["b"], d["threshold"], d["loss"]
     n = len(w) - 1
-    xs = np.linspace(-1.5, 1.5, 61)
     traces = [markers(X, Y, _t("targets", lang), 7, size=10)]
     for i, key, c, dash in ((0, "before", 4, "dot"), (1, "after1", 1, "dash"), (n, "after_n", 0, None)):
         if i == n and n == 1:
             continue
-        with np.errstate(all="ignore"):
-            a = np.maximum(w[i] * xs + b[i], 0.0)
-        traces.append(line(xs, a, _t(key, lang, n=n, w=_n(w[i]), b=_n(b[i])), c, dash=dash))
+        label = _t(key, lang, n=n, w=number(w[i], lang, sig=3), b=number(b[i], lang, sig=3))
+        traces.append(line(v["x"], v["output"][i], label, c, dash=dash))
     lay = layout(_t("unit_title", lang), "x", "a", hovermode="closest")
     lay["legend"] = {"orientation": "h", "y": -0.25, "yanchor": "top"}
     dead = b <= edge
-    state = (_t("off", lang, b=_n(b[1]), t=_n(edge[1])) if dead[1]
-             else _t("on", lang, k=int(np.count_nonzero(w[1] * X + b[1] > 0))))
-    out = described(figure(traces, lay), _t("s_unit", lang, l0=_n(loss[0]), lr=_n(lr), state=state, n=n,
-                                            l=_n(loss[-1])))
+    state = (_t("off", lang, b=number(b[1], lang, sig=3), t=number(edge[1], lang, sig=3)) if dead[1]
+             else _t("on", lang, k=v["on_after_first_step"]))
+    out = described(figure(traces, lay), _t("s_unit", lang, l0=number(loss[0], lang, sig=3), lr=number(p.lr, lang, sig=3),
+                                            state=state, n=n, l=number(loss[-1], lang, sig=3)))
     steps = np.arange(n + 1)
     lay = layout(_t("bias_title", lang), _t("step", lang), "", hovermode="x unified")
     fig = figure([line(steps, b, "b", 0, mode="lines+markers"), line(steps, edge, _t("edge", lang), 7, dash="dash")],
@@ -353,26 +368,27 @@ def one_unit(X: np.ndarray, Y: np.ndarray, w: np.ndarray, b: np.ndarray, edge: n
     verdict = (_t("never", lang) if dead[1] else _t("above", lang) if not first.size
                else _t("below_at", lang, k=int(first[0])))
     return {"unit_output": out,
-            "unit_bias": described(fig, _t("s_bias", lang, b0=_n(b[0]), b1=_n(b[1]), t1=_n(edge[1]), bn=_n(b[-1]),
-                                              n=n, verdict=verdict))}
+            "unit_bias": described(fig, _t("s_bias", lang, b0=number(b[0], lang, sig=3), b1=number(b[1], lang, sig=3),
+                                              t1=number(edge[1], lang, sig=3), bn=number(b[-1], lang, sig=3), n=n,
+                                              verdict=verdict))}
 
 
-def seeds(act: str, snap: np.ndarray, seed_ids: np.ndarray, counts: np.ndarray, trained: np.ndarray,
-          end: np.ndarray, back_first: np.ndarray, back_deeper: np.ndarray, H: int, depth: int,
-          lang: str) -> dict[str, dict]:
-    """Return `dead_by_seed` (dead units against epoch, one line per seed; counts (S, T), NaN where a run
-    blew up) and `came_back` (per seed, units that went inactive and came back, first layer and deeper)."""
-    name = LABELS[act]
-    traces = [line(snap, counts[k], _t("seed" if trained[k] else "seed_div", lang, s=int(s)), k, width=1.5,
+def seeds(result: Result, p: Any, lang: str) -> dict[str, dict]:
+    """Return `dead_by_seed` (dead units against epoch, one line per seed; NaN where a run blew up) and
+    `came_back` (per seed, units that went inactive and came back, first layer and deeper). All from data."""
+    d, name, H = result.data, LABELS[p.activation], p.width * p.depth
+    seed_ids, snap, trained = d["seed"], d["snapshot_epoch"], ~np.asarray(d["diverged"])
+    back_first, back_deeper = d["came_back_first_layer"], d["came_back_deeper"]
+    traces = [line(snap, d["dead_units"][k], _t("seed" if trained[k] else "seed_div", lang, s=int(s)), k, width=1.5,
                    dash=None if trained[k] else "dot") for k, s in enumerate(seed_ids)]
     lay = layout(_t("seeds_title", lang, act=name), _t("epoch", lang), _t("dead_units", lang))
     lay["yaxis"]["range"] = [-0.5, H + 0.5]
-    ends = end[trained]
+    ends = d["dead_end"][trained]
     lo, hi = (int(ends.min()), int(ends.max())) if ends.size else ("—", "—")
     out = {"dead_by_seed": described(figure(traces, lay), _t("s_seeds", lang, act=name, S=len(seed_ids), lo=lo,
                                                                    hi=hi, H=H, k=int((~trained).sum())))}
     x = [str(int(s)) for s in seed_ids]
-    bars = [("first", back_first, 0)] + ([("deeper", back_deeper, 1)] if depth > 1 else [])
+    bars = [("first", back_first, 0)] + ([("deeper", back_deeper, 1)] if p.depth > 1 else [])
     traces = [{"type": "bar", "x": x, "y": typed(np.where(trained, v, np.nan).astype(float)), "name": _t(k, lang),
                "marker": {"color": color(c)}} for k, v, c in bars]
     lay = layout(_t("back_title", lang, act=name), _t("seed_axis", lang), _t("units", lang), barmode="group",

@@ -12,6 +12,8 @@ from app.exercises import ex4_3_dying_relu as ex
 from app.exercises import ex4_3_example as one
 from app.exercises import ex4_3_seeds as sd
 from app.exercises import ex4_3_units as units
+from app.figures import ex4_3 as figs
+from app.format import number
 from app.nn.train import loss_and_grads, train
 from tests.exercises.replay_checks import check_replay, decode, frame_curve
 
@@ -19,16 +21,26 @@ TINY = {"width": 6, "depth": 2, "epochs": 5}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def dying(**kw):
-    return ex.dying(ex.DyingParams(**kw))
+def drawn(name: str, lang: str = "en", **kw):
+    """Compute and draw one experiment, as the API sends it in `lang`."""
+    exp = ex.EXERCISE.experiment(name)
+    return exp.drawn(exp.params(**kw), lang)
 
 
-def sweep(**kw):
-    return ex.lr_sweep(ex.SweepParams(**kw))
+def dying(lang="en", **kw):
+    return drawn("dying", lang, **kw)
 
 
-def seeds(**kw):
-    return sd.seeds(sd.SeedsParams(**kw))
+def sweep(lang="en", **kw):
+    return drawn("lr-sweep", lang, **kw)
+
+
+def seeds(lang="en", **kw):
+    return drawn("seeds", lang, **kw)
+
+
+def one_unit(lang="en", **kw):
+    return drawn("one-unit", lang, **kw)
 
 
 @pytest.mark.parametrize("activation", units.ActivationName.__args__)
@@ -222,7 +234,7 @@ def test_every_figure_has_a_summary_in_its_language(name):
     small = {"one-unit": {}, "dying": TINY, "seeds": {**TINY, "n_seeds": 3},
              "lr-sweep": {**TINY, "n_lrs": 2, "n_seeds": 2}}[name]
     for lang in ("en", "zh"):
-        for key, fig in exp.run(exp.params(lang=lang, **small)).figures.items():
+        for key, fig in exp.drawn(exp.params(**small), lang).figures.items():
             summary = fig["layout"]["meta"]["summary"]
             assert summary and summary.endswith("." if lang == "en" else "。"), (key, summary)
             assert bool(CJK.search(summary)) == (lang == "zh"), (key, summary)
@@ -235,7 +247,9 @@ def test_summaries_quote_the_run():
     s = r.figures["dead_units"]["layout"]["meta"]["summary"]
     assert f"{m['dead_units_initial']} of {m['hidden_units']}" in s and f"at most {m['dead_units_peak']}" in s
     assert f"(epoch {m['peak_epoch']})" in s and f"{m['dead_units_final']} after 300 epochs" in s
-    s = one.one_unit(one.OneUnitParams(lang="zh")).figures["unit_bias"]["layout"]["meta"]["summary"]
+    s = r.figures["fit_replay"]["layout"]["meta"]["summary"]
+    assert s.endswith(f"to {number(m['dead_fraction_final'], 'en', pct=True, digits=0)}.") and " %" in s
+    s = one_unit("zh").figures["unit_bias"]["layout"]["meta"]["summary"]
     assert "从 3 变为 −2" in s
 
 
@@ -269,3 +283,26 @@ def test_the_moons_replay_is_a_decision_surface_ending_on_the_final_one():
     np.testing.assert_array_equal(decode(fig["data"][0]["z"]), last)
     assert 0 <= last.min() < 0.5 < last.max() <= 1
     assert dying(**TINY).figures == dying(**TINY).figures
+
+
+# ---------------------------------------------------------------------------- computed once, drawn in any language
+
+SMALL = {"one-unit": {"steps": 5}, "dying": TINY, "seeds": {**TINY, "n_seeds": 3},
+         "lr-sweep": {**TINY, "n_lrs": 2, "n_seeds": 2}}
+
+
+@pytest.mark.parametrize("name", list(SMALL))
+@pytest.mark.parametrize("dataset", ["sine", "moons"])
+def test_run_draws_nothing_and_both_languages_draw_the_same_figures(name, dataset):
+    exp = ex.EXERCISE.experiment(name)
+    p = exp.params(**SMALL[name], **({"dataset": dataset} if name != "one-unit" else {}))
+    r = exp.run(p)
+    assert r.figures == {} and exp.draw is not None
+    en, zh = exp.drawn(p, "en"), exp.drawn(p, "zh")
+    assert set(en.figures) == set(zh.figures) and en.figures
+    assert en.metrics == zh.metrics == r.metrics
+    assert set(en.data) == set(r.data)
+
+
+def test_the_figure_module_evaluates_no_network():
+    assert not {"predict", "forward", "train", "Network"} & set(vars(figs))
