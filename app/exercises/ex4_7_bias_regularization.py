@@ -109,12 +109,8 @@ def bias_regularization(p: BiasParams) -> Result:
         **{f"level_hidden_{k}": float(parts[k][1][0]) for k in PENALTIES},
         "replay_epoch": replay_epochs,
     }
-    figures = figs.bias_regularization(p.model, x[:, 0], Y[0, :, 0], grid[:, 0], truth, curves,
-                                       {k: metrics[f"test_mse_{k}"] for k in PENALTIES}, biases,
-                                       {k: (float(parts[k][0][0]), float(parts[k][1][0])) for k in PENALTIES},
-                                       p.offset, p.lang)
-    figures["fits_replay"] = figs.fits_replay(x[:, 0], Y[0, :, 0], grid[:, 0], truth, replay, replay_epochs, p.lang)
-    return Result(metrics, data, figures)
+    # The replay's fits at ~25 epochs, (F, 3, n_test): drawn only, never sent.
+    return Result(metrics, data, views={"replay": replay})
 
 
 def _all_biases(net: Network) -> np.ndarray:
@@ -161,7 +157,7 @@ def offset_sweep(p: CommonParams) -> Result:
     data = {"offset": SWEEP_OFFSETS, "test_mse_weights_only": wo, "test_mse_weights_and_biases": wb}
     if predicted is not None:
         data["test_mse_weights_and_biases_predicted"] = predicted
-    return Result(metrics, data, figs.offset_sweep(SWEEP_OFFSETS, wo, wb, predicted, p.lam, p.lang))
+    return Result(metrics, data)
 
 
 def sweep_cost(p: CommonParams) -> float:
@@ -250,6 +246,7 @@ EXERCISE = Exercise(
             ),
             params=BiasParams,
             run=bias_regularization,
+            draw=figs.bias_regularization,
             cost=bias_cost,
             cost_fields=("epochs", "n_train", "width"),
             metrics={**COMMON_METRICS, **_BIAS_METRICS},
@@ -267,6 +264,7 @@ EXERCISE = Exercise(
             ),
             params=CommonParams,
             run=offset_sweep,
+            draw=figs.offset_sweep,
             cost=sweep_cost,
             cost_fields=("epochs", "n_train", "width"),
             metrics={

@@ -99,8 +99,7 @@ def seeds(p: SeedsParams) -> Result:
         data[f"penalty_{k}"] = penalty[k]
         for name, values in parts[k].items():
             data[f"{name}_{k}"] = values
-    lowest = {k: metrics[f"lowest_error_count_{k}"] for k in PENALTIES}
-    return Result(metrics, data, figs.seeds(ss, mse, lowest, p.lang))  # type: ignore[arg-type]
+    return Result(metrics, data)
 
 
 def seeds_cost(p: SeedsParams) -> float:
@@ -158,6 +157,7 @@ EXPERIMENT = Experiment(
     ),
     params=SeedsParams,
     run=seeds,
+    draw=figs.seeds,
     cost=seeds_cost,
     cost_fields=("n_seeds", "epochs", "n_train", "width"),
     metrics={**COMMON_METRICS, **_METRICS},

@@ -190,17 +190,17 @@ def initialization(p: InitializationParams) -> Result:
     with np.errstate(all="ignore"):
         logits = np.clip(predict(Network.stack([rec.snapshots[i] for i in frames]), rpts)[..., 0], -500, 500)
         Zs = list(sigmoid(logits).reshape(-1, REPLAY_GRID, REPLAY_GRID))
-    replay = {"epochs": rec.snapshot_epochs[frames], "gx": rx, "gy": ry, "Zs": Zs,
-              "distinct": [count_distinct(traj[i]) for i in frames]}
     data = {
         "epoch": np.arange(p.epochs + 1), "loss": losses, "snapshot_epoch": rec.snapshot_epochs,
         "hidden_w1": traj[:, :, 0], "hidden_w2": traj[:, :, 1], "hidden_b": traj[:, :, 2],
         "output_weights": final.W[1][0, :, 0], "output_bias": float(final.b[1][0, 0, 0]),
-        "similarity": sim, "replay_epoch": replay["epochs"],
+        "similarity": sim, "replay_epoch": rec.snapshot_epochs[frames],
     }
-    figures = figs.initialization(p.init, rec.snapshot_epochs, traj, np.arange(p.epochs + 1), losses, gx, gy, Z,
-                                  X, Y, sim, zero, metrics["accuracy"], replay, p.lang)
-    return Result(metrics, data, figures)
+    # What only the figures need: the data, the trained network's surface, the replay's surfaces and its
+    # distinct-unit counts, the units that are zero vectors (the similarity matrix's convention).
+    views = {"inputs": X, "targets": Y, "surface": (gx, gy, Z), "replay": (rx, ry, Zs),
+             "replay_distinct": [count_distinct(traj[i]) for i in frames], "zero_units": zero}
+    return Result(metrics, data, views=views)
 
 
 def compare(p: TrainParams) -> Result:
@@ -220,9 +220,7 @@ def compare(p: TrainParams) -> Result:
     }
     data = {"epoch": np.arange(p.epochs + 1), **{f"loss_{init}": rec.losses[i] for i, init in enumerate(INITS)},
             "distinct_hidden_units_initial_by_init": d0}
-    figures = figs.compare(np.arange(p.epochs + 1), {init: rec.losses[i] for i, init in enumerate(INITS)}, d0, d1,
-                           metrics["accuracy_by_init"], p.width, p.lang)
-    return Result(metrics, data, figures)
+    return Result(metrics, data)
 
 
 # Cost model, calibrated by timing these experiments (CPU seconds, one core): per (member x sample x
@@ -262,6 +260,7 @@ EXERCISE = Exercise(
             ),
             params=InitializationParams,
             run=initialization,
+            draw=figs.initialization,
             cost=lambda p: _cost(p, 1),
             cost_fields=("epochs", "width", "batch_size"),
             metrics={
@@ -301,6 +300,7 @@ EXERCISE = Exercise(
             ),
             params=TrainParams,
             run=compare,
+            draw=figs.compare,
             cost=lambda p: _cost(p, len(INITS)),
             cost_fields=("epochs", "width", "batch_size"),
             metrics={

@@ -165,9 +165,8 @@ def vanishing(p: VanishingParams) -> Result:
     data = {"layer": np.arange(1, len(initial) + 1), "grad_norms_initial": initial, "grad_norms_final": final,
             "first_step_norms": step, "grad_norms_by_epoch": heat, "epoch": epochs, "loss": losses,
             "replay_epoch": epochs[frames]}
-    figures = figs.vanishing(initial, final, heat, epochs, losses, p.activation, p.lang)
-    figures["gradient_replay"] = figs.gradient_replay(initial, by_epoch[frames], epochs[frames], p.activation, p.lang)
-    return Result(metrics, data, figures)
+    # The replay's norms at its ~25 epochs, (F, L): drawn only, never sent.
+    return Result(metrics, data, views={"replay_norms": by_epoch[frames]})
 
 
 # ------------------------------------------------------------------------------------ learning-rates
@@ -233,10 +232,8 @@ def learning_rates(p: LearningRatesParams) -> Result:
     data = {"epoch": epochs, "lrs": lrs, "loss_by_lr": losses[:n], "first_step_update_norms": step[:n],
             "relative_update_by_layer": relative[:n], "layer": np.arange(1, step.shape[1] + 1),
             "cure_lr": p.cure_lr, "loss_same_network_at_cure_lr": losses[cure_member], "loss_relu_he": cure}
-    return Result(metrics, data, figs.learning_rates(
-        lrs, epochs, losses[:n], metrics["diverged"], relative[:n], losses[cure_member], cure, p.cure_lr,
-        None if best is None else losses[best], None if best is None else float(lrs[best]),
-        p.activation, p.init, p.lang))
+    # The index of the best rate in the sweep (None if every run blew up): its curve joins the comparison.
+    return Result(metrics, data, views={"best": best})
 
 
 _PER_RATE = text("One value per rate, in the order of the rates.", "每个学习率一个值，顺序同学习率列表。")
@@ -263,6 +260,7 @@ EXERCISE = Exercise(
             ),
             params=VanishingParams,
             run=vanishing,
+            draw=figs.vanishing,
             metrics={
                 "grad_norms_initial": Metric(text("‖∂L/∂W‖ at init, layer 1 … last", "初始 ‖∂L/∂W‖，第 1 层 … 最后一层"),
                                              text("Frobenius norm of each weight layer's gradient before training; "
@@ -315,6 +313,7 @@ EXERCISE = Exercise(
             ),
             params=LearningRatesParams,
             run=learning_rates,
+            draw=figs.learning_rates,
             metrics={
                 "lrs": Metric(text("learning rates", "学习率"), text("The rates of the sweep.", "扫描的学习率。")),
                 "first_step_update_ratio": Metric(

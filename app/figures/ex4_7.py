@@ -1,18 +1,25 @@
 """Figures of exercise 4-7: the three fits, their test errors, every learned bias, the offset sweep, the seeds.
 
-Every figure carries a one-sentence summary with its key numbers (theme.described), in its language.
+Drawn after the computation, in any language: `bias_regularization`, `offset_sweep` and `seeds` build an
+experiment's figures from its result (metrics, data, views) and params. The fits drawn here, the replay's
+included, come with the result; nothing here evaluates a model. Every figure carries a one-sentence summary
+with its key numbers (theme.described), in its language.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from app.figures.common import replay_lines
 from app.figures.encode import typed
 from app.figures.theme import color, described, figure, layout, legend_below, line, markers
+from app.format import number
 from app.i18n import text, translator
+
+if TYPE_CHECKING:
+    from app.exercises.base import Result
 
 T = {
     "none": text("no penalty", "不惩罚"),
@@ -83,15 +90,17 @@ COLOR = {"none": 7, "weights_only": 0, "weights_and_biases": 1}
 _t = translator(T)
 
 
-def _n(v: float, sig: int = 3) -> str:
-    """Format a number for a summary sentence (3 significant digits, a true minus sign)."""
+def _tiny0(v: float) -> float:
+    """Return v for a summary, 0 when below 10⁻⁹ in size: the mean over the symmetric grid of an odd function
+    (the line target without offset) or the error of an exact fit of noise-free data is 0 up to rounding,
+    not 10⁻¹⁷."""
     v = float(v)
-    return f"{0.0 if abs(v) < 1e-9 else v:.{sig}g}".replace("-", "−")
+    return 0.0 if abs(v) < 1e-9 else v
 
 
-def bias_regularization(model: str, x: np.ndarray, y: np.ndarray, grid: np.ndarray, truth: np.ndarray,
-                        curves: dict[str, np.ndarray], mse: dict[str, float], biases: dict[str, np.ndarray],
-                        levels: dict[str, tuple[float, float]], offset: float, lang: str) -> dict[str, dict]:
+def fits_errors_biases(model: str, x: np.ndarray, y: np.ndarray, grid: np.ndarray, truth: np.ndarray,
+                       curves: dict[str, np.ndarray], mse: dict[str, float], biases: dict[str, np.ndarray],
+                       levels: dict[str, tuple[float, float]], offset: float, lang: str) -> dict[str, dict]:
     """Return `fits`, `test_error` and `biases`.
 
     curves: penalty -> (n_test,) fitted values; biases: penalty -> every bias (hidden…, output);
@@ -102,8 +111,9 @@ def bias_regularization(model: str, x: np.ndarray, y: np.ndarray, grid: np.ndarr
     for k in ORDER:
         fit_traces.append(line(grid, curves[k], _t(k, lang), COLOR[k], dash=DASH[k], width=2.5))
     fits = figure(fit_traces, legend_below(layout(_t("fits_title", lang), _t("x", lang), _t("y", lang))))
-    means = {k: _n(np.mean(curves[k])) for k in ORDER}
-    described(fits, _t("sum_fits", lang, data=_n(np.mean(truth)), a=means["none"], b=means["weights_only"],
+    means = {k: number(_tiny0(np.mean(curves[k])), lang, sig=3) for k in ORDER}
+    described(fits, _t("sum_fits", lang, data=number(_tiny0(np.mean(truth)), lang, sig=3), a=means["none"],
+                       b=means["weights_only"],
                        c=means["weights_and_biases"]))
 
     names = [_t(k, lang) for k in ORDER]
@@ -114,7 +124,8 @@ def bias_regularization(model: str, x: np.ndarray, y: np.ndarray, grid: np.ndarr
                    "hovertemplate": "%{x}: %{y:.4g}<extra></extra>"}],
                  layout(_t("error_title", lang), "", _t("mse", lang), hovermode="closest"))
     err["layout"]["xaxis"]["type"] = "category"
-    described(err, _t("sum_error", lang, a=_n(vals[0]), b=_n(vals[1]), c=_n(vals[2])))
+    described(err, _t("sum_error", lang, a=number(_tiny0(vals[0]), lang, sig=3),
+                       b=number(_tiny0(vals[1]), lang, sig=3), c=number(_tiny0(vals[2]), lang, sig=3)))
 
     n_hidden = len(biases["none"]) - 1
     labels = [_t("hidden", lang, j=j + 1) for j in range(n_hidden)] + [_t("out", lang)]
@@ -144,14 +155,15 @@ def bias_regularization(model: str, x: np.ndarray, y: np.ndarray, grid: np.ndarr
         for tr in traces[:3]:
             tr["offsetgroup"] = tr["name"]
     bias_fig = figure(traces, lay)
-    out = {k: _n(levels[k][0]) for k in ORDER}
+    out = {k: number(_tiny0(levels[k][0]), lang, sig=3) for k in ORDER}
+    shift = number(_tiny0(offset), lang, sig=3)
     if model == "network":
-        hid = {k: _n(levels[k][1]) for k in ORDER}
+        hid = {k: number(_tiny0(levels[k][1]), lang, sig=3) for k in ORDER}
         summary = _t("sum_bias_network", lang, a=out["none"], b=out["weights_only"], c=out["weights_and_biases"],
-                     ha=hid["none"], hb=hid["weights_only"], hc=hid["weights_and_biases"], offset=_n(offset))
+                     ha=hid["none"], hb=hid["weights_only"], hc=hid["weights_and_biases"], offset=shift)
     else:
         summary = _t("sum_bias_neuron", lang, a=out["none"], b=out["weights_only"], c=out["weights_and_biases"],
-                     offset=_n(offset))
+                     offset=shift)
     described(bias_fig, summary)
     return {"fits": fits, "test_error": err, "biases": bias_fig}
 
@@ -167,12 +179,13 @@ def fits_replay(x: np.ndarray, y: np.ndarray, grid: np.ndarray, truth: np.ndarra
                        names=[_t(k, lang) for k in ORDER], colors=[COLOR[k] for k in ORDER],
                        dashes=[DASH[k] for k in ORDER], static=static, y_range=[lo - pad, hi + pad])
     end = np.mean(curves[-1], axis=-1)
-    return described(fig, _t("sum_replay", lang, epochs=int(epochs[-1]), start=_n(np.mean(curves[0, 0])),
-                              a=_n(end[0]), b=_n(end[1]), c=_n(end[2])))
+    a, b, c = (number(_tiny0(v), lang, sig=3) for v in end)
+    return described(fig, _t("sum_replay", lang, epochs=int(epochs[-1]),
+                              start=number(_tiny0(np.mean(curves[0, 0])), lang, sig=3), a=a, b=b, c=c))
 
 
-def offset_sweep(offsets: np.ndarray, wo: np.ndarray, wb: np.ndarray, predicted: np.ndarray | None,
-                 lam: float, lang: str) -> dict[str, dict]:
+def error_vs_offset(offsets: np.ndarray, wo: np.ndarray, wb: np.ndarray, predicted: np.ndarray | None,
+                    lam: float, lang: str) -> dict[str, dict]:
     """Return `error_vs_offset`: the two penalised fits' test error against the offset (and the neuron's closed form)."""
     traces = [line(offsets, wo, _t("weights_only", lang), 0, mode="lines+markers"),
               line(offsets, wb, _t("weights_and_biases", lang), 1, mode="lines+markers", dash="dash")]
@@ -182,15 +195,17 @@ def offset_sweep(offsets: np.ndarray, wo: np.ndarray, wb: np.ndarray, predicted:
                                              _t("mse", lang), hovermode="x unified")))
     top = np.abs(offsets) == np.max(np.abs(offsets))
     flat = np.ptp(wo) <= 1e-9 * max(float(np.max(np.abs(wo))), 1e-300)
-    summary = _t("sum_sweep_flat" if flat else "sum_sweep", lang, wo_lo=_n(np.min(wo)), wo_hi=_n(np.max(wo)), wb0=_n(wb[offsets == 0][0]),
-                 wb10=_n(np.mean(wb[top])))
+    summary = _t("sum_sweep_flat" if flat else "sum_sweep", lang, wo_lo=number(_tiny0(np.min(wo)), lang, sig=3),
+                 wo_hi=number(_tiny0(np.max(wo)), lang, sig=3), wb0=number(_tiny0(wb[offsets == 0][0]), lang, sig=3),
+                 wb10=number(_tiny0(np.mean(wb[top])), lang, sig=3))
     if predicted is not None:
         gap = float(np.max(np.abs(predicted - wb)))
-        summary += _t("sum_sweep_exact", lang) if gap < 1e-9 else _t("sum_sweep_pred", lang, gap=_n(gap, 2))
+        summary += _t("sum_sweep_exact", lang) if gap < 1e-9 else _t("sum_sweep_pred", lang, gap=number(gap, lang, sig=2))
     return {"error_vs_offset": described(fig, summary)}
 
 
-def seeds(seed_list: list[int], mse: dict[str, np.ndarray], lowest: dict[str, int], lang: str) -> dict[str, dict]:
+def error_by_seed(seed_list: list[int], mse: dict[str, np.ndarray], lowest: dict[str, int],
+                  lang: str) -> dict[str, dict]:
     """Return `error_by_seed`: each seed's three test errors joined by a thin line, and their mean ± sd.
 
     mse: penalty -> (n_seeds,) test MSE; lowest: penalty -> in how many seeds that fit has the lowest error.
@@ -212,7 +227,35 @@ def seeds(seed_list: list[int], mse: dict[str, np.ndarray], lowest: dict[str, in
     lay = legend_below(layout(_t("seeds_title", lang), "", _t("mse", lang), hovermode="closest"))
     lay["xaxis"]["type"] = "category"
     fig = figure(traces, lay)
-    ms = [f"{_n(m)} ± {_n(d, 2)}" for m, d in zip(mean, sd, strict=True)]
+    ms = [f"{number(_tiny0(m), lang, sig=3)} ± {number(_tiny0(d), lang, sig=2)}" for m, d in zip(mean, sd, strict=True)]
     return {"error_by_seed": described(fig, _t("sum_seeds", lang, n=len(seed_list), a=ms[0], b=ms[1], c=ms[2],
                                                 la=lowest["none"], lb=lowest["weights_only"],
                                                 lc=lowest["weights_and_biases"]))}
+
+
+# ---------------------------------------------------------------------------- each experiment's figures
+
+def bias_regularization(result: Result, p: Any, lang: str) -> dict[str, dict[str, Any]]:
+    """The three fits of one model: data and fits, test errors, every bias, and the fits' replay."""
+    m, d = result.metrics, result.data
+    x, y, grid, truth = d["x_train"], d["y_train"], d["x_test"], d["target"]
+    figures = fits_errors_biases(
+        p.model, x, y, grid, truth, {k: d[f"fit_{k}"] for k in ORDER}, {k: m[f"test_mse_{k}"] for k in ORDER},
+        {k: d[f"biases_{k}"] for k in ORDER}, {k: (d[f"level_output_bias_{k}"], d[f"level_hidden_{k}"]) for k in ORDER},
+        p.offset, lang)
+    figures["fits_replay"] = fits_replay(x, y, grid, truth, result.views["replay"], d["replay_epoch"], lang)
+    return figures
+
+
+def offset_sweep(result: Result, p: Any, lang: str) -> dict[str, dict[str, Any]]:
+    """The sweep: both penalised fits' test error against the offset (the neuron's closed form dotted)."""
+    d = result.data
+    return error_vs_offset(d["offset"], d["test_mse_weights_only"], d["test_mse_weights_and_biases"],
+                           d.get("test_mse_weights_and_biases_predicted"), p.lam, lang)
+
+
+def seeds(result: Result, p: Any, lang: str) -> dict[str, dict[str, Any]]:
+    """The seeds: each seed's three test errors, their mean ± sd, and how often each fit is best."""
+    m, d = result.metrics, result.data
+    return error_by_seed(list(d["seed"]), {k: d[f"test_mse_{k}"] for k in ORDER},
+                         {k: m[f"lowest_error_count_{k}"] for k in ORDER}, lang)

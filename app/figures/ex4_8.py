@@ -1,16 +1,24 @@
-"""Figures of exercise 4-8: hidden-unit weight trajectories, unit similarity, boundary, init comparison."""
+"""Figures of exercise 4-8: hidden-unit weight trajectories, unit similarity, boundary, init comparison.
+
+Drawn after the computation, in any language: `initialization` and `compare` build an experiment's figures
+from its result (metrics, data, views) and params. The probability surfaces (the trained network's and the
+replay's) come with the result's views; nothing here evaluates a network.
+"""
 
 from __future__ import annotations
 
-import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from app.figures.common import SURFACE_COLORSCALE, decision_surface, frame_titles, loss_curves, surface_replay
 from app.figures.encode import typed
 from app.figures.theme import color, described, figure, layout, line
+from app.format import number
 from app.i18n import text, translator
+
+if TYPE_CHECKING:
+    from app.exercises.base import Result
 
 T = {
     "weights_title": text("Incoming weights of each hidden unit ({init})", "每个隐藏单元的入射权重（{init}）"),
@@ -79,21 +87,6 @@ DASHES = (None, "dash", "dot")
 _t = translator(T)
 
 
-def _n(x: float, sig: int = 3) -> str:
-    """Format a number for a summary sentence: `sig` significant digits, powers of ten as "× 10ⁿ"."""
-    if not math.isfinite(x):
-        return "—"
-    out = f"{x:.{sig}g}"
-    if "e" in out:
-        mantissa, exponent = out.split("e")
-        out = f"{mantissa} × 10{str(int(exponent)).translate(str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
-    return out.replace("-", "−")
-
-
-def _pct(x: float, lang: str) -> str:
-    return f"{100 * x:.0f} %" if lang == "en" else f"{100 * x:.0f}%"
-
-
 def unit_weights(epochs: np.ndarray, traj: np.ndarray, init: str, k0: int, k1: int, lang: str) -> dict[str, Any]:
     """w1, w2 and b of every hidden unit against epoch; traj (T, H, 3). Identical units draw one line.
 
@@ -111,7 +104,7 @@ def unit_weights(epochs: np.ndarray, traj: np.ndarray, init: str, k0: int, k1: i
                            "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"size": 11}}]
     lay["margin"] = {"l": 60, "r": 20, "t": 70, "b": 50}
     final = traj[-1][np.isfinite(traj[-1])]
-    lo, hi = (_n(float(final.min())), _n(float(final.max()))) if final.size else ("—", "—")
+    lo, hi = (number(final.min(), lang, sig=3), number(final.max(), lang, sig=3)) if final.size else ("—", "—")
     key = "s_weights_one" if lo == hi else "s_weights"
     return described(figure(traces, lay), _t(key, lang, H=traj.shape[1], E=int(epochs[-1]), k0=k0, k1=k1,
                                              lo=lo, hi=hi))
@@ -140,8 +133,8 @@ def similarity(sim: np.ndarray, zero: np.ndarray, lang: str) -> dict[str, Any]:
     elif H == 1 or np.all(off == 1.0):
         summary = _t("s_sim_same", lang, H=H)
     else:
-        summary = _t("s_sim", lang, H=H, lo=_n(float(off.min())), hi=_n(float(off.max())),
-                     m=_n(float(off.mean()), 2))
+        summary = _t("s_sim", lang, H=H, lo=number(off.min(), lang, sig=3), hi=number(off.max(), lang, sig=3),
+                     m=number(off.mean(), lang, sig=2))
         if zero.any():
             summary += _t("s_sim_some_zero", lang, z=int(zero.sum()))
     return described(figure([trace], lay), summary)
@@ -166,11 +159,12 @@ def boundary_replay(rep: dict, X: np.ndarray, Y: np.ndarray, init: str, lang: st
 def _loss_summary(losses: np.ndarray, init: str, lang: str) -> str:
     finite = np.isfinite(losses)
     if finite.all():
-        return _t("s_loss", lang, init=init, a=_n(losses[0]), b=_n(losses[-1]), E=len(losses) - 1)
-    return _t("s_loss_bad", lang, init=init, a=_n(losses[0]), k=int(np.argmin(finite)))
+        return _t("s_loss", lang, init=init, a=number(losses[0], lang, sig=3), b=number(losses[-1], lang, sig=3),
+                  E=len(losses) - 1)
+    return _t("s_loss_bad", lang, init=init, a=number(losses[0], lang, sig=3), k=int(np.argmin(finite)))
 
 
-def initialization(init: str, snap_epochs: np.ndarray, traj: np.ndarray, epochs: np.ndarray, losses: np.ndarray,
+def init_figures(init: str, snap_epochs: np.ndarray, traj: np.ndarray, epochs: np.ndarray, losses: np.ndarray,
                    gx: np.ndarray, gy: np.ndarray, Z: np.ndarray, X: np.ndarray, Y: np.ndarray, sim: np.ndarray,
                    zero: np.ndarray, accuracy: float, rep: dict, lang: str) -> dict[str, dict]:
     """Return the `unit_weights`, `loss`, `decision_boundary`, `boundary_replay` and `similarity` figures."""
@@ -178,8 +172,9 @@ def initialization(init: str, snap_epochs: np.ndarray, traj: np.ndarray, epochs:
     loss["layout"]["shapes"] = [_ln2_line(lang)]
     boundary = decision_surface(gx, gy, Z, X, Y[:, 0], _t("boundary_title", lang, init=init), lang, point_size=6)
     shown = Z[np.isfinite(Z)]
-    described(boundary, _t("s_boundary", lang, init=init, lo=_n(float(shown.min()) if shown.size else math.nan),
-                           hi=_n(float(shown.max()) if shown.size else math.nan), acc=_pct(accuracy, lang)))
+    described(boundary, _t("s_boundary", lang, init=init, lo=number(shown.min() if shown.size else None, lang, sig=3),
+                           hi=number(shown.max() if shown.size else None, lang, sig=3),
+                           acc=number(accuracy, lang, pct=True, digits=0)))
     return {
         "unit_weights": unit_weights(snap_epochs, traj, init, rep["distinct"][0], rep["distinct"][-1], lang),
         "loss": described(loss, _loss_summary(losses, init, lang)),
@@ -189,14 +184,15 @@ def initialization(init: str, snap_epochs: np.ndarray, traj: np.ndarray, epochs:
     }
 
 
-def compare(epochs: np.ndarray, losses: dict[str, np.ndarray], d0: dict[str, int], d1: dict[str, int],
+def compare_figures(epochs: np.ndarray, losses: dict[str, np.ndarray], d0: dict[str, int], d1: dict[str, int],
             accuracy: dict[str, float], width: int, lang: str) -> dict[str, dict]:
     """Return the `loss_by_init` and `distinct_units_by_init` figures (accuracy: by init, for the summary)."""
     loss = loss_curves(epochs, losses, _t("compare_loss", lang), lang)
     loss["layout"]["shapes"] = [_ln2_line(lang)]
     sep = _t("s_sep", lang)
     described(loss, _t("s_compare_loss", lang, E=int(epochs[-1]), finals=sep.join(
-        _t("s_init_final", lang, i=i, a=_n(float(v[-1])), acc=_pct(accuracy[i], lang)) for i, v in losses.items())))
+        _t("s_init_final", lang, i=i, a=number(v[-1], lang, sig=3), acc=number(accuracy[i], lang, pct=True, digits=0))
+        for i, v in losses.items())))
     inits = list(d1)
     bars = [
         {"type": "bar", "x": inits, "y": [d0[i] for i in inits], "name": _t("before", lang),
@@ -214,3 +210,24 @@ def compare(epochs: np.ndarray, losses: dict[str, np.ndarray], d0: dict[str, int
     counts = _t("s_sep", lang).join(f"{i} {d0[i]} → {d1[i]}" for i in inits)
     return {"loss_by_init": loss, "distinct_units_by_init": described(figure(bars, lay), _t("s_distinct", lang,
                                                                                           counts=counts))}
+
+
+# ---------------------------------------------------------------------------- each experiment's figures
+
+def initialization(result: Result, p: Any, lang: str) -> dict[str, dict[str, Any]]:
+    """One init: the units' weights, the loss, the boundary and its replay, the units' similarity."""
+    m, d, v = result.metrics, result.data, result.views
+    traj = np.stack([d["hidden_w1"], d["hidden_w2"], d["hidden_b"]], axis=-1)  # (T, width, 3)
+    gx, gy, Z = v["surface"]
+    rx, ry, Zs = v["replay"]
+    rep = {"epochs": d["replay_epoch"], "gx": rx, "gy": ry, "Zs": Zs, "distinct": v["replay_distinct"]}
+    return init_figures(p.init, d["snapshot_epoch"], traj, d["epoch"], d["loss"], gx, gy, Z, v["inputs"],
+                        v["targets"], d["similarity"], v["zero_units"], m["accuracy"], rep, lang)
+
+
+def compare(result: Result, p: Any, lang: str) -> dict[str, dict[str, Any]]:
+    """The five inits: their losses and their distinct hidden units before and after."""
+    m, d = result.metrics, result.data
+    d1 = m["distinct_hidden_units_by_init"]
+    return compare_figures(d["epoch"], {i: d[f"loss_{i}"] for i in d1}, d["distinct_hidden_units_initial_by_init"],
+                           d1, m["accuracy_by_init"], p.width, lang)

@@ -1,16 +1,24 @@
-"""Figures of exercise 4-9: per-layer gradient norms, their evolution, and the learning-rate sweep."""
+"""Figures of exercise 4-9: per-layer gradient norms, their evolution, and the learning-rate sweep.
+
+Drawn after the computation, in any language: `vanishing` and `learning_rates` build an experiment's figures
+from its result (metrics, data, views) and params; every norm and loss drawn here comes with the result.
+"""
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from app.figures.common import loss_curves, replay_lines
 from app.figures.encode import typed
 from app.figures.theme import described, figure, layout, line
+from app.format import number
 from app.i18n import pick, text, translator
+
+if TYPE_CHECKING:
+    from app.exercises.base import Result
 
 T = {
     "norms": text("Gradient norm of each weight layer ({act})", "各权重层的梯度范数（{act}）"),
@@ -70,23 +78,13 @@ MAX_HEAT_COLUMNS = 250
 _t = translator(T)
 
 
-def _n(x: float | None, sig: int = 2) -> str:
-    """Format a number for a summary sentence: `sig` significant digits, powers of ten as "× 10ⁿ"."""
-    if x is None or not math.isfinite(x):
-        return "—"
-    out = f"{x:.{sig}g}"
-    if "e" in out:
-        mantissa, exponent = out.split("e")
-        out = f"{mantissa} × 10{str(int(exponent)).translate(str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
-    return out.replace("-", "−")
-
-
 def _loss_summary(losses: np.ndarray, lang: str) -> str:
     """Say where the loss went, or where it blew up."""
     finite = np.isfinite(losses)
     if finite.all():
-        return _t("s_loss", lang, a=_n(losses[0], 3), b=_n(losses[-1], 3), E=len(losses) - 1)
-    return _t("s_loss_bad", lang, a=_n(losses[0], 3), k=int(np.argmin(finite)))
+        return _t("s_loss", lang, a=number(losses[0], lang, sig=3), b=number(losses[-1], lang, sig=3),
+                  E=len(losses) - 1)
+    return _t("s_loss_bad", lang, a=number(losses[0], lang, sig=3), k=int(np.argmin(finite)))
 
 
 def _floor(values: np.ndarray) -> np.ndarray:
@@ -109,7 +107,7 @@ def _with_ln2(fig: dict[str, Any], epochs: np.ndarray, lang: str) -> dict[str, A
     return _legend_clear_of_axis_title(fig)
 
 
-def vanishing(initial: np.ndarray, final: np.ndarray, heat: np.ndarray, epochs: np.ndarray, losses: np.ndarray,
+def vanishing_figures(initial: np.ndarray, final: np.ndarray, heat: np.ndarray, epochs: np.ndarray, losses: np.ndarray,
               act: str, lang: str) -> dict[str, dict]:
     """Return the `gradient_norms`, `gradient_heatmap` and `loss` figures.
 
@@ -137,11 +135,14 @@ def vanishing(initial: np.ndarray, final: np.ndarray, heat: np.ndarray, epochs: 
 
     loss = _with_ln2(loss_curves(epochs, {_t("train_loss", lang): losses}, _t("loss", lang), lang, y_log=False),
                      epochs, lang)
-    described(norms, _t("s_norms", lang, a=_n(initial[0]), b=_n(initial[-1]), L=len(layers),
-                        r=_n(initial[0] / initial[-1] if initial[-1] else math.nan), c=_n(final[0]), d=_n(final[-1])))
+    ratio = initial[0] / initial[-1] if initial[-1] else math.nan
+    described(norms, _t("s_norms", lang, a=number(initial[0], lang, sig=2), b=number(initial[-1], lang, sig=2),
+                        L=len(layers), r=number(ratio, lang, sig=2), c=number(final[0], lang, sig=2),
+                        d=number(final[-1], lang, sig=2)))
     first = heat[0][np.isfinite(heat[0])]
-    described(hm, _t("s_heat", lang, E=heat.shape[1], lo=_n(first.min() if first.size else None),
-                     hi=_n(first.max() if first.size else None), a=_n(heat[-1, 0]), b=_n(final[-1])))
+    described(hm, _t("s_heat", lang, E=heat.shape[1], lo=number(first.min() if first.size else None, lang, sig=2),
+                     hi=number(first.max() if first.size else None, lang, sig=2), a=number(heat[-1, 0], lang, sig=2),
+                     b=number(final[-1], lang, sig=2)))
     described(loss, _loss_summary(losses, lang))
     return {"gradient_norms": _legend_clear_of_axis_title(norms), "gradient_heatmap": hm, "loss": loss}
 
@@ -159,8 +160,9 @@ def gradient_replay(initial: np.ndarray, norms: np.ndarray, epochs: np.ndarray, 
                        static=static, y_log=True,
                        y_range=_log_range(np.concatenate([shown.ravel(), _floor(initial)])))
     fig["layout"]["xaxis"]["dtick"] = 1 if len(layers) <= 16 else 2
-    return described(fig, _t("s_replay", lang, E=int(epochs[-1]), a=_n(norms[0, 0]), b=_n(norms[-1, 0]),
-                             c=_n(norms[0, -1]), d=_n(norms[-1, -1])))
+    return described(fig, _t("s_replay", lang, E=int(epochs[-1]), a=number(norms[0, 0], lang, sig=2),
+                             b=number(norms[-1, 0], lang, sig=2), c=number(norms[0, -1], lang, sig=2),
+                             d=number(norms[-1, -1], lang, sig=2)))
 
 
 def _log_range(values: np.ndarray) -> list[float] | None:
@@ -171,7 +173,7 @@ def _log_range(values: np.ndarray) -> list[float] | None:
     return [float(np.log10(v.min())) - 0.25, float(np.log10(v.max())) + 0.25]
 
 
-def learning_rates(lrs: np.ndarray, epochs: np.ndarray, losses: np.ndarray, diverged: list[bool],
+def learning_rate_figures(lrs: np.ndarray, epochs: np.ndarray, losses: np.ndarray, diverged: list[bool],
                    relative: np.ndarray, same_at_cure: np.ndarray, cure: np.ndarray, cure_lr: float,
                    best: np.ndarray | None, best_lr: float | None, act: str, init: str,
                    lang: str) -> dict[str, dict]:
@@ -193,14 +195,38 @@ def learning_rates(lrs: np.ndarray, epochs: np.ndarray, losses: np.ndarray, dive
         series[_t("best", lang, act=act, init=init, lr=best_lr)] = best
     series[_t("relu_he", lang, lr=cure_lr)] = cure
     comparison = loss_curves(epochs, series, _t("cure", lang), lang, y_log=True)
-    finals = _t("s_sep", lang).join(_t("s_final", lang, lr=_n(lr, 3), a=_n(row[-1], 3))
+    finals = _t("s_sep", lang).join(_t("s_final", lang, lr=number(lr, lang, sig=3), a=number(row[-1], lang, sig=3))
                                     + (_t("s_diverged", lang) if d else "")
                                     for lr, row, d in zip(lrs, losses, diverged, strict=True))
     described(by_lr, _t("s_by_lr", lang, finals=finals))
-    described(rel, _t("s_rel", lang, lr=_n(lrs[-1], 3), a=_n(relative[-1, 0]), b=_n(relative[-1, -1])))
+    described(rel, _t("s_rel", lang, lr=number(lrs[-1], lang, sig=3), a=number(relative[-1, 0], lang, sig=2),
+                      b=number(relative[-1, -1], lang, sig=2)))
     shown_best = best is not None and best_lr is not None and not np.isclose(best_lr, cure_lr, rtol=1e-9, atol=0.0)
-    described(comparison, _t("s_cure", lang, E=int(epochs[-1]), act=act, init=init, lr=_n(cure_lr, 3),
-                             a=_n(same_at_cure[-1], 3), b=_n(cure[-1], 3),
-                             best=_t("s_best", lang, lr=_n(best_lr, 3), a=_n(best[-1], 3)) if shown_best else ""))
+    described(comparison, _t("s_cure", lang, E=int(epochs[-1]), act=act, init=init, lr=number(cure_lr, lang, sig=3),
+                             a=number(same_at_cure[-1], lang, sig=3), b=number(cure[-1], lang, sig=3),
+                             best=_t("s_best", lang, lr=number(best_lr, lang, sig=3), a=number(best[-1], lang, sig=3))
+                             if shown_best else ""))
     return {"loss_by_lr": _with_ln2(by_lr, epochs, lang), "relative_update_by_layer": _legend_clear_of_axis_title(rel),
             "cure_comparison": _with_ln2(comparison, epochs, lang)}
+
+
+# ---------------------------------------------------------------------------- each experiment's figures
+
+def vanishing(result: Result, p: Any, lang: str) -> dict[str, dict[str, Any]]:
+    """One deep classifier: gradient norms by layer, their heat map over epochs, the loss, and the replay."""
+    d = result.data
+    initial = d["grad_norms_initial"]
+    figures = vanishing_figures(initial, d["grad_norms_final"], d["grad_norms_by_epoch"], d["epoch"], d["loss"],
+                                p.activation, lang)
+    figures["gradient_replay"] = gradient_replay(initial, result.views["replay_norms"], d["replay_epoch"],
+                                                 p.activation, lang)
+    return figures
+
+
+def learning_rates(result: Result, p: Any, lang: str) -> dict[str, dict[str, Any]]:
+    """The sweep: loss at every rate, the first step's shape over the layers, and the rate against ReLU + He."""
+    m, d, best = result.metrics, result.data, result.views["best"]
+    losses = d["loss_by_lr"]
+    return learning_rate_figures(d["lrs"], d["epoch"], losses, m["diverged"], d["relative_update_by_layer"],
+                                 d["loss_same_network_at_cure_lr"], d["loss_relu_he"], d["cure_lr"],
+                                 None if best is None else losses[best], m["best_lr"], p.activation, p.init, lang)

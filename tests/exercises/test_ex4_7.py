@@ -14,9 +14,11 @@ from pydantic import ValidationError
 from app.exercises import ex4_7_bias_regularization as ex
 from app.exercises import ex4_7_fits as fits
 from app.exercises import ex4_7_seeds as sd
+from app.exercises.base import finite_or_none
 from tests.exercises.replay_checks import check_replay, decode, frame_curve
 
 SEEDS = range(5)
+BIAS, SWEEP, SEEDS_EXP = (ex.EXERCISE.experiment(n) for n in ("bias-regularization", "offset-sweep", "seeds"))
 
 
 def bias(**kw):
@@ -27,20 +29,39 @@ def sweep(**kw):
     return ex.offset_sweep(ex.CommonParams(**kw))
 
 
+def drawn_bias(lang="en", **kw):
+    """The bias-regularization result with its figures, in `lang`."""
+    return BIAS.drawn(ex.BiasParams(**kw), lang)
+
+
 FAST_NET = {"model": "network", "epochs": 20, "width": 3, "n_train": 8}
 
 
 def test_tiny_runs_and_determinism():
     for kw in ({"n_train": 3}, FAST_NET, {**FAST_NET, "activation": "relu", "target": "sine"}):
-        a, b = bias(**kw), bias(**kw)
+        a, b = drawn_bias(**kw), drawn_bias(**kw)
         assert a.metrics == b.metrics
         assert set(a.figures) == {"fits", "test_error", "biases", "fits_replay"}
         assert a.figures == b.figures
-        s1, s2 = sweep(**kw), sweep(**kw)
+        s1, s2 = (SWEEP.drawn(ex.CommonParams(**kw)) for _ in range(2))
         assert s1.metrics == s2.metrics and set(s1.figures) == {"error_vs_offset"}
         assert list(s1.data["offset"]) == list(np.arange(-10.0, 11.0))
-        r1, r2 = (sd.seeds(sd.SeedsParams(**kw, n_seeds=3)) for _ in range(2))
+        r1, r2 = (SEEDS_EXP.drawn(sd.SeedsParams(**kw, n_seeds=3)) for _ in range(2))
         assert r1.metrics == r2.metrics and set(r1.figures) == {"error_by_seed"}
+
+
+@pytest.mark.parametrize("name,params", [("bias-regularization", ex.BiasParams(**FAST_NET)),
+                                         ("offset-sweep", ex.CommonParams()),
+                                         ("seeds", sd.SeedsParams(**FAST_NET, n_seeds=3))])
+def test_computed_once_and_drawn_in_either_language(name, params):
+    """run gives the numbers alone; drawing adds the figures, the same ones in both languages."""
+    exp = ex.EXERCISE.experiment(name)
+    r = exp.run(params)
+    assert r.figures == {}
+    en, zh = exp.drawn(params, "en"), exp.drawn(params, "zh")
+    assert set(en.figures) == set(zh.figures) and en.figures
+    assert en.metrics == zh.metrics == r.metrics
+    assert finite_or_none(en.data) == finite_or_none(zh.data) == finite_or_none(r.data)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -151,7 +172,7 @@ def test_bounds_and_costs():
 
 @pytest.mark.parametrize("kw", [{}, {"model": "network", "epochs": 300}])
 def test_the_fits_replay_ends_on_the_three_final_fits(kw):
-    r = bias(**kw)
+    r = drawn_bias(**kw)
     fig = r.figures["fits_replay"]
     x, _ = fits.make_data(ex.BiasParams(**kw))
     steps = [fits.neuron_epochs(x[:, 0], *fits.penalty_strengths(0.1, k))[0] for k in fits.PENALTIES]
@@ -171,11 +192,11 @@ def _summary(fig):
 
 def test_every_figure_has_a_summary_in_both_languages_with_its_numbers():
     for lang in ("en", "zh"):
-        runs = [ex.bias_regularization(ex.BiasParams(lang=lang)),
-                ex.bias_regularization(ex.BiasParams(**FAST_NET, lang=lang)),
-                ex.offset_sweep(ex.CommonParams(lang=lang)),
-                ex.offset_sweep(ex.CommonParams(**FAST_NET, lang=lang)),
-                sd.seeds(sd.SeedsParams(lang=lang, model="neuron"))]
+        runs = [BIAS.drawn(ex.BiasParams(), lang),
+                BIAS.drawn(ex.BiasParams(**FAST_NET), lang),
+                SWEEP.drawn(ex.CommonParams(), lang),
+                SWEEP.drawn(ex.CommonParams(**FAST_NET), lang),
+                SEEDS_EXP.drawn(sd.SeedsParams(model="neuron"), lang)]
         for r in runs:
             for name, fig in r.figures.items():
                 s = _summary(fig)

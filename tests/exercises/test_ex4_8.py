@@ -9,30 +9,54 @@ import numpy as np
 import pytest
 
 from app.exercises import ex4_8_zero_init as ex
+from app.exercises.base import finite_or_none
 from app.exercises.common import surface
+from app.figures import ex4_8 as figs
 from app.nn.activations import get_activation
 from app.nn.network import Network
 from tests.exercises.replay_checks import check_replay, decode
 
 TINY = {"width": 3, "epochs": 3}
+INITIALIZATION, COMPARE = (ex.EXERCISE.experiment(n) for n in ("initialization", "compare"))
 
 
 def run(**kw):
     return ex.initialization(ex.InitializationParams(**kw))
 
 
+def drawn(lang="en", **kw):
+    """The initialization result with its figures, in `lang`."""
+    return INITIALIZATION.drawn(ex.InitializationParams(**kw), lang)
+
+
+def drawn_compare(lang="en", **kw):
+    return COMPARE.drawn(ex.TrainParams(**kw), lang)
+
+
 @pytest.mark.parametrize("init", ex.INITS)
 @pytest.mark.parametrize("dataset", ["circles", "moons", "xor"])
 def test_tiny_runs(init, dataset):
-    r = run(init=init, dataset=dataset, **TINY)
+    r = drawn(init=init, dataset=dataset, **TINY)
     assert set(r.figures) == {"unit_weights", "loss", "decision_boundary", "boundary_replay", "similarity"}
     assert r.data["hidden_w1"].shape == (len(r.data["snapshot_epoch"]), TINY["width"])
 
 
 def test_tiny_compare_and_figure_names():
-    r = ex.compare(ex.TrainParams(**TINY))
+    r = drawn_compare(**TINY)
     assert set(r.figures) == {"loss_by_init", "distinct_units_by_init"}
     assert set(r.metrics["distinct_hidden_units_by_init"]) == set(ex.INITS)
+
+
+@pytest.mark.parametrize("exp,params", [(INITIALIZATION, ex.InitializationParams(init="normal", **TINY)),
+                                        (COMPARE, ex.TrainParams(**TINY))])
+def test_computed_once_and_drawn_in_either_language(exp, params):
+    """run gives the numbers alone; drawing adds the figures, the same ones in both languages."""
+    r = exp.run(params)
+    assert r.figures == {}
+    en, zh = exp.drawn(params, "en"), exp.drawn(params, "zh")
+    assert set(en.figures) == set(zh.figures) and en.figures
+    assert en.metrics == zh.metrics == r.metrics
+    assert finite_or_none(en.data) == finite_or_none(zh.data) == finite_or_none(r.data)
 
 
 def test_determinism():
@@ -127,7 +151,7 @@ def _final_network(r) -> Network:
 
 @pytest.mark.parametrize("init", ["zeros", "he"])
 def test_the_boundary_replay_ends_on_the_trained_network(init):
-    r = run(init=init)
+    r = drawn(init=init)
     fig = r.figures["boundary_replay"]
     epochs = check_replay(fig, 100, min_frames=20)
     np.testing.assert_array_equal(r.data["replay_epoch"], epochs)
@@ -145,7 +169,7 @@ def test_the_boundary_replay_ends_on_the_trained_network(init):
 
 
 def test_the_boundary_replay_is_deterministic():
-    assert run(init="normal", **TINY).figures == run(init="normal", **TINY).figures
+    assert drawn(init="normal", **TINY).figures == drawn(init="normal", **TINY).figures
 
 
 # ------------------------------------------------------------------ the page's claims, over seeds
@@ -169,7 +193,7 @@ def test_zero_init_stays_on_the_ln2_plateau_and_stalls(seed):
 @pytest.mark.parametrize("init", ["zeros", "constant"])
 def test_symmetric_inits_keep_the_units_identical_over_seeds(init, activation):
     for seed in SEEDS:
-        r = run(init=init, activation=activation, seed=seed)
+        r = drawn(init=init, activation=activation, seed=seed)
         assert r.metrics["distinct_hidden_units_final"] == 1, seed
         for key in ("hidden_w1", "hidden_w2", "hidden_b"):  # identical at every recorded epoch
             traj = r.data[key]
@@ -230,14 +254,14 @@ def test_cosine_similarity_of_zero_vectors_is_a_stated_convention():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_similarity_figure_says_where_the_convention_fills_a_cell(lang):
-    fig = run(activation="tanh", lang=lang).figures["similarity"]
+    fig = drawn(lang, activation="tanh").figures["similarity"]
     notes = np.array(fig["data"][0]["customdata"])
     assert notes.shape == (8, 8) and all(n for n in notes.ravel())  # every cell is 0/0 here
     assert "{customdata}" in fig["data"][0]["hovertemplate"]
     assert ("convention" if lang == "en" else "约定") in fig["layout"]["meta"]["summary"]
-    fig = run(lang=lang).figures["similarity"]  # sigmoid: equal non-zero vectors, true cosines
+    fig = drawn(lang).figures["similarity"]  # sigmoid: equal non-zero vectors, true cosines
     assert not any(n for n in np.array(fig["data"][0]["customdata"]).ravel())
-    mixed = ex.figs.similarity(np.eye(3), np.array([True, False, False]), lang)
+    mixed = figs.similarity(np.eye(3), np.array([True, False, False]), lang)
     notes = np.array(mixed["data"][0]["customdata"])
     assert notes[0, 0] and notes[0, 1] and notes[1, 0] and not notes[1, 2]
 
@@ -247,8 +271,8 @@ def test_the_similarity_figure_says_where_the_convention_fills_a_cell(lang):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_figure_has_a_summary_from_the_numbers(lang):
-    r = run(init="normal", lang=lang)
-    c = ex.compare(ex.TrainParams(lang=lang))
+    r = drawn(lang, init="normal")
+    c = drawn_compare(lang)
     for name, fig in {**r.figures, **c.figures}.items():
         summary = fig["layout"].get("meta", {}).get("summary")
         assert isinstance(summary, str) and len(summary) > 20, name
@@ -267,7 +291,7 @@ def test_page_prose_uses_the_books_terms_and_no_figure_keys():
     en = (TEMPLATES / "4-8.en.html").read_text(encoding="utf-8")
     zh = (TEMPLATES / "4-8.zh.html").read_text(encoding="utf-8")
     assert "对称权重现象" in zh
-    keys = set(run(**TINY).figures) | set(ex.compare(ex.TrainParams(**TINY)).figures)
+    keys = set(drawn(**TINY).figures) | set(drawn_compare(**TINY).figures)
     for key in (k for k in keys if "_" in k):
         assert key not in en and key not in zh, key
     for colloquial in ("瞎猜", "抛硬币", "平局"):

@@ -16,6 +16,7 @@ from tests.conftest import strict_json
 from tests.exercises.replay_checks import check_replay, decode, frame_curve
 
 TINY = {"depth": 3, "width": 4, "epochs": 5}
+VANISHING, LEARNING_RATES = (ex.EXERCISE.experiment(n) for n in ("vanishing", "learning-rates"))
 
 
 def vanishing(**kw):
@@ -24,6 +25,15 @@ def vanishing(**kw):
 
 def learning_rates(**kw):
     return ex.learning_rates(ex.LearningRatesParams(**kw))
+
+
+def drawn_vanishing(lang="en", **kw):
+    """The vanishing result with its figures, in `lang`."""
+    return VANISHING.drawn(ex.VanishingParams(**kw), lang)
+
+
+def drawn_learning_rates(lang="en", **kw):
+    return LEARNING_RATES.drawn(ex.LearningRatesParams(**kw), lang)
 
 
 def strict(result) -> str:
@@ -42,13 +52,27 @@ def test_tiny_runs_of_both_experiments(activation, init):
 
 def test_deterministic():
     assert strict(vanishing(**TINY)) == strict(vanishing(**TINY))
-    assert vanishing(**TINY).figures == vanishing(**TINY).figures
+    assert drawn_vanishing(**TINY).figures == drawn_vanishing(**TINY).figures
     assert strict(learning_rates(**TINY)) == strict(learning_rates(**TINY))
 
 
 def test_figures_are_named_as_the_issue_says():
-    assert set(vanishing(**TINY).figures) == {"gradient_norms", "gradient_heatmap", "loss", "gradient_replay"}
-    assert set(learning_rates(**TINY).figures) == {"loss_by_lr", "relative_update_by_layer", "cure_comparison"}
+    assert set(drawn_vanishing(**TINY).figures) == {"gradient_norms", "gradient_heatmap", "loss", "gradient_replay"}
+    assert set(drawn_learning_rates(**TINY).figures) == {"loss_by_lr", "relative_update_by_layer", "cure_comparison"}
+
+
+@pytest.mark.parametrize("exp,params", [(VANISHING, ex.VanishingParams(**TINY)),
+                                        (LEARNING_RATES, ex.LearningRatesParams(**TINY)),
+                                        (LEARNING_RATES, ex.LearningRatesParams(lr_min=100, lr_max=1000, cure_lr=1000,
+                                                                                n_lrs=3, epochs=50))])
+def test_computed_once_and_drawn_in_either_language(exp, params):
+    """run gives the numbers alone; drawing adds the figures, the same ones in both languages (a sweep where
+    every rate blows up, with no best rate, included)."""
+    r = exp.run(params)
+    assert r.figures == {}
+    en, zh = exp.drawn(params, "en"), exp.drawn(params, "zh")
+    assert set(en.figures) == set(zh.figures) and en.figures
+    assert strict(en) == strict(zh) == strict(r)
 
 
 def test_sigmoid_depth_10_first_layer_gradient_is_orders_of_magnitude_below_the_last():
@@ -185,7 +209,7 @@ def test_costly_requests_are_refused(client):
 
 
 def test_the_gradient_replay_runs_from_the_initial_to_the_final_norms():
-    r = vanishing()
+    r = drawn_vanishing()
     fig = r.figures["gradient_replay"]
     epochs = check_replay(fig, 200, min_frames=20)
     np.testing.assert_array_equal(r.data["replay_epoch"], epochs)
@@ -326,7 +350,7 @@ def test_the_active_side_derivatives_the_page_quotes():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_figure_has_a_summary_from_the_numbers(lang):
-    v, lr = vanishing(lang=lang), learning_rates(lang=lang)
+    v, lr = drawn_vanishing(lang), drawn_learning_rates(lang)
     for name, fig in {**v.figures, **lr.figures}.items():
         summary = fig["layout"].get("meta", {}).get("summary")
         assert isinstance(summary, str) and len(summary) > 20, name
@@ -336,7 +360,7 @@ def test_every_figure_has_a_summary_from_the_numbers(lang):
     by_lr = lr.figures["loss_by_lr"]["layout"]["meta"]["summary"]
     assert by_lr.count("diverged" if lang == "en" else "发散") == sum(lr.metrics["diverged"])
     assert "14" in lr.figures["relative_update_by_layer"]["layout"]["meta"]["summary"]
-    blown = vanishing(activation="relu", init="he", lr=5, lang=lang).figures["loss"]["layout"]["meta"]["summary"]
+    blown = drawn_vanishing(lang, activation="relu", init="he", lr=5).figures["loss"]["layout"]["meta"]["summary"]
     assert "non-finite" in blown or "非有限" in blown
 
 
@@ -347,7 +371,7 @@ def test_page_prose_is_fixed_and_names_no_figure_keys():
     assert "derivative is 1 on the active side" not in en and "1.08" in en and "1.08" in zh
     assert "‖W‖ near 1" not in en and "average gain" in en and "平均增益" in zh
     assert "Adam" in en and "Adam" in zh
-    keys = set(vanishing(**TINY).figures) | set(learning_rates(**TINY).figures)
+    keys = set(drawn_vanishing(**TINY).figures) | set(drawn_learning_rates(**TINY).figures)
     for key in (k for k in keys if "_" in k):
         assert key not in en and key not in zh, key
     assert "<code>" not in en and "<code>" not in zh  # metrics are named by their labels, not their keys
