@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.exercises import work
 from app.exercises.base import Experiment, Metric, Params, Result, param
 from app.exercises.common import outcome
 from app.figures import ex4_3 as figs
@@ -129,7 +130,7 @@ EXPERIMENT = Experiment(
     params=OneUnitParams,
     run=one_unit,
     draw=figs.one_unit,
-    cost=lambda p: 1e-5 * p.steps,
+    cost=lambda p: work.seconds(work.training(1, 3, (1, 1), p.steps)),
     cost_fields=("steps",),
     metrics={
         "grad_w": _label("∂L/∂w at the start", "初始 ∂L/∂w", "Gradient of the loss with respect to w before the "

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import ValidationInfo, field_validator
 
+from app.exercises import work
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, greater_than, param
 from app.exercises.common import outcome
 from app.exercises.formula import (  # noqa: F401  (FUNCTIONS, MAX_DEPTH: the formula rules, for tests)
@@ -353,7 +354,7 @@ EXERCISE = Exercise(
                                     text("The same slope for the RMS error: −2 for a smooth f, −1/2 at a jump.",
                                          "均方根误差的同一斜率：光滑的 f 为 −2，有跳跃时为 −1/2。")),
             },
-            cost=lambda p: 0.05 + 2e-8 * p.units * 4096,
+            cost=lambda p: work.seconds(work.evaluation(1, 4096, (1, p.units, 1), times=8)),  # fit, errors, sums
             cost_fields=("units",),
         ),
         Experiment(
