@@ -9,6 +9,10 @@ and b2 the output bias, a scalar (one output unit).
 
 solved: the four outputs, thresholded at 0.5, equal 0, 1, 1, 0 (class 1 iff output > 0.5; with
 the bce loss the output is a logit and the threshold applies to σ(logit)).
+
+Every network output a figure shows is computed here and handed over in the result's views: the
+surface over the input plane and, in hidden space, the output over the (h₁, h₂) plane
+(`hidden_plane`); app.figures.ex4_2 only draws them.
 """
 
 from __future__ import annotations
@@ -16,17 +20,18 @@ from __future__ import annotations
 import numpy as np
 
 from app.exercises.base import Experiment, Metric, Params, Result, param
-from app.exercises.common import grid_2d
+from app.exercises.common import grid_2d, surface
 from app.figures import ex4_2 as figs
 from app.i18n import text
 from app.nn.activations import get_activation, sigmoid
 from app.nn.data import xor
-from app.nn.network import Network, forward, predict
+from app.nn.network import Network, forward
 
 X, Y = xor()
 TARGET = Y[:, 0] > 0.5
 INPUT_LABELS = ("(0,0)", "(0,1)", "(1,0)", "(1,1)")
 GRID = 61  # decision surface grid, GRID × GRID over [−0.5, 1.5]²
+HIDDEN_GRID = 41  # the output over hidden space, HIDDEN_GRID × HIDDEN_GRID
 
 
 def probability(out: np.ndarray, loss: str) -> np.ndarray:
@@ -38,6 +43,36 @@ def solved(out: np.ndarray, loss: str) -> np.ndarray:
     """Return, per member, whether the outputs (S, 4) thresholded at 0.5 equal 0, 1, 1, 0."""
     with np.errstate(invalid="ignore"):
         return ((probability(out, loss) > 0.5) == TARGET).all(axis=-1)
+
+
+def _axis_range(a: np.ndarray) -> tuple[float, float]:
+    """Span the values and the unit interval, with 15 % to spare on each side."""
+    lo, hi = min(float(a.min()), 0.0), max(float(a.max()), 1.0)
+    pad = 0.15 * (hi - lo)
+    return lo - pad, hi + pad
+
+
+def hidden_plane(hidden: np.ndarray, w2: np.ndarray, b2: float, loss: str) -> dict[str, object]:
+    """Return what the hidden-space figure shows beyond the points: its axis ranges and the output there.
+
+    hidden (4, H) are the hidden coordinates of the four inputs, w2 (H,) and b2 the output unit. The
+    output unit is linear in h, so over the (h₁, h₂) plane it is w₂[1]h₁ + w₂[2]h₂ + b₂ (σ of that with
+    bce, the threshold being applied to σ(logit)); it is a plane only for H ≤ 2 (one unit: h₂ = 0), so
+    wider layers, and a blown-up network, get the ranges alone (surface None).
+    """
+    H = hidden.shape[1]
+    h1 = hidden[:, 0]
+    h2 = hidden[:, 1] if H >= 2 else np.zeros_like(h1)
+    finite = bool(np.isfinite(hidden).all())
+    r1 = _axis_range(h1) if finite else (-0.5, 1.5)
+    r2 = _axis_range(h2) if finite else (-0.5, 1.5)
+    plane: dict[str, object] = {"range_h1": r1, "range_h2": r2, "surface": None}
+    if H <= 2 and finite and np.isfinite(w2).all() and np.isfinite(b2):
+        g1, g2 = np.linspace(*r1, HIDDEN_GRID), np.linspace(*r2, HIDDEN_GRID)
+        v = np.r_[w2, 0.0] if H == 1 else w2
+        Z = v[0] * g1[None, :] + v[1] * g2[:, None] + b2
+        plane["surface"] = (g1, g2, sigmoid(Z) if loss == "bce" else Z)
+    return plane
 
 
 def _weight(default: float, label: tuple[str, str], help_: tuple[str, str]) -> float:
@@ -96,21 +131,21 @@ class HandcraftedParams(Params):
 
 
 def handcrafted(p: HandcraftedParams) -> Result:
-    """Evaluate a hand-set 2-2-1 ReLU network on the four XOR inputs and over the plane."""
+    """Evaluate a hand-set 2-2-1 ReLU network on the four XOR inputs and over the plane.
+
+    views: surface (gx, gy, Z) the output over [−0.5, 1.5]²; hidden_plane (see hidden_plane); labels
+    the names of the four inputs.
+    """
     net = p.network()
     cache = forward(net, X)
     out = cache.A[-1][0, :, 0]
     hidden = cache.A[1][0]
     gx, gy, pts = grid_2d((-0.5, -0.5), (1.5, 1.5), GRID)
-    Z = predict(net, pts)[0, :, 0].reshape(GRID, GRID)
     metrics = {"outputs": out.tolist(), "solves_xor": bool(solved(out[None], "mse")[0])}
     data = {"inputs": X, "targets": Y[:, 0], "hidden": hidden, "outputs": out}
-    w2 = np.array([p.w2_1, p.w2_2])
-    return Result(metrics, data, {
-        "decision_surface": figs.decision_surface(gx, gy, Z, X, Y[:, 0], out, p.lang),
-        "hidden_space": figs.hidden_space(hidden, Y[:, 0], w2, p.b2, 0.5, INPUT_LABELS, out, "mse", p.lang),
-        "network": figs.network(p.weights(), p.lang),
-    })
+    views = {"surface": (gx, gy, surface(net, pts, GRID)), "labels": INPUT_LABELS,
+             "hidden_plane": hidden_plane(hidden, np.array([p.w2_1, p.w2_2]), p.b2, "mse")}
+    return Result(metrics, data, views=views)
 
 
 SOLVES = Metric(text("solves XOR", "解决异或"),
@@ -131,5 +166,6 @@ HANDCRAFTED = Experiment(
     ),
     params=HandcraftedParams,
     run=handcrafted,
+    draw=figs.handcrafted,
     metrics={"outputs": OUTPUTS, "solves_xor": SOLVES},
 )

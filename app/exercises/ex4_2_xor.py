@@ -22,8 +22,19 @@ from typing import Literal
 import numpy as np
 
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
-from app.exercises.common import dead_in_layer, grid_2d, outcome
-from app.exercises.ex4_2_handcrafted import GRID, HANDCRAFTED, INPUT_LABELS, OUTPUTS, SOLVES, X, Y, probability, solved
+from app.exercises.common import dead_in_layer, grid_2d, outcome, surface
+from app.exercises.ex4_2_handcrafted import (
+    GRID,
+    HANDCRAFTED,
+    INPUT_LABELS,
+    OUTPUTS,
+    SOLVES,
+    X,
+    Y,
+    hidden_plane,
+    probability,
+    solved,
+)
 from app.figures import ex4_2 as figs
 from app.i18n import text
 from app.nn.network import Network, forward, init_network, predict
@@ -158,7 +169,12 @@ def _frame_indices(snap_epochs: np.ndarray, n_frames: int) -> np.ndarray:
 
 
 def train_one(p: TrainParams) -> Result:
-    """Train one 2-H-1 network on XOR from random init and record its trajectory."""
+    """Train one 2-H-1 network on XOR from random init and record its trajectory.
+
+    views: surface (gx, gy, Z) the final output (σ of the logit with bce) over [−0.5, 1.5]²; replay
+    (gx, gy, [Z, …]) the same on a coarser grid at each of data["replay_epochs"]; hidden_plane (see
+    ex4_2_handcrafted.hidden_plane); inputs, targets and labels of the four XOR points.
+    """
     n_snapshots = min(p.epochs + 1, 501)
     rec = _fit(p, p.hidden_units, [p.seed], n_snapshots=n_snapshots)
     s = _summary(rec, p.loss)
@@ -169,12 +185,11 @@ def train_one(p: TrainParams) -> Result:
     bce = p.loss == "bce"
 
     gx, gy, pts = grid_2d((-0.5, -0.5), (1.5, 1.5), GRID)
-    with np.errstate(all="ignore"):
-        Z = probability(predict(net, pts)[0, :, 0], p.loss).reshape(GRID, GRID)
-        rx, ry, rpts = grid_2d((-0.5, -0.5), (1.5, 1.5), REPLAY_GRID)
-        frames = _frame_indices(rec.snapshot_epochs, REPLAY_FRAMES)
-        Zs = [probability(predict(rec.snapshots[i], rpts)[0, :, 0], p.loss).reshape(REPLAY_GRID, REPLAY_GRID)
-              for i in frames]
+    rx, ry, rpts = grid_2d((-0.5, -0.5), (1.5, 1.5), REPLAY_GRID)
+    frames = _frame_indices(rec.snapshot_epochs, REPLAY_FRAMES)
+    with np.errstate(all="ignore"):  # a blown-up network's outputs overflow: drawn clipped, not an error
+        Z = surface(net, pts, GRID, probability=bce)
+        Zs = [surface(rec.snapshots[i], rpts, REPLAY_GRID, probability=bce) for i in frames]
     frame_epochs = rec.snapshot_epochs[frames]
 
     epochs = np.arange(p.epochs + 1)
@@ -193,13 +208,9 @@ def train_one(p: TrainParams) -> Result:
     shown = probability(out, p.loss)
     data = {"epoch": epochs[keep], "loss": losses[keep], "hidden": hidden, "raw_outputs": out, "outputs": shown,
             "replay_epochs": frame_epochs, "W1": net.W[0][0].T, "b1": net.b[0][0, 0], "w2": w2, "b2": b2}
-    return Result(metrics, data, {
-        "loss": figs.loss(epochs[keep], losses[keep], p.lang),
-        "decision_surface": figs.decision_surface(gx, gy, Z, X, Y[:, 0], shown, p.lang, bce=bce),
-        "hidden_space": figs.hidden_space(hidden, Y[:, 0], w2, b2, 0.0 if bce else 0.5, INPUT_LABELS, shown,
-                                          p.loss, p.lang),
-        "replay": figs.replay(rx, ry, Zs, frame_epochs, X, Y[:, 0], shown, p.lang),
-    })
+    views = {"surface": (gx, gy, Z), "replay": (rx, ry, Zs), "hidden_plane": hidden_plane(hidden, w2, b2, p.loss),
+             "inputs": X, "targets": Y[:, 0], "labels": INPUT_LABELS}
+    return Result(metrics, data, views=views)
 
 
 def seeds(p: SeedsParams) -> Result:
@@ -220,9 +231,7 @@ def seeds(p: SeedsParams) -> Result:
     }
     data = {"seed": seed_list, "final_loss": s["final_loss"], "solved": ok, "dead_unit": dead,
             "dead_unit_at_init": s["dead_at_init"]}
-    return Result(metrics, data, {
-        "final_loss_histogram": figs.final_loss_histogram(s["final_loss"], ok, dead, p.lang),
-    })
+    return Result(metrics, data)
 
 
 def width_sweep(p: WidthSweepParams) -> Result:
@@ -241,10 +250,7 @@ def width_sweep(p: WidthSweepParams) -> Result:
     }
     data = {"width": list(WIDTHS), "n_solved": n_solved, "n_dead_unit_failures": n_dead_fail,
             "success_rate": rates}
-    return Result(metrics, data, {
-        "success_vs_width": figs.success_vs_width(np.array(WIDTHS), np.array(n_solved), np.array(n_dead_fail),
-                                                  p.n_seeds, p.lang),
-    })
+    return Result(metrics, data)
 
 
 # ---------------------------------------------------------------------------- registration
@@ -271,6 +277,7 @@ EXERCISE = Exercise(
             ),
             params=TrainParams,
             run=train_one,
+            draw=figs.train,
             metrics={
                 "solves_xor": SOLVES,
                 "final_loss": Metric(text("final loss", "最终损失"),
@@ -297,6 +304,7 @@ EXERCISE = Exercise(
             ),
             params=SeedsParams,
             run=seeds,
+            draw=figs.seeds,
             metrics={
                 "success_rate": Metric(text("success rate", "成功率"),
                                        text("Fraction of seeds whose network solves XOR.", "网络解决了异或的种子所占比例。")),
@@ -337,6 +345,7 @@ EXERCISE = Exercise(
             ),
             params=WidthSweepParams,
             run=width_sweep,
+            draw=figs.width_sweep,
             metrics={
                 "success_rate_by_width": Metric(
                     text("success rate by width", "各宽度的成功率"),

@@ -2,7 +2,8 @@
 
 Experiments: derivative (any activation of the core, analytic f′ against a centred finite
 difference), swish-family (Swish as β moves between x/2 and ReLU), gelu-approximations (exact
-GELU against its tanh and sigmoid approximations).
+GELU against its tanh and sigmoid approximations). Each computes its numbers here; the figures are
+drawn from the result afterwards, in any language (app.figures.ex4_4).
 """
 
 from __future__ import annotations
@@ -90,11 +91,14 @@ def derivative(p: DerivativeParams) -> Result:
         "df_numeric_at_probe": float(probe_numeric[0]),
     }
     data = {"x": x, "f": f, "df_analytic": df, "df_numeric": df_numeric, "abs_error": error}
-    return Result(metrics, data, figs.derivative(p.function, x, f, df, df_numeric, error, near_kink, p.lang))
+    return Result(metrics, data, views={"near_kink": near_kink})
 
 
 def swish_family(p: RangeParams) -> Result:
-    """Draw Swish and its derivative for several β, with ReLU for reference."""
+    """Compute Swish and its derivative for several β, with ReLU for reference.
+
+    views: betas, the β of the curves in data (swish_beta_{β}, swish_derivative_beta_{β}).
+    """
     x = p.grid()
     relu = get_activation("relu")
     curves = {b: get_activation("swish", beta=b) for b in SWISH_BETAS}
@@ -109,11 +113,14 @@ def swish_family(p: RangeParams) -> Result:
     data = {"x": x, "relu": relu.fn(x), "relu_derivative": relu.der(x),
             **{f"swish_beta_{b:g}": f[b] for b in SWISH_BETAS},
             **{f"swish_derivative_beta_{b:g}": df[b] for b in SWISH_BETAS}}
-    return Result(metrics, data, figs.swish_family(x, f, df, relu.fn(x), relu.der(x), gaps, p.lang))
+    return Result(metrics, data, views={"betas": SWISH_BETAS})
 
 
 def gelu_approximations(p: RangeParams) -> Result:
-    """Compare exact GELU with its tanh and sigmoid approximations, values and derivatives."""
+    """Compare exact GELU with its tanh and sigmoid approximations, values and derivatives.
+
+    views: derivative_error, |f′ − GELU′| of each approximation on the grid (by name).
+    """
     x = p.grid()
     names = ("gelu", "gelu_tanh", "gelu_sigmoid")
     acts = {n: get_activation(n) for n in names}
@@ -129,7 +136,7 @@ def gelu_approximations(p: RangeParams) -> Result:
     }
     data = {"x": x, **f, **{f"{n}_derivative": df[n] for n in names},
             "error_tanh": err["gelu_tanh"], "error_sigmoid": err["gelu_sigmoid"]}
-    return Result(metrics, data, figs.gelu_approximations(x, f, df, err, derr, p.lang))
+    return Result(metrics, data, views={"derivative_error": derr})
 
 
 _ERR = text("max |analytic − numeric|", "最大 |解析 − 数值|")
@@ -151,6 +158,7 @@ EXERCISE = Exercise(
             ),
             params=DerivativeParams,
             run=derivative,
+            draw=figs.derivative,
             metrics={
                 "max_abs_error": Metric(_ERR, text("Largest gap between formula and finite difference, kinks aside.",
                                                    "公式与有限差分之间的最大差距（不计折点）。")),
@@ -181,6 +189,7 @@ EXERCISE = Exercise(
             ),
             params=RangeParams,
             run=swish_family,
+            draw=figs.swish_family,
             metrics={
                 "max_gap_to_relu": Metric(text("max |Swish − ReLU| by β", "各 β 下的最大 |Swish − ReLU|"),
                                           text("Shrinks like 0.28/β on a wide interval.", "在足够宽的区间上约按 0.28/β 缩小。")),
@@ -206,6 +215,7 @@ EXERCISE = Exercise(
             ),
             params=RangeParams,
             run=gelu_approximations,
+            draw=figs.gelu_approximations,
             metrics={
                 "max_error_tanh": Metric(text("max error, tanh form", "tanh 近似的最大误差"),
                                          text("Largest |GELU_tanh − GELU| on the interval.", "区间上 |GELU_tanh − GELU| 的最大值。")),

@@ -7,6 +7,9 @@ neurons at every L dividing N, trained on a 2-D spiral: fewer parameters, better
 Architecture: input of dimension M₀, L hidden layers of N/L units each, one output unit, fully
 connected, one bias per non-input unit:
     P(L) = M₀·N/L + (L−1)(N/L)² + N/L + (N+1).
+
+Each experiment computes its numbers here (the trained networks' surfaces too, in the result's views);
+the figures are drawn from the result afterwards, in any language (app.figures.ex4_5).
 """
 
 from __future__ import annotations
@@ -123,7 +126,7 @@ def parameter_count_experiment(p: CountParams) -> Result:
         "curve_layers": curve_L,
         "curve_params": curve_P,
     }
-    return Result(metrics, data, figs.parameter_count(data, ls, N, M0, p.lang))
+    return Result(metrics, data)
 
 
 def count_cost(p: CountParams) -> float:
@@ -170,7 +173,10 @@ def depth_layers(p: DepthParams) -> list[int]:
 
 
 def depth_at_budget(p: DepthParams) -> Result:
-    """Train, for every L dividing N, n_seeds networks with L hidden layers of N/L units on a spiral."""
+    """Train, for every L dividing N, n_seeds networks with L hidden layers of N/L units on a spiral.
+
+    views: surfaces (gx, gy, {L: Z}), p(class 1) of each depth's first seed over [−1.25, 1.25]².
+    """
     X, Y = spiral(p.n_train, p.seed, turns=p.turns)
     Xt, Yt = spiral(TEST_POINTS, p.seed + 1, turns=p.turns)
     seeds = [int(s) for s in np.random.SeedSequence(p.seed).generate_state(p.n_seeds)]
@@ -210,8 +216,7 @@ def depth_at_budget(p: DepthParams) -> Result:
         "epoch": np.arange(p.epochs + 1),
         "x": X, "y": Y[:, 0],
     }
-    return Result(metrics, data, figs.depth_at_budget(p.n_hidden, layers, params, final, acc, gx, gy, surfaces, X, Y[:, 0],
-                                                      p.lang))
+    return Result(metrics, data, views={"surfaces": (gx, gy, surfaces)})
 
 
 # The shared train_cost overestimates these small full-batch runs about 4× (measured on the 2-core
@@ -256,6 +261,7 @@ EXERCISE = Exercise(
             ),
             params=CountParams,
             run=parameter_count_experiment,
+            draw=figs.parameter_count,
             cost=count_cost,
             cost_fields=("max_layers",),
             metrics={
@@ -287,6 +293,7 @@ EXERCISE = Exercise(
             ),
             params=DepthParams,
             run=depth_at_budget,
+            draw=figs.depth_at_budget,
             cost=depth_cost,
             cost_fields=("epochs", "n_seeds", "n_train", "max_layers"),
             metrics={

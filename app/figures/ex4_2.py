@@ -1,16 +1,24 @@
-"""Figures of exercise 4-2: decision surfaces, the hidden space, the 2-2-1 graph, seed and width statistics."""
+"""Figures of exercise 4-2: decision surfaces, the hidden space, the 2-2-1 graph, seed and width statistics.
+
+Drawn after the computation, in any language: `handcrafted`, `train`, `seeds` and `width_sweep` build an
+experiment's figures from its result (metrics, data, views) and params. Every network output drawn here
+(the surfaces, the output over hidden space) comes with the result's views; nothing here evaluates a network.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from app.figures import common
 from app.figures.encode import typed
 from app.figures.theme import color, described, figure, layout, line, markers
+from app.format import number
 from app.i18n import text, translator
-from app.nn.activations import sigmoid
+
+if TYPE_CHECKING:
+    from app.exercises.base import Result
 
 T = {
     "surface": text("Network output over the input plane (black: output = 0.5)",
@@ -76,26 +84,6 @@ LOSS_FLOOR = 1e-32  # an exactly zero loss is drawn in the lowest bin
 _t = translator(T)
 
 
-def _g(x: float, sig: int = 3) -> str:
-    """Format a number for a summary: `sig` significant digits, a power of ten when tiny or huge, a true minus."""
-    x = float(x)
-    if not np.isfinite(x):
-        return "—"
-    s = f"{x + 0.0:.{sig}g}"  # + 0.0: no "−0"
-    if "e" in s:
-        mantissa, exponent = s.split("e")
-        s = f"{mantissa} × 10{str(int(exponent)).translate(str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
-    return s.replace("-", "−")
-
-
-def _pct(x: float, lang: str) -> str:
-    return f"{100 * x:.0f} %" if lang == "en" else f"{100 * x:.0f}%"
-
-
-def _vec(v: np.ndarray) -> str:
-    return "[" + ", ".join(_g(x) for x in np.ravel(v)) + "]"
-
-
 def _and(names: list[str], lang: str) -> str:
     """Join names as a list in prose: "a, b and c" / "a、b 与 c"."""
     sep, last = (", ", " and ") if lang == "en" else ("、", " 与 ")
@@ -122,8 +110,8 @@ def decision_surface(gx: np.ndarray, gy: np.ndarray, Z: np.ndarray, X: np.ndarra
     title = _t("surface_bce" if bce else "surface", lang)
     fig = _square(common.decision_surface(gx, gy, Z, X, y, title, lang, point_size=12))
     what = _t("output_bce" if bce else "output", lang)
-    return described(fig, _t("sum_surface", lang, what=what, values=", ".join(_g(v) for v in _clean(values)),
-                             k=_correct(values, y)))
+    values_s = ", ".join(number(v, lang, sig=3) for v in _clean(values))
+    return described(fig, _t("sum_surface", lang, what=what, values=values_s, k=_correct(values, y)))
 
 
 def _square(fig: dict[str, Any]) -> dict[str, Any]:
@@ -131,12 +119,6 @@ def _square(fig: dict[str, Any]) -> dict[str, Any]:
     fig["layout"]["xaxis"].update({"constrain": "domain", "range": [-0.5, 1.5]})
     fig["layout"]["yaxis"].update({"constrain": "domain", "range": [-0.5, 1.5]})
     return fig
-
-
-def _axis_range(a: np.ndarray) -> tuple[float, float]:
-    lo, hi = min(float(a.min()), 0.0), max(float(a.max()), 1.0)
-    pad = 0.15 * (hi - lo)
-    return lo - pad, hi + pad
 
 
 def _labels(px: np.ndarray, py: np.ndarray, labels: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -152,35 +134,30 @@ def _labels(px: np.ndarray, py: np.ndarray, labels: tuple[str, ...]) -> list[dic
 
 def _hidden_summary(h1: np.ndarray, h2: np.ndarray, labels: tuple[str, ...], H: int, values: np.ndarray,
                     y: np.ndarray, lang: str) -> str:
-    points = ", ".join(f"({_g(a)}, {_g(b)})" for a, b in zip(_clean(h1), _clean(h2), strict=True))
+    points = ", ".join(f"({number(a, lang, sig=3)}, {number(b, lang, sig=3)})"
+                       for a, b in zip(_clean(h1), _clean(h2), strict=True))
     merged = "".join(_t("merged", lang, names=_and(a["text"].split(" = "), lang))
                      for a in _labels(h1, h2, labels) if " = " in a["text"])
     key = "sum_hidden_many" if H > 2 else "sum_hidden"
     return _t(key, lang, h=H, points=points, merged=merged, k=_correct(values, y))
 
 
-def hidden_space(hidden: np.ndarray, y: np.ndarray, w2: np.ndarray, b2: float, level: float,
-                 labels: tuple[str, ...], values: np.ndarray, loss: str, lang: str) -> dict[str, Any]:
+def hidden_space(hidden: np.ndarray, y: np.ndarray, plane: dict[str, Any], labels: tuple[str, ...],
+                 values: np.ndarray, lang: str) -> dict[str, Any]:
     """The four inputs at their hidden coordinates (h₁, h₂) and, for ≤ 2 units, the output's 0.5 line.
 
-    hidden: (4, H); w2: (H,) output weights; b2: output bias; level: the raw output on the boundary
-    (0.5 for mse, 0 for a bce logit); values: (4,) output or σ(logit) at the four inputs, for the summary.
-    The shading is the output (mse) or σ(output) (bce) over the plane.
+    hidden: (4, H); plane: computed with the result (ex4_2_handcrafted.hidden_plane), the axis ranges
+    range_h1, range_h2 and surface (g1, g2, Z), the output (mse) or σ(output) (bce) over the (h₁, h₂)
+    plane, or None when there is none to draw; values: (4,) output or σ(logit) at the four inputs, for
+    the summary.
     """
-    v, c = w2, b2
     H = hidden.shape[1]
     h1 = hidden[:, 0]
     h2 = hidden[:, 1] if H >= 2 else np.zeros_like(h1)
-    finite = bool(np.isfinite(hidden).all())
-    r1 = _axis_range(h1) if finite else (-0.5, 1.5)
-    r2 = _axis_range(h2) if finite else (-0.5, 1.5)
+    r1, r2 = plane["range_h1"], plane["range_h2"]
     pts = np.column_stack([h1, h2])
-    if H <= 2 and finite and np.isfinite(v).all() and np.isfinite(c):
-        g1, g2 = np.linspace(*r1, 41), np.linspace(*r2, 41)
-        vv = np.r_[v, 0.0] if H == 1 else v
-        Z = vv[0] * g1[None, :] + vv[1] * g2[:, None] + c
-        if loss == "bce":
-            Z = sigmoid(Z)
+    if plane["surface"] is not None:
+        g1, g2, Z = plane["surface"]
         fig = common.decision_surface(g1, g2, Z, pts, y, _t("hidden", lang), lang, point_size=12)
         del fig["layout"]["yaxis"]["scaleanchor"]
     else:
@@ -237,7 +214,7 @@ def network(weights: dict[str, float], lang: str) -> dict[str, Any]:
     lay = layout(_t("network", lang), "", "", hovermode=False, shapes=shapes, annotations=notes, showlegend=False)
     lay["xaxis"].update({"visible": False, "range": [-0.3, 2.3], "fixedrange": True})
     lay["yaxis"].update({"visible": False, "range": [-0.05, 1.05], "fixedrange": True})
-    w = {k: _g(v) for k, v in weights.items()}
+    w = {k: number(v, lang, sig=3) for k, v in weights.items()}
     summary = _t("sum_network", lang, W1=f"[[{w['w1_11']}, {w['w1_12']}], [{w['w1_21']}, {w['w1_22']}]]",
                  b1=f"[{w['b1_1']}, {w['b1_2']}]", w2=f"[{w['w2_1']}, {w['w2_2']}]", b2=w["b2"])
     return described(figure([nodes], lay), summary)
@@ -248,10 +225,11 @@ def loss(epochs: np.ndarray, losses: np.ndarray, lang: str) -> dict[str, Any]:
     fig = common.loss_curves(epochs, {_t("loss_name", lang): losses}, _t("loss", lang), lang)
     finite = np.isfinite(losses)
     if finite.all():
-        summary = _t("sum_loss", lang, a=_g(losses[0]), b=_g(losses[-1]), n=int(epochs[-1]))
+        summary = _t("sum_loss", lang, a=number(losses[0], lang, sig=3), b=number(losses[-1], lang, sig=3),
+                     n=int(epochs[-1]))
     else:
         last = int(np.flatnonzero(finite)[-1]) if finite.any() else 0
-        summary = _t("sum_loss_blowup", lang, a=_g(losses[0]), e=int(epochs[last]))
+        summary = _t("sum_loss_blowup", lang, a=number(losses[0], lang, sig=3), e=int(epochs[last]))
     return described(fig, summary)
 
 
@@ -291,7 +269,7 @@ def final_loss_histogram(final_loss: np.ndarray, solved: np.ndarray, dead: np.nd
 
     def median(sel: np.ndarray) -> str:
         v = final_loss[sel & finite]
-        return _g(np.median(v), 2) if v.size else "—"
+        return number(np.median(v), lang, sig=2) if v.size else "—"
 
     summary = _t("sum_hist", lang, n=n, k=int(solved.sum()), f=int((~solved).sum()), ms=median(solved),
                  mf=median(~solved))
@@ -320,5 +298,46 @@ def success_vs_width(widths: np.ndarray, n_solved: np.ndarray, n_dead_fail: np.n
     lay["xaxis"].update({"tickvals": widths.tolist(), "ticktext": [str(w) for w in widths]})
     lay["yaxis"].update({"range": [0, 1.05], "tickformat": ".0%"})
     lay["legend"] = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"}
-    pairs = ", ".join(f"{w}: {_pct(r, lang)}" for w, r in zip(widths.tolist(), rate, strict=True))
+    pairs = ", ".join(f"{w}: {number(float(r), lang, pct=True, digits=0)}"
+                      for w, r in zip(widths.tolist(), rate, strict=True))
     return described(figure([ok, dead], lay), _t("sum_width", lang, n=n, pairs=pairs))
+
+
+# ---------------------------------------------------------------------------- each experiment's figures
+
+def handcrafted(result: Result, p: Any, lang: str) -> dict[str, dict[str, Any]]:
+    """The handcrafted network: its output surface, the hidden space and the 2-2-1 graph."""
+    d, v = result.data, result.views
+    gx, gy, Z = v["surface"]
+    return {
+        "decision_surface": decision_surface(gx, gy, Z, d["inputs"], d["targets"], d["outputs"], lang),
+        "hidden_space": hidden_space(d["hidden"], d["targets"], v["hidden_plane"], v["labels"], d["outputs"], lang),
+        "network": network(p.weights(), lang),
+    }
+
+
+def train(result: Result, p: Any, lang: str) -> dict[str, dict[str, Any]]:
+    """One trained network: its loss, output surface, hidden space and the replay of its surface."""
+    d, v = result.data, result.views
+    X, y, shown = v["inputs"], v["targets"], d["outputs"]
+    gx, gy, Z = v["surface"]
+    rx, ry, Zs = v["replay"]
+    return {
+        "loss": loss(d["epoch"], d["loss"], lang),
+        "decision_surface": decision_surface(gx, gy, Z, X, y, shown, lang, bce=p.loss == "bce"),
+        "hidden_space": hidden_space(d["hidden"], y, v["hidden_plane"], v["labels"], shown, lang),
+        "replay": replay(rx, ry, Zs, d["replay_epochs"], X, y, shown, lang),
+    }
+
+
+def seeds(result: Result, p: Any, lang: str) -> dict[str, dict[str, Any]]:
+    """Many seeds: the histogram of their final losses."""
+    d = result.data
+    return {"final_loss_histogram": final_loss_histogram(d["final_loss"], d["solved"], d["dead_unit"], lang)}
+
+
+def width_sweep(result: Result, p: Any, lang: str) -> dict[str, dict[str, Any]]:
+    """The width sweep: success rate against hidden width."""
+    d = result.data
+    return {"success_vs_width": success_vs_width(np.array(d["width"]), np.array(d["n_solved"]),
+                                                 np.array(d["n_dead_unit_failures"]), p.n_seeds, lang)}

@@ -1,11 +1,21 @@
-"""Figures of exercise 4-4: functions, derivatives, finite-difference checks, approximation errors."""
+"""Figures of exercise 4-4: functions, derivatives, finite-difference checks, approximation errors.
+
+Each public function draws one experiment's figures from its result (metrics, data, views) and params,
+in any language, after the computation (Experiment.draw).
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from app.figures.theme import described, figure, layout, line, markers
+from app.format import number
 from app.i18n import text, translator
+
+if TYPE_CHECKING:
+    from app.exercises.base import Result
 
 T = {
     "function": text("f and f′ of {name}", "{name} 的 f 与 f′"),
@@ -60,25 +70,15 @@ LOG_FLOOR = 1e-18
 _t = translator(T)
 
 
-def _g(x: float, sig: int = 2) -> str:
-    """Format a number for a summary: `sig` significant digits, a power of ten when tiny or huge, a true minus."""
-    x = float(x)
-    if not np.isfinite(x):
-        return "—"
-    s = f"{x + 0.0:.{sig}g}"
-    if "e" in s:
-        mantissa, exponent = s.split("e")
-        s = f"{mantissa} × 10{str(int(exponent)).translate(str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
-    return s.replace("-", "−")
-
-
 def _every(n: int, target: int = 41) -> slice:
     """Return a stride that keeps about `target` markers out of n points."""
     return slice(None, None, max(1, n // target))
 
 
-def derivative(name: str, x, f, df, df_numeric, error, near_kink, lang: str) -> dict[str, dict]:
-    """Return the `function` and `error` figures of the derivative check."""
+def derivative(result: Result, p: Any, lang: str) -> dict[str, dict]:
+    """Return the `function` and `error` figures of the derivative check (p.function's f and f′)."""
+    d, name, near_kink = result.data, p.function, result.views["near_kink"]
+    x, f, df, df_numeric, error = d["x"], d["f"], d["df_analytic"], d["df_numeric"], d["abs_error"]
     s = _every(len(x))
     fn = figure(
         [line(x, f, _t("f", lang), 0), line(x, df, _t("df", lang), 1),
@@ -91,14 +91,20 @@ def derivative(name: str, x, f, df, df_numeric, error, near_kink, lang: str) -> 
         traces.append(markers(x[near_kink], err[near_kink], _t("kink", lang), 1, size=9, symbol="x"))
     er = figure(traces, layout(_t("error_title", lang), _t("x", lang), _t("abs", lang), y_log=True))
     k = int(near_kink.sum())
-    err_max = _g(error[~near_kink].max(), 2) if (~near_kink).any() else "—"
-    where = {"a": _g(x[0], 4), "b": _g(x[-1], 4), "err": err_max, "kinks": _t("sum_kinks" if k > 1 else "sum_kink", lang, k=k) if k else ""}
+    err_max = number(error[~near_kink].max(), lang, sig=2) if (~near_kink).any() else "—"
+    kinks = _t("sum_kinks" if k > 1 else "sum_kink", lang, k=k) if k else ""
+    where = {"a": number(x[0], lang, sig=4), "b": number(x[-1], lang, sig=4), "err": err_max, "kinks": kinks}
     return {"function": described(fn, _t("sum_function", lang, name=name, **where)),
             "error": described(er, _t("sum_error", lang, **where))}
 
 
-def swish_family(x, f: dict, df: dict, relu, relu_der, gaps: dict, lang: str) -> dict[str, dict]:
-    """Return the `swish` and `swish_derivative` figures; gaps: β -> max |Swish − ReLU| on the interval."""
+def swish_family(result: Result, p: Any, lang: str) -> dict[str, dict]:
+    """Return the `swish` and `swish_derivative` figures, one curve per β of views["betas"]."""
+    d, m = result.data, result.metrics
+    x, relu, relu_der = d["x"], d["relu"], d["relu_derivative"]
+    f = {b: d[f"swish_beta_{b:g}"] for b in result.views["betas"]}
+    df = {b: d[f"swish_derivative_beta_{b:g}"] for b in result.views["betas"]}
+    gaps = {b: m["max_gap_to_relu"][f"{b:g}"] for b in f}  # β -> max |Swish − ReLU| on the interval
     ref = _t("relu", lang)
     sw = [line(x, relu, ref, 7, dash="dot", width=1.5)]
     sd = [line(x, relu_der, ref, 7, dash="dot", width=1.5)]
@@ -107,18 +113,23 @@ def swish_family(x, f: dict, df: dict, relu, relu_der, gaps: dict, lang: str) ->
         sd.append(line(x, df[beta], f"β = {beta:g}", i))
     betas = ", ".join(f"{b:g}" for b in f)
     first, last = min(gaps), max(gaps)
-    mins = ", ".join(f"{b:g}: {_g(df[b].min(), 3)}" for b in df)
+    mins = ", ".join(f"{b:g}: {number(m['min_derivative'][f'{b:g}'], lang, sig=3)}" for b in df)
     return {
         "swish": described(figure(sw, layout(_t("swish", lang), _t("x", lang), "Swish(x)")),
-                           _t("sum_swish", lang, betas=betas, g0=_g(gaps[first], 2), b0=f"{first:g}",
-                              g1=_g(gaps[last], 2), b1=f"{last:g}")),
+                           _t("sum_swish", lang, betas=betas, g0=number(gaps[first], lang, sig=2), b0=f"{first:g}",
+                              g1=number(gaps[last], lang, sig=2), b1=f"{last:g}")),
         "swish_derivative": described(figure(sd, layout(_t("swish_der", lang), _t("x", lang), "Swish′(x)")),
                                       _t("sum_swish_der", lang, betas=betas, mins=mins)),
     }
 
 
-def gelu_approximations(x, f: dict, df: dict, err: dict, derr: dict, lang: str) -> dict[str, dict]:
+def gelu_approximations(result: Result, p: Any, lang: str) -> dict[str, dict]:
     """Return the `gelu`, `gelu_derivative` and `errors` figures."""
+    d, m, derr = result.data, result.metrics, result.views["derivative_error"]
+    x = d["x"]
+    f = {n: d[n] for n in ("gelu", "gelu_tanh", "gelu_sigmoid")}
+    df = {n: d[f"{n}_derivative"] for n in f}
+    err = {"gelu_tanh": d["error_tanh"], "gelu_sigmoid": d["error_sigmoid"]}
     labels = {"gelu": _t("exact", lang), "gelu_tanh": _t("tanh", lang), "gelu_sigmoid": _t("sigmoid", lang)}
     dashes = {"gelu": None, "gelu_tanh": "dash", "gelu_sigmoid": "dot"}
     g = [line(x, f[n], labels[n], i, dash=dashes[n]) for i, n in enumerate(labels)]
@@ -127,15 +138,16 @@ def gelu_approximations(x, f: dict, df: dict, err: dict, derr: dict, lang: str) 
     for i, n in enumerate(("gelu_tanh", "gelu_sigmoid"), start=1):
         e.append(line(x, np.maximum(err[n], LOG_FLOOR), _t("err_f", lang, name=labels[n]), i))
         e.append(line(x, np.maximum(derr[n], LOG_FLOOR), _t("err_df", lang, name=labels[n]), i, dash="dot"))
-    et, es = float(err["gelu_tanh"].max()), float(err["gelu_sigmoid"].max())
-    ratio = _g(es / et, 2) if et > 0 else "—"
-    et_s, es_s = _g(et, 3), _g(es, 3)
+    et, es = m["max_error_tanh"], m["max_error_sigmoid"]
+    ratio = number(es / et, lang, sig=2) if et > 0 else "—"
+    et_s, es_s = number(et, lang, sig=3), number(es, lang, sig=3)
     return {
         "gelu": described(figure(g, layout(_t("gelu", lang), _t("x", lang), "GELU(x)")),
-                          _t("sum_gelu", lang, a=_g(x[0], 4), b=_g(x[-1], 4), et=et_s, es=es_s)),
+                          _t("sum_gelu", lang, a=number(x[0], lang, sig=4), b=number(x[-1], lang, sig=4),
+                             et=et_s, es=es_s)),
         "gelu_derivative": described(figure(gd, layout(_t("gelu_der", lang), _t("x", lang), "GELU′(x)")),
-                                     _t("sum_gelu_der", lang, et=_g(derr["gelu_tanh"].max(), 3),
-                                        es=_g(derr["gelu_sigmoid"].max(), 3))),
+                                     _t("sum_gelu_der", lang, et=number(m["max_derivative_error_tanh"], lang, sig=3),
+                                        es=number(m["max_derivative_error_sigmoid"], lang, sig=3))),
         "errors": described(figure(e, layout(_t("gelu_err", lang), _t("x", lang), _t("abs", lang), y_log=True)),
                             _t("sum_errors", lang, et=et_s, es=es_s, r=ratio)),
     }

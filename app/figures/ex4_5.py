@@ -1,16 +1,25 @@
-"""Figures of exercise 4-5: parameters against depth, their split, and networks trained at one neuron budget."""
+"""Figures of exercise 4-5: parameters against depth, their split, and networks trained at one neuron budget.
+
+`parameter_count` and `depth_at_budget` draw an experiment's figures from its result (metrics, data,
+views) and params, in any language, after the computation (Experiment.draw); the trained networks'
+surfaces come with the result.
+"""
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from app.figures.common import SURFACE_COLORSCALE
 from app.figures.encode import typed
 from app.figures.theme import color, described, figure, layout, legend_below, line, markers
+from app.format import number
 from app.i18n import text, translator
+
+if TYPE_CHECKING:
+    from app.exercises.base import Result
 
 T = {
     "params_title": text("Parameters P(L) with N = {N}, M₀ = {M0}", "参数个数 P(L)（N = {N}，M₀ = {M0}）"),
@@ -59,19 +68,14 @@ _t = translator(T)
 SUMMARY_ITEMS = 8  # a summary lists at most this many depths, then "…"
 
 
-def _g(x: float, sig: int = 4) -> str:
-    """Format a number for a summary: `sig` significant digits and a true minus."""
-    return f"{float(x) + 0.0:.{sig}g}".replace("-", "−")
-
-
 def _list(items: list[str]) -> str:
     return ", ".join(items if len(items) <= SUMMARY_ITEMS else [*items[:SUMMARY_ITEMS - 1], "…", items[-1]])
 
 
-
-
-def parameter_count(data: dict[str, Any], l_star: float, n_hidden: int, input_dim: int, lang: str) -> dict[str, dict]:
+def parameter_count(result: Result, p: Any, lang: str) -> dict[str, dict]:
     """Return `params_vs_layers` (bars at whole L, the continuous curve, L*) and `breakdown` (stacked split)."""
+    data, m = result.data, result.metrics
+    l_star, n_hidden, input_dim = m["l_star"], p.n_hidden, p.input_dim
     L = np.asarray(data["layers"], dtype=float)
     P = np.asarray(data["formula"], dtype=float)
     counted = np.asarray(data["counted"], dtype=float)
@@ -100,8 +104,8 @@ def parameter_count(data: dict[str, Any], l_star: float, n_hidden: int, input_di
 
     pairs = _list([f"L = {int(a)}: {int(b)}" for a, b in zip(L, P, strict=True)])
     key = "sum_params" if p_star is not None else "sum_params_falls"
-    summary = _t(key, lang, N=n_hidden, M0=input_dim, pairs=pairs, ls=_g(l_star, 5),
-                 ps=f"{formula_at(l_star, n_hidden, input_dim):.0f}")
+    summary = _t(key, lang, N=n_hidden, M0=input_dim, pairs=pairs, ls=number(l_star, lang, sig=5),
+                 ps=number(m["params_at_l_star"], lang, digits=0))
     ends = sorted({0, len(L) - 1})
     parts = ("; " if lang == "en" else "；").join(_t("sum_parts", lang, L=int(L[k]), **{c: int(data[n][k]) for c, n in
                                                              zip("ihob", ("input_weights", "hidden_weights",
@@ -111,23 +115,23 @@ def parameter_count(data: dict[str, Any], l_star: float, n_hidden: int, input_di
             "breakdown": described(figure(stack, legend_below(blay)), _t("sum_breakdown", lang, parts=parts))}
 
 
-def formula_at(layers: float, n_hidden: int, input_dim: int) -> float:
-    """P at a real L (the continuous curve): M₀·N/L + (L−1)(N/L)² + N/L + N + 1."""
-    w = n_hidden / layers
-    return input_dim * w + (layers - 1) * w * w + w + n_hidden + 1
-
-
 def _arch_labels(layers: list[int], n_hidden_by_l: dict[int, int]) -> list[str]:
     return [f"{L}×{n_hidden_by_l[L]}" for L in layers]
 
 
-def depth_at_budget(n_hidden: int, layers: list[int], params: dict[int, int], final: dict[int, np.ndarray],
-                    acc: dict[int, np.ndarray], gx: np.ndarray, gy: np.ndarray, surfaces: dict[int, np.ndarray],
-                    X: np.ndarray, y: np.ndarray, lang: str) -> dict[str, dict]:
+def depth_at_budget(result: Result, p: Any, lang: str) -> dict[str, dict]:
     """Return `loss_vs_layers` (loss and accuracy against depth, each seed and the mean) and `boundaries`.
 
-    final, acc: L -> (S,) per seed; surfaces: L -> (ny, nx) p(class 1) of the first seed; X (n, 2), y (n,).
+    From data: per depth L the parameters, the final loss and the test accuracy of each seed, and the
+    training points; from views: each depth's p(class 1) surface (first seed).
     """
+    d, n_hidden = result.data, p.n_hidden
+    layers = d["layers"]
+    params = dict(zip(layers, d["params"], strict=True))
+    final = dict(zip(layers, d["final_loss"], strict=True))  # L -> (S,) per seed
+    acc = dict(zip(layers, d["accuracy"], strict=True))
+    gx, gy, surfaces = result.views["surfaces"]  # surfaces: L -> (ny, nx)
+    X, y = d["x"], d["y"]
     widths = {L: n_hidden // L for L in layers}
     cats = _arch_labels(layers, widths)
     S = len(final[layers[0]])
@@ -159,14 +163,13 @@ def depth_at_budget(n_hidden: int, layers: list[int], params: dict[int, int], fi
                      "zeroline": False, "showgrid": False}
     lay["margin"] = {"l": 60, "r": 60, "t": 50, "b": 50}
     loss_fig = figure(traces, legend_below(lay))
-    pairs = _list([f"{c}: {a:.2f}" for c, a in zip(cats, mean_acc, strict=True)])
+    pairs = _list([f"{c}: {number(a, lang, digits=2)}" for c, a in zip(cats, mean_acc, strict=True)])
     best, worst = int(np.argmax(mean_acc)), int(np.argmin(mean_acc))
     boundaries = _boundaries(layers, widths, params, acc, gx, gy, surfaces, X, y, lang)
-    return {"loss_vs_layers": described(loss_fig, _t("sum_loss", lang, S=S, pairs=pairs,
-                                                      best=cats[best], acc=f"{mean_acc[best]:.2f}")),
-            "boundaries": described(boundaries, _t("sum_boundaries", lang, archs=_list(cats),
-                                                   lo=f"{mean_acc[worst]:.2f}", lo_arch=cats[worst],
-                                                   hi=f"{mean_acc[best]:.2f}", hi_arch=cats[best]))}
+    hi, lo = number(mean_acc[best], lang, digits=2), number(mean_acc[worst], lang, digits=2)
+    return {"loss_vs_layers": described(loss_fig, _t("sum_loss", lang, S=S, pairs=pairs, best=cats[best], acc=hi)),
+            "boundaries": described(boundaries, _t("sum_boundaries", lang, archs=_list(cats), lo=lo, lo_arch=cats[worst],
+                                                   hi=hi, hi_arch=cats[best]))}
 
 
 def _boundaries(layers, widths, params, acc, gx, gy, surfaces, X, y, lang) -> dict[str, Any]:

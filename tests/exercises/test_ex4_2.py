@@ -10,6 +10,8 @@ import pytest
 from app.exercises import ex4_2_handcrafted as hc
 from app.exercises import ex4_2_xor as ex
 from app.exercises.base import finite_or_none
+from app.figures import ex4_2 as figs
+from app.nn.activations import sigmoid
 from app.nn.network import init_network
 from tests.exercises.replay_checks import check_replay
 
@@ -22,6 +24,14 @@ FIGURES = {
     "seeds": {"final_loss_histogram"},
     "width-sweep": {"success_vs_width"},
 }
+TINY = {"handcrafted": {}, "train": {"epochs": 30}, "seeds": {"epochs": 30, "n_seeds": 3},
+        "width-sweep": {"epochs": 30, "n_seeds": 3}}
+
+
+def drawn(run, params, lang="en"):
+    """The result of the experiment whose run is `run`, with its figures drawn in `lang`."""
+    exp = next(e for e in ex.EXERCISE.experiments if e.run is run)
+    return exp.drawn(params, lang)
 
 
 def test_handcrafted_default_solves_xor_exactly():
@@ -74,7 +84,7 @@ def test_broken_handcrafted_networks_fail(change, outputs):
 
 def test_network_figure_writes_every_weight_and_bias():
     p = hc.HandcraftedParams(w1_11=2.5, b1_2=-1, w2_2=-3)
-    fig = hc.handcrafted(p).figures["network"]
+    fig = hc.HANDCRAFTED.drawn(p).figures["network"]
     texts = {a["text"] for a in fig["layout"]["annotations"]}
     assert {"W₁[1,1] = 2.5", "W₁[1,2] = -1", "W₁[2,1] = -1", "W₁[2,2] = 1", "b₁[1] = 0", "b₁[2] = -1",
             "w₂[1] = 1", "w₂[2] = -3", "b₂ = 0"} <= texts
@@ -106,37 +116,64 @@ def test_dead_unit_means_no_positive_preactivation_on_any_input():
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_tiny_runs_name_their_figures(name):
     exp = ex.EXERCISE.experiment(name)
-    tiny = {"handcrafted": {}, "train": {"epochs": 30}, "seeds": {"epochs": 30, "n_seeds": 3},
-            "width-sweep": {"epochs": 30, "n_seeds": 3}}[name]
-    r = exp.run(exp.params(**tiny))
+    r = exp.drawn(exp.params(**TINY[name]))
     assert set(r.figures) == FIGURES[name]
     assert set(r.metrics) <= set(exp.metrics) | {"diverged", "stalled"}
 
 
 @pytest.mark.parametrize("name", list(FIGURES))
+def test_computed_once_and_drawn_in_either_language(name):
+    """run computes numbers only; the figures are drawn afterwards, the same ones in both languages."""
+    exp = ex.EXERCISE.experiment(name)
+    p = exp.params(**TINY[name])
+    assert exp.draw is not None and exp.run(p).figures == {}
+    en, zh = exp.drawn(p, "en"), exp.drawn(p, "zh")
+    assert set(en.figures) == set(zh.figures) == FIGURES[name]
+    assert finite_or_none(en.metrics) == finite_or_none(zh.metrics)
+    assert finite_or_none(en.data) == finite_or_none(zh.data)
+
+
+def test_the_output_over_hidden_space_comes_with_the_result():
+    """The hidden-space figure's shading is computed with the numbers (views), not by the figure module:
+    the output unit w₂ᵀh + b₂ over the (h₁, h₂) plane, σ of it with bce; none for more than two units."""
+    for loss in ("mse", "bce"):
+        r = ex.train_one(ex.TrainParams(loss=loss, epochs=200))
+        plane = r.views["hidden_plane"]
+        g1, g2, Z = plane["surface"]
+        logit = r.data["w2"][0] * g1[None, :] + r.data["w2"][1] * g2[:, None] + r.data["b2"]
+        np.testing.assert_allclose(Z, sigmoid(logit) if loss == "bce" else logit, rtol=1e-12, atol=1e-15)
+        h = r.data["hidden"]
+        assert plane["range_h1"][0] < h[:, 0].min() and h[:, 0].max() < plane["range_h1"][1]
+    hand = hc.handcrafted(hc.HandcraftedParams(**SECOND)).views["hidden_plane"]
+    g1, g2, Z = hand["surface"]
+    np.testing.assert_allclose(Z, g1[None, :] - 2 * g2[:, None], rtol=1e-12, atol=1e-15)  # w₂ = (1, −2), b₂ = 0
+    assert ex.train_one(ex.TrainParams(hidden_units=5, epochs=30)).views["hidden_plane"]["surface"] is None
+    # The figure module evaluates no network: nothing of the core's network or activations is in it.
+    assert not any(getattr(v, "__module__", "").startswith("app.nn") for v in vars(figs).values())
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
 def test_every_figure_has_a_summary_in_each_language(name):
     exp = ex.EXERCISE.experiment(name)
-    tiny = {"handcrafted": {}, "train": {"epochs": 30}, "seeds": {"epochs": 30, "n_seeds": 3},
-            "width-sweep": {"epochs": 30, "n_seeds": 3}}[name]
     for lang in ("en", "zh"):
-        for key, fig in exp.run(exp.params(lang=lang, **tiny)).figures.items():
+        for key, fig in exp.drawn(exp.params(**TINY[name]), lang).figures.items():
             summary = fig["layout"]["meta"]["summary"]
             assert summary and (re.search(r"[\u4e00-\u9fff]", summary) is not None) == (lang == "zh"), (key, summary)
             assert "nan" not in summary.lower() and ("_" not in key or key not in summary)
 
 
 def test_summaries_say_what_the_figures_show():
-    seeds = ex.seeds(ex.SeedsParams())
+    seeds = drawn(ex.seeds, ex.SeedsParams())
     m = seeds.metrics
     hist = seeds.figures["final_loss_histogram"]["layout"]["meta"]["summary"]
     assert hist.startswith(f"Of 200 seeds, {m['n_solved']} solve XOR") and f"{200 - m['n_solved']} fail" in hist
-    width = ex.width_sweep(ex.WidthSweepParams(n_seeds=20, epochs=300)).figures["success_vs_width"]
+    width = drawn(ex.width_sweep, ex.WidthSweepParams(n_seeds=20, epochs=300)).figures["success_vs_width"]
     assert width["layout"]["meta"]["summary"].startswith(
         "Share of the 20 seeds that solve XOR, by hidden width: 1: 0 %,")
-    train = ex.train_one(ex.TrainParams(seed=3)).figures
+    train = drawn(ex.train_one, ex.TrainParams(seed=3)).figures
     assert "(0,0), (0,1) and (1,0) coincide" in train["hidden_space"]["layout"]["meta"]["summary"]
     assert "0.667, 0.667, 0.667, 0;" in train["decision_surface"]["layout"]["meta"]["summary"]
-    blown = ex.train_one(ex.TrainParams(lr=10, epochs=300)).figures["loss"]
+    blown = drawn(ex.train_one, ex.TrainParams(lr=10, epochs=300)).figures["loss"]
     assert "no longer finite" in blown["layout"]["meta"]["summary"]
 
 
@@ -144,14 +181,14 @@ def test_summaries_say_what_the_figures_show():
 def test_determinism(name):
     exp = ex.EXERCISE.experiment(name)
     p = exp.params(epochs=200, **({} if name == "train" else {"n_seeds": 5}))
-    a, b = exp.run(p), exp.run(p)
+    a, b = exp.drawn(p), exp.drawn(p)
     assert finite_or_none(a.metrics) == finite_or_none(b.metrics)
     assert finite_or_none(a.data) == finite_or_none(b.data)
     assert a.figures == b.figures
 
 
 def test_default_train_run_solves_and_replay_has_enough_frames():
-    r = ex.train_one(ex.TrainParams())
+    r = drawn(ex.train_one, ex.TrainParams())
     assert r.metrics["solves_xor"] is True and r.metrics["dead_hidden_units"] == 0
     assert r.metrics["final_loss"] < 1e-20 and r.metrics["diverged"] is False
     check_replay(r.figures["replay"], last_epoch=5000, min_frames=20)
@@ -236,7 +273,7 @@ def test_largest_learning_rate_gives_a_result():
 @pytest.mark.parametrize("kw", [{"activation": "sigmoid"}, {"activation": "tanh", "loss": "bce"},
                                 {"init": "xavier"}, {"hidden_units": 1}, {"hidden_units": 5, "loss": "bce"}])
 def test_other_settings_run(kw):
-    r = ex.train_one(ex.TrainParams(epochs=200, **kw))
+    r = drawn(ex.train_one, ex.TrainParams(epochs=200, **kw))
     assert len(r.metrics["outputs"]) == 4
     assert set(r.figures) == FIGURES["train"]
 

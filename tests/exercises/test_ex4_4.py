@@ -10,12 +10,23 @@ import numpy as np
 import pytest
 
 from app.exercises import ex4_4_swish_gelu as ex
+from app.exercises.base import finite_or_none
 from app.nn.activations import ACTIVATION_NAMES, get_activation
 
 
 def run(fn, **kw):
     model = {"derivative": ex.DerivativeParams}.get(fn.__name__, ex.RangeParams)
     return fn(model(**kw))
+
+
+def experiment(fn):
+    return next(e for e in ex.EXERCISE.experiments if e.run is fn)
+
+
+def drawn(fn, lang="en", **kw):
+    """The result of `fn`'s experiment with its figures drawn in `lang` (as the API sends it)."""
+    exp = experiment(fn)
+    return exp.drawn(exp.params(**kw), lang)
 
 
 def test_reference_values_of_the_brief():
@@ -135,21 +146,33 @@ def test_cutting_the_interval_at_minus_2_lifts_beta_1_but_not_beta_2():
 
 
 @pytest.mark.parametrize("fn", [ex.derivative, ex.swish_family, ex.gelu_approximations])
+def test_computed_once_and_drawn_in_either_language(fn):
+    """run computes numbers only; the figures are drawn afterwards, the same ones in both languages."""
+    exp = experiment(fn)
+    p = exp.params(points=101)
+    assert exp.draw is not None and exp.run(p).figures == {}
+    en, zh = exp.drawn(p, "en"), exp.drawn(p, "zh")
+    assert set(en.figures) == set(zh.figures) and en.figures
+    assert finite_or_none(en.metrics) == finite_or_none(zh.metrics)
+    assert finite_or_none(en.data) == finite_or_none(zh.data)
+
+
+@pytest.mark.parametrize("fn", [ex.derivative, ex.swish_family, ex.gelu_approximations])
 def test_every_figure_has_a_summary_in_each_language(fn):
     for lang in ("en", "zh"):
-        for key, fig in run(fn, lang=lang).figures.items():
+        for key, fig in drawn(fn, lang).figures.items():
             summary = fig["layout"]["meta"]["summary"]
             assert summary and (re.search(r"[\u4e00-\u9fff]", summary) is not None) == (lang == "zh"), (key, summary)
             assert "nan" not in summary.lower() and ("_" not in key or key not in summary)
 
 
 def test_summaries_carry_the_numbers():
-    r = run(ex.gelu_approximations)
+    r = drawn(ex.gelu_approximations)
     errors = r.figures["errors"]["layout"]["meta"]["summary"]
     ratio = r.metrics["max_error_sigmoid"] / r.metrics["max_error_tanh"]
     assert f"is {ratio:.2g} times smaller" in errors
     assert "0.000473" in r.figures["gelu"]["layout"]["meta"]["summary"]
-    relu = run(ex.derivative, function="relu", x_min=-1, x_max=1, points=201).figures["error"]
+    relu = drawn(ex.derivative, function="relu", x_min=-1, x_max=1, points=201).figures["error"]
     assert "kink aside" in relu["layout"]["meta"]["summary"]
 
 
@@ -159,6 +182,6 @@ def test_x_max_must_exceed_x_min():
 
 
 def test_figures_are_named_as_the_issue_says():
-    assert set(run(ex.derivative).figures) == {"function", "error"}
-    assert set(run(ex.swish_family).figures) == {"swish", "swish_derivative"}
-    assert set(run(ex.gelu_approximations).figures) == {"gelu", "gelu_derivative", "errors"}
+    assert set(drawn(ex.derivative).figures) == {"function", "error"}
+    assert set(drawn(ex.swish_family).figures) == {"swish", "swish_derivative"}
+    assert set(drawn(ex.gelu_approximations).figures) == {"gelu", "gelu_derivative", "errors"}

@@ -9,11 +9,23 @@ import pytest
 from pydantic import ValidationError
 
 from app.exercises import ex4_5_depth_params as ex
+from app.exercises.base import finite_or_none
+from app.figures import ex4_5 as figs
 from app.nn.network import init_network, parameter_count
 
 
 def count(**kw):
     return ex.parameter_count_experiment(ex.CountParams(**kw))
+
+
+COUNT = ex.EXERCISE.experiment("parameter-count")
+DEPTH = ex.EXERCISE.experiment("depth-at-budget")
+TINY_DEPTH = {"n_hidden": 4, "epochs": 5, "n_seeds": 2, "n_train": 20}
+
+
+def drawn(exp, lang="en", **kw):
+    """The result of `exp` with its figures drawn in `lang` (as the API sends it)."""
+    return exp.drawn(exp.params(**kw), lang)
 
 
 def test_the_books_numbers():
@@ -70,7 +82,7 @@ def test_huge_budget_is_counted_without_allocating():
 
 
 def test_split_adds_up():
-    r = count()
+    r = drawn(COUNT)
     parts = np.sum([r.data[k] for k in ex.PARTS], axis=0)
     assert parts.tolist() == r.data["formula"]
     assert set(r.figures) == {"params_vs_layers", "breakdown"}
@@ -94,9 +106,8 @@ def depth_metrics(**kw):
 
 
 def test_depth_at_budget_tiny_and_deterministic():
-    kw = {"n_hidden": 4, "epochs": 5, "n_seeds": 2, "n_train": 20}
-    a, b = depth(**kw), depth(**kw)
-    assert a.metrics == b.metrics
+    a, b = drawn(DEPTH, **TINY_DEPTH), drawn(DEPTH, **TINY_DEPTH)
+    assert a.metrics == b.metrics and a.figures == b.figures
     assert list(a.metrics["params_by_layers"]) == ["1", "2", "4"]
     assert set(a.figures) == {"loss_vs_layers", "boundaries"}
     assert a.metrics["diverged"] is False
@@ -208,15 +219,39 @@ def test_every_figure_has_a_summary_in_each_language():
     import re
 
     for lang in ("en", "zh"):
-        figs = {**count(lang=lang).figures, **depth(n_hidden=4, epochs=5, n_seeds=2, n_train=20, lang=lang).figures}
-        assert set(figs) == {"params_vs_layers", "breakdown", "loss_vs_layers", "boundaries"}
-        for key, fig in figs.items():
+        shown = {**drawn(COUNT, lang).figures, **drawn(DEPTH, lang, **TINY_DEPTH).figures}
+        assert set(shown) == {"params_vs_layers", "breakdown", "loss_vs_layers", "boundaries"}
+        for key, fig in shown.items():
             summary = fig["layout"]["meta"]["summary"]
             assert summary and (re.search(r"[\u4e00-\u9fff]", summary) is not None) == (lang == "zh"), (key, summary)
             assert key not in summary
-    s = count().figures["params_vs_layers"]["layout"]["meta"]["summary"]
-    assert "L = 1: 1441, L = 2: 4381" in s and "L* = 1.8321" in s
-    assert "falls" in count(input_dim=300).figures["params_vs_layers"]["layout"]["meta"]["summary"]
+    r = drawn(COUNT)
+    s = r.figures["params_vs_layers"]["layout"]["meta"]["summary"]
+    assert "L = 1: 1441, L = 2: 4381" in s and "L* = 1.8321" in s and "(P ≈ 4411)" in s
+    assert round(r.metrics["params_at_l_star"]) == 4411  # the summary's peak is the metric
+    assert "falls" in drawn(COUNT, input_dim=300).figures["params_vs_layers"]["layout"]["meta"]["summary"]
+
+
+@pytest.mark.parametrize("name", ["parameter-count", "depth-at-budget"])
+def test_computed_once_and_drawn_in_either_language(name):
+    """run computes numbers only; the figures are drawn afterwards, the same ones in both languages."""
+    exp = ex.EXERCISE.experiment(name)
+    p = exp.params(**(TINY_DEPTH if name == "depth-at-budget" else {}))
+    assert exp.draw is not None and exp.run(p).figures == {}
+    en, zh = exp.drawn(p, "en"), exp.drawn(p, "zh")
+    assert set(en.figures) == set(zh.figures) and en.figures
+    assert finite_or_none(en.metrics) == finite_or_none(zh.metrics)
+    assert finite_or_none(en.data) == finite_or_none(zh.data)
+
+
+def test_the_surfaces_come_with_the_result():
+    """Each depth's p(class 1) surface is computed with the numbers (views); the figure module evaluates no
+    network."""
+    r = depth(**TINY_DEPTH)
+    gx, gy, surfaces = r.views["surfaces"]
+    assert list(surfaces) == r.data["layers"]
+    assert all(Z.shape == (len(gy), len(gx)) and ((Z >= 0) & (Z <= 1)).all() for Z in surfaces.values())
+    assert not any(getattr(v, "__module__", "").startswith("app.nn") for v in vars(figs).values())
 
 
 def test_depth_cost_refuses_the_costliest_request():
