@@ -69,7 +69,7 @@ def test_loss_ranges_of_ordinary_runs_hold_every_value_with_a_little_room():
 
 
 def test_xor_at_learning_rate_10_diverges_and_its_loss_axis_stays_finite():
-    r = ex4_2_xor.train_one(ex4_2_xor.TrainParams(lr=10))
+    r = ex4_2_xor.EXERCISE.experiment("train").drawn(ex4_2_xor.TrainParams(lr=10), "en")
     assert r.metrics["diverged"] is True
     fig = r.figures["loss"]
     _assert_log_range_holds(fig)
