@@ -2,18 +2,18 @@
 
 
 import functools
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from app import progress
 from app.cache import Entry, representation
 from app.compute import Busy, result_entry
-from app.exercises.base import Exercise, Experiment, TooCostly
+from app.exercises.base import Exercise, Experiment, Params, TooCostly
 from app.exercises.info import experiment_info
 from app.exercises.registry import EXERCISES
 from app.i18n import LANGS
@@ -84,10 +84,10 @@ def validation_error(request: Request, exc: RequestValidationError) -> JSONRespo
     return JSONResponse({"detail": jsonable_encoder(localize(list(exc.errors()), schema, lang))}, status_code=422)
 
 
-def run_or_raise(exercise: Exercise, experiment: Experiment, params: Any) -> Entry:
+def run_or_raise(exercise: Exercise, experiment: Experiment, params: Any, lang: str) -> Entry:
     """Run an experiment, turning budget and load refusals into HTTP errors."""
     try:
-        return result_entry(exercise, experiment, params)
+        return result_entry(exercise, experiment, params, lang=lang)
     except TooCostly as e:
         raise RequestValidationError(too_costly_errors(e)) from None
     except Busy:
@@ -102,12 +102,31 @@ def json_response(request: Request, entry: Entry) -> Response:
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
-def _endpoint(exercise: Exercise, experiment: Experiment):
-    Model = experiment.params
+Lang = Literal["en", "zh"]
 
-    def endpoint(request: Request, params: Annotated[Model, Query()]) -> Response:  # type: ignore[valid-type]
+
+@functools.cache
+def query_model(params: type[Params]) -> type[Params]:
+    """The query an experiment's route takes: its params and `lang`, the language of the figure texts
+    (not a parameter of the computation: the same numbers come back in either language)."""
+    return create_model(f"{params.__name__}Query", __base__=params,
+                        lang=(Lang, Field("en", description="Language of the figure texts.")))
+
+
+def split_query(experiment: Experiment, query: Params) -> tuple[Params, str]:
+    """Return the experiment's params and the language of a validated query."""
+    values = query.model_dump()
+    lang = values.pop("lang")
+    return experiment.params.model_validate(values), lang
+
+
+def _endpoint(exercise: Exercise, experiment: Experiment):
+    Model = query_model(experiment.params)
+
+    def endpoint(request: Request, query: Annotated[Model, Query()]) -> Response:  # type: ignore[valid-type]
         reject_repeated(request)
-        return json_response(request, run_or_raise(exercise, experiment, params))
+        params, lang = split_query(experiment, query)
+        return json_response(request, run_or_raise(exercise, experiment, params, lang))
 
     endpoint.__name__ = f"run_{exercise.id.replace('-', '_')}_{experiment.name.replace('-', '_')}"
     endpoint.__doc__ = experiment.summary["en"]
@@ -115,12 +134,13 @@ def _endpoint(exercise: Exercise, experiment: Experiment):
 
 
 def _stream_endpoint(exercise: Exercise, experiment: Experiment):
-    Model = experiment.params
+    Model = query_model(experiment.params)
 
-    def endpoint(request: Request, params: Annotated[Model, Query()]) -> Response:  # type: ignore[valid-type]
+    def endpoint(request: Request, query: Annotated[Model, Query()]) -> Response:  # type: ignore[valid-type]
         reject_repeated(request)
+        params, lang = split_query(experiment, query)
         try:
-            return progress.stream(exercise, experiment, params)
+            return progress.stream(exercise, experiment, params, lang)
         except TooCostly as e:
             raise RequestValidationError(too_costly_errors(e)) from None
 

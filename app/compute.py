@@ -96,45 +96,36 @@ def pool() -> Pool:
 
 
 def _key(exercise: Exercise, experiment: Experiment, params: Params) -> tuple[str, str, str]:
-    """The cache key of a query: its experiment and its canonical params (defaults filled in), without
-    the language: the numbers are the same in every language."""
-    return (exercise.id, experiment.name, params.model_dump_json(exclude={"lang"}))
+    """The cache key of a query: its experiment and its canonical params (defaults filled in). The
+    language is not in it: one computation serves every language."""
+    return (exercise.id, experiment.name, params.model_dump_json())
 
 
-def _lang(params: Params, lang: str | None) -> str:
-    return lang or getattr(params, "lang", "en")
-
-
-def _is_default(params: Params) -> bool:
-    return params.model_dump(exclude={"lang"}) == type(params)().model_dump(exclude={"lang"})
-
-
-def cached_body(exercise: Exercise, experiment: Experiment, params: Params, lang: str | None = None) -> bytes | None:
-    """Return the cached result of this exact query, if any."""
+def cached_body(exercise: Exercise, experiment: Experiment, params: Params, lang: str = "en") -> bytes | None:
+    """Return the cached result of this exact query in `lang`, if any."""
     held = CACHE.get(_key(exercise, experiment, params))
-    entry = held.get(_lang(params, lang)) if held else None
+    entry = held.get(lang) if held else None
     return entry.body if entry else None
 
 
 def result_body(exercise: Exercise, experiment: Experiment, params: Params,
                 listener: Callable[[int], None] | None = None, wait: float | None = None,
-                lang: str | None = None) -> bytes:
+                lang: str = "en") -> bytes:
     """Return the ExperimentResult JSON of one run (see `result_entry`)."""
     return result_entry(exercise, experiment, params, listener, wait, lang=lang).body
 
 
 def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
                  listener: Callable[[int], None] | None = None, wait: float | None = None,
-                 background: bool = False, lang: str | None = None) -> Entry:
-    """Return the ExperimentResult JSON of one run in `lang` (default: the params'), from the cache when
-    possible. One computation serves every language (app.results.encode draws them all).
+                 background: bool = False, lang: str = "en") -> Entry:
+    """Return the ExperimentResult JSON of one run in `lang`, from the cache when possible. One
+    computation serves every language (app.results.encode draws them all).
 
     Raises TooCostly before computing when params are over the work budget, Busy when no
     compute slot frees up within `wait` seconds (default QUEUE_WAIT_SECONDS). `listener` hears
     every training checkpoint (app.nn.hooks) and may raise to abandon the run. `background` work
     (the warm-up) lets any request waiting beside it take a free slot first.
     """
-    lang = _lang(params, lang)
     key = _key(exercise, experiment, params)
     held = CACHE.get(key)
     if held is not None and held.get(lang) is not None:
@@ -143,23 +134,21 @@ def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
     if not slots().acquire(timeout=QUEUE_WAIT_SECONDS if wait is None else wait,
                            poll=BACKGROUND_POLL_SECONDS if background else POLL_MAX):
         raise Busy(exercise.id, experiment.name)
-    run = params if experiment.draw is not None or "lang" not in type(params).model_fields else \
-        params.model_copy(update={"lang": lang})
     try:
         if COMPUTE_MODE == "process":
             try:
-                bodies = pool().run(exercise.id, experiment.name, run, listener)
+                bodies = pool().run(exercise.id, experiment.name, params, listener)
             except WorkerLost as e:
                 raise Busy(exercise.id, experiment.name, str(e)) from None
         else:
             assert _executor is not None
-            bodies = _executor.submit(contextvars.copy_context().run, encode, exercise, experiment, run,
+            bodies = _executor.submit(contextvars.copy_context().run, encode, exercise, experiment, params,
                                       listener, COMPUTE_DEADLINE).result()
     finally:
         slots().release()
     held = CACHE.get(key)  # another request may have drawn another language meanwhile
     entries = {**(held.entries if held else {}), **{k: Entry(v) for k, v in bodies.items()}}
-    CACHE.put(key, Languages(entries), pin=_is_default(params))
+    CACHE.put(key, Languages(entries), pin=params == type(params)())
     return entries[lang]
 
 

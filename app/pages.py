@@ -152,8 +152,8 @@ def experiment_state(request: Request, exercise: Exercise, lang: str) -> list[di
         info = experiment_info(exercise, exp)
         item: dict[str, Any] = {"info": info, "query": values, "result": None, "errors": []}
         try:
-            params = exp.params.model_validate({**values, "lang": lang})
-            item["result"] = _embed(result_body(exercise, exp, params, wait=PAGE_WAIT_SECONDS))
+            params = exp.params.model_validate(values)
+            item["result"] = _embed(result_body(exercise, exp, params, wait=PAGE_WAIT_SECONDS, lang=lang))
         except ValidationError as e:
             item["errors"] = _errors([{**err, "loc": ("query", *err["loc"])} for err in e.errors()], info, lang)
         except TooCostly as e:

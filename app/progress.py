@@ -57,9 +57,9 @@ def _event(name: str, data: str) -> bytes:
     return f"event: {name}\ndata: {data}\n\n".encode()
 
 
-def stream(exercise: Exercise, experiment: Experiment, params: Params) -> StreamingResponse:
+def stream(exercise: Exercise, experiment: Experiment, params: Params, lang: str = "en") -> StreamingResponse:
     """Answer with an event stream for this run (raises TooCostly before streaming, like the plain route)."""
-    body = cached_body(exercise, experiment, params)
+    body = cached_body(exercise, experiment, params, lang)
     if body is None:
         experiment.check_budget(params)
     run = Run(float(experiment.cost(params)) if experiment.cost else 0.1)
@@ -68,7 +68,8 @@ def stream(exercise: Exercise, experiment: Experiment, params: Params) -> Stream
         if body is not None:
             yield _event("result", body.decode())
             return
-        task = asyncio.ensure_future(run_in_threadpool(result_body, exercise, experiment, params, run.listener))
+        task = asyncio.ensure_future(run_in_threadpool(result_body, exercise, experiment, params, run.listener,
+                                                     None, lang))
         # A cancelled run ends in Cancelled, which nobody awaits: consume it here.
         task.add_done_callback(lambda t: t.cancelled() or t.exception())
         try:

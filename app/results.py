@@ -44,9 +44,8 @@ def encode(exercise: Exercise, experiment: Experiment, params: Params,
     """Run one experiment and return its ExperimentResult JSON, gzipped, per language (in a child or
     on a thread).
 
-    An experiment that draws apart from computing (Experiment.draw) runs once and is drawn in every
-    language: {"en": …, "zh": …}. One that still draws while computing gives the language of its
-    params only.
+    The experiment runs once and is drawn in every language: {"en": …, "zh": …}. An experiment with
+    no `draw` has no figures.
     """
     start = time.monotonic()
     try:
@@ -59,7 +58,6 @@ def encode(exercise: Exercise, experiment: Experiment, params: Params,
     except Overrun:
         # The estimate let this run through, but it is far over the budget: refuse it like one estimated so.
         raise TooCostly(experiment.cost_fields, time.monotonic() - start) from None
-    if experiment.draw is None:
-        return {getattr(params, "lang", "en"): _body(exercise, experiment, params, result, result.figures)}
-    return {lang: _body(exercise, experiment, params, result, experiment.draw(result, params, lang))
+    return {lang: _body(exercise, experiment, params, result,
+                        experiment.draw(result, params, lang) if experiment.draw else {})
             for lang in LANGS}

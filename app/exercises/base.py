@@ -2,7 +2,8 @@
 
 An `Exercise` is a question of the book with its experiments. An `Experiment` pairs a bounded
 params model (which is also the URL query) with a pure function from params to a `Result`
-(metrics, raw data series, Plotly figures). The API and the pages both call `Experiment.run`.
+(metrics, raw data series, and what the figures need) and a `draw` function that turns a result
+into Plotly figures in either language. The API and the pages both go through app.compute.
 """
 
 from __future__ import annotations
@@ -22,17 +23,10 @@ WORK_BUDGET_SECONDS = 2.0
 
 
 class Params(BaseModel):
-    """Base of every params model: unknown fields are refused, and the figure language rides along."""
+    """Base of every params model: unknown fields are refused. The language is not a parameter: the
+    numbers are the same in every language (the API takes `lang` beside the params, app.api)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-    lang: Literal["en", "zh"] = Field(
-        "en",
-        description="Language of the figure texts.",
-        json_schema_extra={"x-label": text("Language", "语言"),
-                           "x-help": text("Language of the figure texts.", "图中文字的语言。"),
-                           "x-hidden": True},
-    )
 
     @model_validator(mode="before")
     @classmethod
@@ -53,8 +47,8 @@ class Params(BaseModel):
         return out
 
     def state(self) -> dict[str, Any]:
-        """Return the experiment's parameters (defaults filled in), without the language."""
-        return self.model_dump(mode="json", exclude={"lang"})
+        """Return the experiment's parameters (defaults filled in), as the JSON result lists them."""
+        return self.model_dump(mode="json")
 
 
 def param(
@@ -114,8 +108,8 @@ class Result:
     """What an experiment computes: scalars to quote, raw series, and what its figures need.
 
     metrics and data are sent as they are (the JSON's `metrics` and `data`); `views` holds what only
-    the figures need (snapshots, grids, surfaces), never sent. `figures` is for an experiment that
-    still draws while it computes (no Experiment.draw): Plotly JSON in its params' language.
+    the figures need (snapshots, grids, surfaces), never sent. `figures` is empty when computed, and
+    filled by Experiment.drawn (the figures in one language, drawn from the rest).
     """
 
     metrics: dict[str, Any]
