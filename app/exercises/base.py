@@ -26,7 +26,8 @@ class Params(BaseModel):
     """Base of every params model: unknown fields are refused. The language is not a parameter: the
     numbers are the same in every language (the API takes `lang` beside the params, app.api)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # validate_default: a cross-field rule (x_max > x_min) holds even when one side keeps its default
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
     @model_validator(mode="before")
     @classmethod
