@@ -31,6 +31,7 @@ MESSAGES: dict[str, Text] = {
     "string_too_long": text("at most {max_length} characters.", "最多 {max_length} 个字符。"),
     "extra_forbidden": text("this experiment has no such setting.", "这个实验没有这个参数。"),
     "repeated": text("given more than once; keep one value.", "出现了不止一次，请只保留一个值。"),
+    "answer_syntax": text("{en}", "{zh}"),
     "order": text("must be greater than {lower}.", "必须大于 {lower}。"),
     "too_costly": text("at most about {limit} with the other settings as they are.",
                        "在其他参数不变时最多约 {limit}。"),

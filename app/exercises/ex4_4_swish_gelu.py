@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, greater_than, param
+from app.exercises.ex4_4_check import CHECK_GELU, CHECK_SWISH
 from app.figures import ex4_4 as figs
 from app.i18n import text
 from app.nn.activations import get_activation
@@ -230,5 +231,7 @@ EXERCISE = Exercise(
                                                             "其导数与 GELU′ 的最大偏差。")),
             },
         ),
+        CHECK_SWISH,
+        CHECK_GELU,
     ),
 )

@@ -20,6 +20,7 @@ import numpy as np
 
 from app.exercises.base import COMMON_METRICS, Exercise, Experiment, Metric, Params, Result, param
 from app.exercises.common import grid_2d, outcome, train_cost
+from app.exercises.ex4_5_check import CHECK_PARAMETERS
 from app.figures import ex4_5 as figs
 from app.i18n import text
 from app.nn.activations import sigmoid
@@ -308,5 +309,6 @@ EXERCISE = Exercise(
                                            "Mean test accuracy over seeds decides.", "按各种子的平均测试准确率决定。"),
             },
         ),
+        CHECK_PARAMETERS,
     ),
 )

@@ -13,6 +13,7 @@ import numpy as np
 
 from app.exercises.base import COMMON_METRICS, Exercise, Experiment, Metric, Result
 from app.exercises.common import outcome
+from app.exercises.ex4_7_check import CHECK_BIAS
 from app.exercises.ex4_7_fits import (
     PENALTIES,
     BiasParams,
@@ -292,5 +293,6 @@ EXERCISE = Exercise(
             },
         ),
         SEEDS_EXPERIMENT,
+        CHECK_BIAS,
     ),
 )
