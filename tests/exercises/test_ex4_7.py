@@ -167,7 +167,7 @@ def test_bounds_and_costs():
     assert sd.seeds_cost(sd.SeedsParams()) < 2
     assert ex.sweep_cost(ex.CommonParams(model="network", width=64, n_train=500)) > 2
     assert sd.seeds_cost(sd.SeedsParams(n_seeds=40)) > 2
-    assert sd.SeedsParams().model == "network" and list(sd.SeedsParams.model_fields)[1] == "model"
+    assert sd.SeedsParams().model == "network" and list(sd.SeedsParams.model_fields)[0] == "model"
 
 
 @pytest.mark.parametrize("kw", [{}, {"model": "network", "epochs": 300}])
