@@ -63,7 +63,12 @@ def explain(error: dict[str, Any], schema: dict[str, Any], lang: str) -> str:
     field = loc[-1] if loc else ""
     label = field_label(schema, field, lang) if field else ""
     kind = error.get("type", "")
-    ctx = {k: _number(v) for k, v in (error.get("ctx") or {}).items()}
+    raw_ctx = error.get("ctx") or {}
+    said = raw_ctx.get("error")
+    if kind == "value_error" and hasattr(said, "en") and hasattr(said, "zh"):  # a bilingual refusal (FormulaError)
+        kind, raw_ctx = "answer_syntax", {k: said.message(k) if hasattr(said, "message") else getattr(said, k)
+                                          for k in ("en", "zh")}
+    ctx = {k: _number(v) for k, v in raw_ctx.items()}
     raw = error.get("input")
     if kind == "float_parsing" and isinstance(raw, str) and COMMA_DECIMAL.match(raw):
         kind, ctx = "comma_decimal", {"fixed": raw.strip().replace(",", ".")}

@@ -139,8 +139,8 @@ PAGE_WAIT_SECONDS = 0.3
 
 def _errors(errors: list[dict[str, Any]], info: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     """Field-level errors as the page shows them: where, and the reader's sentence (app.messages)."""
-    return [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "message": e["message"]}
-            for e in localize(errors, info["params"], lang)]
+    keep = ("loc", "type", "msg", "message", "ctx")
+    return [{k: e[k] for k in keep if k in e} for e in localize(errors, info["params"], lang)]
 
 
 def experiment_state(request: Request, exercise: Exercise, lang: str) -> list[dict[str, Any]]:

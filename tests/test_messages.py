@@ -63,3 +63,10 @@ def test_unknown_error_types_still_read_as_a_sentence():
     e = {"type": "something_new", "loc": ("query", "epochs"), "msg": "odd"}
     assert explain(e, SCHEMA, "zh") == "训练轮数：无效：odd"
 
+
+
+def test_a_refused_formula_speaks_the_pages_language(client):
+    r = client.get("/api/exercises/4-6/construct?target=expression&expression=foo(x)&lang=zh")
+    assert r.status_code == 422
+    message = r.json()["detail"][0]["message"]
+    assert "未知的函数" in message and "Value error" not in message

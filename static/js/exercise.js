@@ -1,28 +1,29 @@
 /* Feedforward Lab — the one generic script of every exercise page.
  *
  * For each experiment section it builds the controls from the params' JSON Schema (fflab-controls.js),
- * keeps their state in the URL query as `experiment.param=value`, asks the API on change
- * (debounced, superseded requests aborted), draws the figures with Plotly.react and the metrics
- * as cards, and shows a 422's message next to the control it names. Each figure's one-sentence
- * summary sits in a visually hidden caption that describes it to screen readers. Helpers come
- * from fflab-util.js, the controls from fflab-controls.js and the training replay from
- * fflab-replay.js, all loaded before it.
+ * keeps their state in the URL query as `experiment.param=value` (the language link follows it), asks
+ * the API on change (debounced, superseded requests aborted), draws the figures with Plotly.react and
+ * the metrics as cards. A refusal is said once, in the page's language: beside the control it names,
+ * or in the status line; until a result comes, the figures and cards are dimmed and say they show the
+ * last valid settings. Classroom links (?hide=…) fix some controls and Reset returns to the link.
+ * Each figure's one-sentence summary sits in a visually hidden caption for screen readers; its toolbar
+ * stays out of the tab order, one "Download figure" menu per figure instead. Helpers come from
+ * fflab-util.js, the controls from fflab-controls.js and the training replay from fflab-replay.js.
  */
 "use strict";
 
 (function () {
-  // Wait for a pause before asking the server: long while typing, short while dragging a slider
-  // (superseded requests are aborted anyway), none for a discrete choice.
-  const DEBOUNCE_MS = { typing: 120, slider: 60, choice: 0 };
-  const { page, el, fmt, dark, themed, download, toCsv, summarize, Control } = window.FFLab;
+  // Wait for a pause before asking the server: long while typing (so "5" on the way to "5000" is never
+  // drawn), short while dragging a slider (superseded requests are aborted anyway), none for a choice
+  // or a commit (Enter, or leaving the box).
+  const DEBOUNCE_MS = { typing: 700, slider: 60, choice: 0, commit: 0 };
+  const { page, el, dark, themed, download, toCsv, summarize, Control, metricCards, resolve, state } = window.FFLab;
   const S = page.strings;
-  const lang = page.lang;
 
-  const tr = (t) => (t ? t[lang] || t.en : "");
-
-  /* ---- classroom mode: ?hide=experiment.param,param,experiment.* ---- */
-  const hidden = new Set((new URLSearchParams(window.location.search).get("hide") || "").split(",").filter(Boolean));
-  const isHidden = (exp, name) => hidden.has(`${exp}.${name}`) || hidden.has(name) || hidden.has(`${exp}.*`);
+  const optionLabels = {};
+  for (const e of page.experiments) {
+    for (const p of Object.values(e.info.params.properties || {})) Object.assign(optionLabels, p["x-option-labels"]);
+  }
 
   /* ---- one experiment section ---- */
   class ExperimentView {
@@ -32,38 +33,37 @@
       this.info = info;
       this.path = info.path;
       this.schema = info.params;
-      this.timer = null;
-      this.abort = null;
       this.form = section.querySelector("form.controls");
       this.status = section.querySelector(".status");
       this.metricsBox = section.querySelector(".metrics");
       this.figuresBox = section.querySelector(".figures");
+      this.staleNote = el("p", { class: "stale-note", text: S.stale, hidden: true });
+      this.status.after(this.staleNote);
       this.controls = {};
+      this.optionLabels = optionLabels; // a sweep's keys (relu, zeros …) read like the page's menus
+      const fixed = [];
       for (const [name, prop0] of Object.entries(this.schema.properties || {})) {
-        const prop = this.resolve(prop0);
+        const prop = resolve(this.schema, prop0);
         if (prop["x-hidden"]) continue;
         const c = new Control(this, name, prop);
         c.value = name in query ? query[name] : c.defaultString;
         this.controls[name] = c;
-        if (isHidden(this.name, name)) {
+        if (state.isHidden(this.name, name)) {
           c.wrap.hidden = true;
-          this.classroom = true;
+          fixed.push(c);
         }
         this.form.append(c.wrap);
       }
-      const reset = el("button", { type: "button", class: "reset", text: S.reset });
-      reset.addEventListener("click", () => {
-        for (const c of Object.values(this.controls)) c.value = c.defaultString;
-        this.changed("choice");
-      });
-      this.form.append(reset);
-      if (this.classroom) this.form.prepend(el("p", { class: "classroom", text: S.classroom }));
+      state.reset(this, fixed);
       this.form.addEventListener("submit", (e) => e.preventDefault());
       this.buildToolbar();
       const initial = JSON.parse(section.querySelector("script.result-json").textContent);
       if (initial) this.draw(initial);
-      if (errors && errors.length) this.showErrors(errors);
-      else if (!initial) this.request(); // the server was busy: ask for the result from here
+      this.asked = initial ? this.query().toString() : null;
+      // An unknown key of the URL is said once for the page (above) and dropped, not again here.
+      const own = (errors || []).filter((d) => !state.unknown.includes(`${this.name}.${d.loc[d.loc.length - 1]}`));
+      if (own.length) this.showErrors(own);
+      else if (!initial) this.request(); // the server was busy, or the link had an unknown key: ask from here
     }
 
     buildToolbar() {
@@ -109,21 +109,17 @@
       ].join("\n");
     }
 
-    resolve(prop) {
-      if (prop.$ref) {
-        const key = prop.$ref.split("/").pop();
-        return { ...this.schema.$defs[key], ...prop };
-      }
-      if (prop.allOf && prop.allOf.length === 1 && prop.allOf[0].$ref) {
-        return { ...this.resolve(prop.allOf[0]), ...prop };
-      }
-      return prop;
-    }
-
     query() {
       const q = new URLSearchParams();
       for (const [name, c] of Object.entries(this.controls)) q.set(name, c.value);
       return q;
+    }
+
+    /* The other controls' values: a budget limit learnt from a refusal holds while they stay. */
+    others(name) {
+      const q = this.query();
+      q.delete(name);
+      return q.toString();
     }
 
     writeUrl() {
@@ -133,16 +129,29 @@
         if (c.value === c.defaultString) url.searchParams.delete(key);
         else url.searchParams.set(key, c.value);
       }
-      window.history.replaceState(null, "", url);
+      state.replaceUrl(url);
     }
 
     changed(kind) {
       this.writeUrl();
       this.updateApiBox();
+      for (const [n, c] of Object.entries(this.controls)) if (c.budget && c.budget.others !== this.others(n)) c.clearBudget();
       clearTimeout(this.timer);
+      if (kind === "commit" && this.query().toString() === this.asked) return; // already asked while typing
+      this.markStale(true);
       const wait = DEBOUNCE_MS[kind] ?? DEBOUNCE_MS.typing;
       this.section.dataset.debounce = String(wait); // how long this change waited (shown to tests and tools)
-      this.timer = setTimeout(() => this.request(), wait);
+      this.timer = setTimeout(() => {
+        // A box still being typed ("", "-", "1e") has nothing to send yet; Enter or leaving it sends.
+        if (kind !== "typing" || !Object.values(this.controls).some((c) => c.incomplete)) this.request();
+      }, wait);
+    }
+
+    /* Results that no longer match the controls (a request pending, or refused) are dimmed and say so. */
+    markStale(on) {
+      const stale = on && !!this.result;
+      this.section.toggleAttribute("data-stale", stale);
+      this.staleNote.hidden = !stale;
     }
 
     setStatus(kind, text) {
@@ -156,7 +165,9 @@
       const controller = new AbortController();
       this.abort = controller;
       const q = this.query();
-      q.set("lang", lang);
+      this.asked = q.toString();
+      q.set("lang", page.lang);
+      this.markStale(true);
       this.setStatus("busy", S.working);
       const url = `${this.info.stream_path || this.path}?${q}`;
       const progressTimer = setTimeout(() => this.showProgress(0, 0), 300);
@@ -172,6 +183,7 @@
       } catch (e) {
         if (e.name !== "AbortError") this.setStatus("error", S.request_failed);
         else if (this.abort === controller) this.setStatus("ready", S.cancelled);
+        if (this.abort === controller) this.asked = null; // not answered: a commit asks again
       } finally {
         clearTimeout(progressTimer);
         if (this.abort === controller) this.hideProgress();
@@ -210,10 +222,10 @@
       if (status === 200 && body) {
         this.clearErrors();
         this.draw(body);
-      } else if (status === 422 && body) {
-        this.showErrors(body.detail || []);
+      } else if (status === 422 && body && Array.isArray(body.detail)) {
+        this.showErrors(body.detail);
       } else {
-        this.setStatus("error", (body && typeof body.detail === "string" && body.detail) || `${S.request_failed} (${status})`);
+        this.setStatus("error", status === 503 ? S.busy : S.request_failed); // never the server's English
       }
     }
 
@@ -241,22 +253,36 @@
       for (const c of Object.values(this.controls)) c.showError("");
     }
 
+    /* Each refusal's `message` (the reader's sentence; `msg` is for developers) once: beside its control,
+       or in the status line when it names none (or a hidden one). A too-costly refusal also says, under
+       the control, how far it may go with the others as they are, and the slider stops there. */
     showErrors(detail) {
       this.clearErrors();
       const general = [];
+      const said = new Set();
       for (const d of detail) {
+        const text = d.message || S.not_accepted;
+        if (said.has(text)) continue;
+        said.add(text);
         const name = Array.isArray(d.loc) ? d.loc[d.loc.length - 1] : null;
         const c = this.controls[name];
-        if (c) c.showError(d.msg);
-        else general.push(d.msg);
+        if (c && !c.wrap.hidden) {
+          c.showError(text);
+          const ctx = d.ctx || {};
+          if (d.type === "too_costly" && typeof ctx.limit === "number") c.setBudget(ctx.limit, ctx.bound, this.others(c.name));
+        } else {
+          general.push(text);
+        }
       }
-      this.setStatus("error", `${S.error}: ${general.join("; ") || detail.map((d) => d.msg).join("; ")}`);
+      this.setStatus("error", general.length ? general.join(" ") : S.not_updated);
+      this.markStale(true);
     }
 
     draw(result) {
       if (this.replay) this.replay.freeze(); // new frames are coming: the old bar moves nothing
       this.result = result;
-      this.drawMetrics(result.metrics || {});
+      this.markStale(false);
+      metricCards(this.metricsBox, result.metrics || {}, this.info.metrics || {}, this.optionLabels);
       this.drawFigures(result.figures || {}, () => {
         window.FFLab.linkReplay(this);
         this.section.dispatchEvent(new CustomEvent("fflab:drawn", { bubbles: true, detail: result }));
@@ -265,28 +291,6 @@
       const some = (v) => Array.isArray(v) && v.includes(true);
       this.setStatus("ready", m.diverged === true ? S.diverged : m.stalled === true ? S.stalled
         : some(m.diverged) ? S.some_diverged : S.ready);
-    }
-
-    drawMetrics(metrics) {
-      const labels = this.info.metrics || {};
-      this.metricsBox.replaceChildren();
-      for (const [key, value] of Object.entries(metrics)) {
-        const m = labels[key];
-        const card = el("div", { class: "metric", "data-metric": key });
-        const isLatex = typeof value === "string" && key.endsWith("_latex");
-        card.append(el("dt", { text: m ? tr(m.label) : key.replace(/_/g, " ") }));
-        const dd = el("dd");
-        if (isLatex && page.mathml && page.mathml[value]) {
-          dd.innerHTML = page.mathml[value]; // server-rendered MathML of a known formula
-          dd.tabIndex = 0; // may scroll sideways: reachable by keyboard
-        } else {
-          dd.append(isLatex ? el("code", { text: value }) : el("span", { class: "value", text: fmt(value, m && m.full_precision) }));
-        }
-        if (m && m.unit) dd.append(el("span", { class: "unit", text: " " + tr(m.unit) }));
-        card.append(dd);
-        if (m && m.meaning) card.append(el("dd", { class: "meaning", text: tr(m.meaning) }));
-        this.metricsBox.append(card);
-      }
     }
 
     /* Draw every figure of a result. The ones on screen are drawn at once; the
@@ -327,14 +331,23 @@
         const wrap = el("figure", { class: "figure-wrap" });
         div = el("div", { class: "figure", "data-figure": name, "aria-describedby": id });
         const caption = el("figcaption", { class: "fig-summary visually-hidden", id, "data-summary": name });
-        wrap.append(div, caption);
+        // One tab stop per figure to save it (Plotly's toolbar buttons are kept out of the tab order).
+        const save = el("details", { class: "fig-save" }, el("summary", { text: S.save_figure, "aria-describedby": id }));
+        const filename = `${page.exercise}-${this.name}-${name}`;
+        for (const format of ["png", "svg"]) {
+          const b = el("button", { type: "button", "data-format": format, text: format.toUpperCase() });
+          b.addEventListener("click", () => window.Plotly.downloadImage(div, { format, filename }));
+          save.append(b);
+        }
+        wrap.append(div, caption, save);
         this.figuresBox.append(wrap);
       }
       return div;
     }
 
     plot(div, name, fig) {
-      window.Plotly.react(div, {
+      const quiet = () => div.querySelectorAll(".modebar-btn").forEach((b) => b.setAttribute("tabindex", "-1"));
+      Promise.resolve(window.Plotly.react(div, {
         data: fig.data,
         layout: themed({ ...fig.layout }),
         frames: fig.frames || [],
@@ -351,6 +364,10 @@
             click: (gd) => window.Plotly.downloadImage(gd, { format: "svg", filename: `${page.exercise}-${this.name}-${name}` }),
           }],
         },
+      })).then(() => {
+        quiet();
+        if (!div.dataset.quiet) div.on("plotly_afterplot", quiet); // the toolbar may be rebuilt
+        div.dataset.quiet = "1";
       });
     }
   }
@@ -366,6 +383,8 @@
     if (window.requestIdleCallback) window.requestIdleCallback(fn, { timeout: 100 });
     else setTimeout(fn, 0);
   }
+
+  state.announce();
 
   const views = [];
   page.experiments.forEach((e) => {

@@ -17,7 +17,7 @@ def test_figures_draw_and_the_shift_redraws_them(page, live_server, console_erro
     sweep = page.locator("#exp-shift-sweep")
     for name in ("epochs_vs_shift", "condition_vs_shift"):
         expect(sweep.locator(f"[data-figure={name}] .main-svg").first).to_be_visible()
-    expect(section.locator('[data-metric="same_sign_fraction_raw"] .value')).to_have_text("1")
+    expect(section.locator('[data-metric="same_sign_fraction_raw"] .value')).to_have_text("100 %")
     before = section.locator('[data-metric="condition_number_raw"] .value').inner_text()
     page.screenshot(path=str(artifacts / "4-1.png"), full_page=True)
 

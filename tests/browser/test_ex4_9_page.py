@@ -37,7 +37,7 @@ def test_figures_draw_and_activation_redraws(page, live_server, console_errors, 
     assert re.search(r"vanishing\.init=he", page.url)
 
     lr = page.locator("#exp-learning-rates")
-    ratios = lr.locator('[data-metric="first_step_update_ratio"] .value').inner_text().split(", ")
+    ratios = lr.locator('[data-metric="first_step_update_ratio"] tbody td').all_inner_texts()
     assert len(ratios) == 5 and len(set(ratios)) == 1
     expect(lr.locator('[data-summary="loss_by_lr"]')).to_contain_text("(diverged)")
     page.screenshot(path=str(artifacts / "4-9.png"), full_page=True)

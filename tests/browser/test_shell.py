@@ -220,6 +220,6 @@ def test_a_step_on_a_number_box_waits_like_a_slider_and_typing_waits_longer(page
     expect(section).to_have_attribute("data-debounce", "60")
     expect(section).to_have_attribute("data-state", "ready", timeout=15_000)
     page.keyboard.type("3")  # typed digits: wait for the next keystroke
-    expect(section).to_have_attribute("data-debounce", "120")
+    expect(section).to_have_attribute("data-debounce", "700")
     expect(section).to_have_attribute("data-state", "ready", timeout=15_000)
     assert console_errors == []
