@@ -8,14 +8,11 @@
  * along 1-2-5 (0.1, 0.2, 0.5, 1 …) on a log scale, never by 1 across a decade. A change tells the
  * experiment how it happened (typing, a step, a choice, a commit), which decides how long it waits.
  *
- * metricCards: the result's metrics as cards, with sensible precision (3 significant digits, fractions as
- * percentages, full precision where the metric asks for it) and list-valued metrics as small tables.
- * state: what the URL says beyond the controls — classroom mode and the link as the teacher gave it
- * (Reset returns to it), keys no control knows (said once, dropped) — and the language link, kept in step.
- * Loaded after fflab-util.js and before exercise.js; lives on window.FFLab.
+ * metricCards: the metrics as cards (3 significant digits, fractions as percentages, full precision where
+ * asked, lists as small tables). state: classroom mode and the link as given (Reset returns to it), keys
+ * no control knows (said once, dropped), the language link kept in step. After fflab-util.js; on FFLab.
  */
 "use strict";
-
 (function () {
   const { page, el } = window.FFLab;
   const S = page.strings;
@@ -293,9 +290,12 @@
       const m = info[key];
       const card = el("div", { class: "metric", "data-metric": key });
       const isLatex = typeof value === "string" && key.endsWith("_latex");
+      const special = window.FFLab.answerValue && window.FFLab.answerValue(key, value, metrics);
+      if (special === null) continue; // shown by another card (the LaTeX of a formula shown as MathML)
       card.append(el("dt", { text: m ? tr(m.label) : key.replace(/_/g, " ") }));
       const dd = el("dd");
-      if (isLatex && page.mathml && page.mathml[value]) {
+      if (special) dd.append(special); // an answer check's sentence, formula or link (fflab-answers.js)
+      else if (isLatex && page.mathml && page.mathml[value]) {
         dd.innerHTML = page.mathml[value]; // server-rendered MathML of a known formula
         dd.tabIndex = 0; // may scroll sideways: reachable by keyboard
       } else if (isLatex) {
