@@ -27,8 +27,8 @@ T = {
     "hidden": text("The four points in hidden space (black: output = 0.5)", "隐藏空间中的四个点（黑线：输出 = 0.5）"),
     "hidden_many": text("The four points in hidden space (first two of {h} units)",
                         "隐藏空间中的四个点（{h} 个单元中的前两个）"),
-    "network": text("The 2-2-1 network (blue: positive, red: negative; width ∝ |value|)",
-                    "2-2-1 网络（蓝色为正，红色为负；线宽 ∝ |数值|）"),
+    "network": text("The 2-2-1 network (blue: positive, orange: negative; width ∝ |value|)",
+                    "2-2-1 网络（蓝色为正，橙色为负；线宽 ∝ |数值|）"),
     "loss": text("Training loss (log scale)", "训练损失（对数坐标）"),
     "loss_name": text("training loss", "训练损失"),
     "replay": text("Decision surface during training", "训练过程中的决策曲面"),
@@ -175,8 +175,9 @@ def hidden_space(hidden: np.ndarray, y: np.ndarray, plane: dict[str, Any], label
 # Node positions of the 2-2-1 graph (data coordinates).
 _NODES = {"x1": (0.0, 0.8), "x2": (0.0, 0.2), "h1": (1.0, 0.8), "h2": (1.0, 0.2), "y": (2.0, 0.5)}
 # (parameter name, from, to, label symbol as on the page, where along the edge its label sits)
-_EDGES = (("w1_11", "x1", "h1", "W₁[1,1]", 0.72), ("w1_12", "x2", "h1", "W₁[1,2]", 0.72),
-          ("w1_21", "x1", "h2", "W₁[2,1]", 0.72), ("w1_22", "x2", "h2", "W₁[2,2]", 0.72),
+# (the crossing edges meet halfway: their labels sit a quarter of the way, clear of the h nodes on a phone)
+_EDGES = (("w1_11", "x1", "h1", "W₁[1,1]", 0.5), ("w1_12", "x2", "h1", "W₁[1,2]", 0.25),
+          ("w1_21", "x1", "h2", "W₁[2,1]", 0.25), ("w1_22", "x2", "h2", "W₁[2,2]", 0.5),
           ("w2_1", "h1", "y", "w₂[1]", 0.5), ("w2_2", "h2", "y", "w₂[2]", 0.5))
 _BIASES = (("b1_1", "h1", "b₁[1]", 0.17), ("b1_2", "h2", "b₁[2]", -0.17), ("b2", "y", "b₂", -0.17))
 

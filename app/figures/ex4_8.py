@@ -205,7 +205,8 @@ def compare_figures(epochs: np.ndarray, losses: dict[str, np.ndarray], d0: dict[
     lay["xaxis"]["type"] = "category"
     lay["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": width, "y1": width,
                       "line": {"color": "#888888", "width": 1, "dash": "dot"}}]
-    lay["annotations"] = [{"text": _t("all_units", lang, n=width), "xref": "paper", "x": 1, "xanchor": "right",
+    # over the left bars (zeros, constant: 1 unit high), clear of the random inits' bar labels
+    lay["annotations"] = [{"text": _t("all_units", lang, n=width), "xref": "paper", "x": 0, "xanchor": "left",
                            "yref": "y", "y": width, "yanchor": "bottom", "showarrow": False, "font": {"size": 11}}]
     counts = _t("s_sep", lang).join(f"{i} {d0[i]} → {d1[i]}" for i in inits)
     return {"loss_by_init": loss, "distinct_units_by_init": described(figure(bars, lay), _t("s_distinct", lang,

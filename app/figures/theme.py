@@ -13,6 +13,12 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F
 FONT = "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', 'PingFang SC', sans-serif"
 
 
+# A horizontal legend at the bottom edge of the figure (container coordinates): Plotly then makes room
+# for it below the x-axis title. A legend placed at a fraction of the plot's height under the axis
+# (y = -0.3) runs into the axis title whenever the plot is short or the legend takes two rows.
+LEGEND_BELOW = {"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0.0, "xanchor": "left"}
+
+
 def color(i: int) -> str:
     """Return the i-th colour of the palette, cycling."""
     return PALETTE[i % len(PALETTE)]
@@ -20,7 +26,11 @@ def color(i: int) -> str:
 
 def layout(title: str, x_title: str, y_title: str, *, x_log: bool = False, y_log: bool = False,
            **extra: Any) -> dict[str, Any]:
-    """Build a figure layout with the house style."""
+    """Build a figure layout with the house style.
+
+    What depends on the reader's screen is left to the page (static/js/fflab-util.js, figureFor): the
+    dark theme, a title wrapped to the figure's width, log axes labelled at whole decades.
+    """
     out: dict[str, Any] = {
         "title": {"text": title, "x": 0.02, "xanchor": "left", "font": {"size": 15}},
         "font": {"family": FONT, "size": 12},
@@ -29,7 +39,7 @@ def layout(title: str, x_title: str, y_title: str, *, x_log: bool = False, y_log
                   "zeroline": False, "automargin": True, "exponentformat": "power"},
         "yaxis": {"title": {"text": y_title}, "type": "log" if y_log else "linear",
                   "zeroline": False, "automargin": True, "exponentformat": "power"},
-        "legend": {"orientation": "h", "y": -0.3, "yanchor": "top"},
+        "legend": dict(LEGEND_BELOW),
         "hovermode": "x unified",
         "template": "plotly_white",
         "autosize": True,
@@ -39,8 +49,8 @@ def layout(title: str, x_title: str, y_title: str, *, x_log: bool = False, y_log
 
 
 def legend_below(lay: dict[str, Any]) -> dict[str, Any]:
-    """Put the legend under the x-axis title, not on it."""
-    lay["legend"] = {"orientation": "h", "y": -0.3, "yanchor": "top"}
+    """Put the legend under the x-axis title, not on it (the bottom margin grows to hold both)."""
+    lay["legend"] = dict(LEGEND_BELOW)
     lay["margin"] = {**lay["margin"], "b": 90}
     return lay
 

@@ -91,10 +91,11 @@
     const bars = [];
     const allEpochs = [];
 
-    /* The dotted line on every loss curve, over the figure's own shapes (reference lines). */
+    /* The dotted line on every loss curve, over the figure's own shapes (reference lines) as drawn,
+       that is in the page's theme. */
     const mark = (epoch) => {
       for (const d of losses) {
-        const own = (figs[d.dataset.figure].layout.shapes || []).map((s) => ({ ...s }));
+        const own = ((d.layout && d.layout.shapes) || []).filter((s) => s.name !== "replay").map((s) => ({ ...s }));
         const line = { type: "line", xref: "x", yref: "paper", x0: epoch, x1: epoch, y0: 0, y1: 1,
           line: { ...MARKER }, name: "replay" };
         window.Plotly.relayout(d, { shapes: [...own, line] });

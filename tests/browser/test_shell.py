@@ -48,7 +48,7 @@ def test_export_json_and_csv_and_the_api_box(page, live_server):
     with page.expect_download() as dl:
         section.locator("button.download-csv").click()
     header = Path(dl.value.path()).read_text(encoding="utf-8").splitlines()[0]
-    assert header.startswith("x,f,df_analytic,df_numeric")
+    assert header == "series,index,value"
     section.locator(".api-box summary").click()
     expect(section.locator(".api-box .curl")).to_contain_text("/api/exercises/4-4/derivative?")
     expect(section.locator(".api-box .curl")).to_contain_text("function=gelu")
