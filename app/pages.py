@@ -139,8 +139,15 @@ PAGE_WAIT_SECONDS = 0.3
 
 def _errors(errors: list[dict[str, Any]], info: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     """Field-level errors as the page shows them: where, and the reader's sentence (app.messages)."""
-    keep = ("loc", "type", "msg", "message", "ctx")
-    return [{k: e[k] for k in keep if k in e} for e in localize(errors, info["params"], lang)]
+    keep = ("loc", "type", "msg", "message")
+    out = []
+    for e in localize(errors, info["params"], lang):
+        item = {k: e[k] for k in keep if k in e}
+        if "ctx" in e:  # the usable range of a too-costly refusal; anything else said as text
+            item["ctx"] = {k: v if v is None or isinstance(v, (str, int, float, bool)) else str(v)
+                           for k, v in e["ctx"].items()}
+        out.append(item)
+    return out
 
 
 def experiment_state(request: Request, exercise: Exercise, lang: str) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ def test_page_draws_and_controls_redraw(page, live_server, console_errors, artif
 
     box = section.locator('[data-param="units"] input[type=number]')
     box.fill("32")
-    expect(sup).to_have_text("0.00479209", timeout=10_000)
+    expect(sup).to_have_text("0.00479", timeout=10_000)  # 3 significant digits on the card
     expect(section).to_have_attribute("data-state", "ready")
     assert sup.inner_text() != before
     assert re.search(r"construct\.units=32", page.url)
@@ -35,12 +35,12 @@ def test_a_typed_formula_updates_the_fit_and_a_bad_one_shows_its_error(page, liv
     expect(section.locator("[data-figure=approximation] .main-svg").first).to_be_visible()
     sup = section.locator('[data-metric="sup_error"] .value')
     section.locator('[data-param="target"] select').select_option("expression")
-    expect(sup).to_have_text("0.21051", timeout=10_000)  # the default formula sin(2*x) + abs(x)/2
+    expect(sup).to_have_text("0.211", timeout=10_000)  # the default formula sin(2*x) + abs(x)/2
 
     expression = section.locator('[data-param="expression"] input')
     expression.fill("x**2")
     # The interpolation error of x² is h²/4 on every piece: (2π/8)²/4 = 0.154213...
-    expect(sup).to_have_text(re.compile(r"^0\.15421"), timeout=10_000)
+    expect(sup).to_have_text("0.154", timeout=10_000)
     assert "construct.expression=x" in page.url
 
     expression.fill("log(x) + __import__")
@@ -66,7 +66,7 @@ def test_the_step_reports_the_whole_jump_for_even_and_half_for_odd_units(page, l
     page.goto(live_server + "/exercises/4-6?lang=en&construct.target=step&construct.units=64")
     section = page.locator("#exp-construct")
     sup = section.locator('[data-metric="sup_error"] .value')
-    expect(sup).to_have_text("1", timeout=15_000)
+    expect(sup).to_have_text(re.compile(r"^1(\.00)?$"), timeout=15_000)  # the whole jump
     expect(section.locator('[data-summary="error_vs_units"]')).to_contain_text("slope −0.50")
     box = section.locator('[data-param="units"] input[type=number]')
     box.fill("63")
