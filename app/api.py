@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 
 
 class ExperimentResult(BaseModel):
-    """The result of any experiment (../shared/API.md)."""
+    """The result of any experiment (README, "The JSON API")."""
 
     exercise: str = Field(examples=["4-4"])
     experiment: str = Field(examples=["derivative"])

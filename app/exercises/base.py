@@ -18,7 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from app.i18n import Text, text
 
-# Budget of one request, in estimated seconds on a 2-core machine (../shared/API.md).
+# Budget of one request, in estimated seconds on a 2-core machine (README, "Operating it": Limits).
 WORK_BUDGET_SECONDS = 2.0
 
 

@@ -1,4 +1,4 @@
-"""The HTTP contract of ../shared/API.md, on every registered experiment."""
+"""The HTTP contract (README, "The JSON API"), on every registered experiment."""
 
 from __future__ import annotations
 
