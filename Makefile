@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test`; each browser worker starts its own server.
+TEST_WORKERS ?= 2
 
 # Single-threaded BLAS: the server runs one computation per core already (see app/__init__.py).
 export OPENBLAS_NUM_THREADS ?= 1
@@ -31,7 +33,7 @@ lint: $(STAMP) ## Ruff on the code, hadolint on the Dockerfile
 
 test: lint ## Everything: lint, unit, API, page and browser tests
 	$(PY) scripts/ensure_browser.py
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 bench: $(STAMP) ## Measure speed; writes bench/RESULTS.md
 	$(PY) -m bench.run

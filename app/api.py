@@ -15,6 +15,7 @@ from app.cache import Entry, representation
 from app.compute import Busy, result_entry
 from app.exercises.base import Exercise, Experiment, Params, TooCostly
 from app.exercises.info import experiment_info
+from app.exercises.playground.experiment import PLAYGROUNDS
 from app.exercises.registry import EXERCISES
 from app.i18n import LANGS
 from app.messages import localize, too_costly_errors
@@ -80,6 +81,9 @@ def validation_error(request: Request, exc: RequestValidationError) -> JSONRespo
     parts = request.url.path.split("/")  # /api/exercises/{id}/{experiment}[/stream]
     if len(parts) >= 5 and parts[1:3] == ["api", "exercises"] and parts[3] in EXERCISES:
         experiment = EXERCISES[parts[3]].experiment(parts[4])
+        schema = experiment.params.model_json_schema() if experiment else {}
+    elif len(parts) >= 4 and parts[1] == "api" and parts[2] in PLAYGROUNDS:  # /api/playground/{experiment}
+        experiment = PLAYGROUNDS[parts[2]].experiment(parts[3])
         schema = experiment.params.model_json_schema() if experiment else {}
     return JSONResponse({"detail": jsonable_encoder(localize(list(exc.errors()), schema, lang))}, status_code=422)
 
@@ -157,6 +161,19 @@ for _ex in EXERCISES.values():
                        503: {"description": "All compute slots are busy; retry later"}},
         )
         router.add_api_route(f"/exercises/{_ex.id}/{_exp.name}/stream", _stream_endpoint(_ex, _exp), methods=["GET"],
+                             include_in_schema=False)
+
+
+# The playground: the same routes under /api/{id}/{experiment} (not one of the nine exercises).
+for _ex in PLAYGROUNDS.values():
+    for _exp in _ex.experiments:
+        router.add_api_route(
+            f"/{_ex.id}/{_exp.name}", _endpoint(_ex, _exp), methods=["GET"], response_model=ExperimentResult,
+            summary=f"{_ex.title['en']} · {_exp.title['en']}",
+            responses={422: {"description": "A parameter is out of bounds, unknown, or too costly"},
+                       503: {"description": "All compute slots are busy; retry later"}},
+        )
+        router.add_api_route(f"/{_ex.id}/{_exp.name}/stream", _stream_endpoint(_ex, _exp), methods=["GET"],
                              include_in_schema=False)
 
 

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from app import api, assets, compute, observability, pages
 from app.assets import IMMUTABLE, STATIC
 from app.cache import Entry
+from app.exercises.playground.experiment import PLAYGROUNDS
 from app.exercises.registry import EXERCISES
 from app.results import dumps
 from app.settings import Settings
@@ -33,7 +34,7 @@ def warm_up() -> None:
     garbage collector's sight: a full collection then takes ~0 ms instead of 15–27 ms, a pause the
     event loop would otherwise take in the middle of some request.
     """
-    compute.warm_up(EXERCISES)
+    compute.warm_up({**EXERCISES, **PLAYGROUNDS})
     pages.warm_up()
     gc.collect()
     gc.freeze()

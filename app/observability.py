@@ -30,6 +30,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, FastAPI
 
 from app.compute import status as compute_status
+from app.exercises.playground.experiment import PLAYGROUNDS
 from app.exercises.registry import EXERCISES
 
 log = logging.getLogger("fflab.access")
@@ -38,8 +39,9 @@ MAX_PATH = 200
 MAX_KEYS = 20
 MAX_KEY = 40
 
-# "/api/exercises/<id>/<name>" (and ".../stream") -> the experiment, for the cost estimate.
+# "/api/exercises/<id>/<name>", "/api/playground/<name>" (and ".../stream") -> the experiment, for the cost estimate.
 _EXPERIMENTS = {f"/api/exercises/{ex.id}/{e.name}": e for ex in EXERCISES.values() for e in ex.experiments}
+_EXPERIMENTS |= {f"/api/{ex.id}/{e.name}": e for ex in PLAYGROUNDS.values() for e in ex.experiments}
 
 
 class _Stderr(logging.StreamHandler):

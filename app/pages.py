@@ -25,6 +25,7 @@ from app.cache import LRU, Entry, representation
 from app.compute import Busy, result_body
 from app.exercises.base import Exercise, TooCostly
 from app.exercises.info import experiment_info
+from app.exercises.playground.experiment import PLAYGROUND
 from app.exercises.registry import EXERCISES
 from app.i18n import COOKIE, DEFAULT_LANG, LANGS, pick, shell
 from app.mathml import tex, texblock
@@ -38,7 +39,7 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=ROOT / "templates")
 templates.env.filters.update(tex=tex, texblock=texblock, num=num)
 templates.env.globals.update(tex=tex, q=q, qv=qv, pick=pick, static_url=static_url, plotly_url=plotly_url,
-                             exercises=EXERCISES,
+                             exercises=EXERCISES, playground=PLAYGROUND,
                              activations=lambda: [(n, get_activation(n)) for n in ACTIVATION_NAMES])
 
 
@@ -197,6 +198,30 @@ def exercise_page(request: Request, exercise_id: str) -> Response:
     entry = Entry.of(html(request, "exercise.html", {
         "exercise": exercise, "experiments": experiments, "page_json": _embed(dumps(page)),
         "content": content if has_content else None,
+    }))
+    complete = not any(e.get("deferred") for e in experiments)
+    if complete:
+        PAGES.put(key, entry)
+    return send(request, entry, cacheable=complete)
+
+
+@router.get("/playground", response_class=HTMLResponse)
+def playground_page(request: Request) -> Response:
+    """The playground: one experiment (train) with every knob, its state in the URL (`train.layers=8,8`)."""
+    key = page_key(request)
+    entry = PAGES.get(key)
+    if entry is not None:
+        return send(request, entry)
+    lang = key[2]
+    experiments = experiment_state(request, PLAYGROUND, lang)
+    for e in experiments:  # its routes live under /api/playground/, not /api/exercises/
+        name = e["info"]["name"]
+        e["info"].update(path=f"/api/{PLAYGROUND.id}/{name}", stream_path=f"/api/{PLAYGROUND.id}/{name}/stream")
+    page = {"lang": lang, "exercise": PLAYGROUND.id, "strings": shell(lang), "mathml": {},
+            "experiments": [{"info": e["info"], "query": e["query"], "errors": e["errors"],
+                             "deferred": e.get("deferred", False)} for e in experiments]}
+    entry = Entry.of(html(request, "playground.html", {
+        "playground": PLAYGROUND, "experiments": experiments, "page_json": _embed(dumps(page)),
     }))
     complete = not any(e.get("deferred") for e in experiments)
     if complete:

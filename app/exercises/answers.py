@@ -24,9 +24,10 @@ import numpy as np
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
-from app.exercises.base import Metric, Result
+from app.exercises.base import Experiment, Metric, Params, Result, metric, param
 from app.exercises.formula import (
     DISPLAY,
+    MAX_ANSWER_LENGTH,
     FormulaError,
     Language,
     Node,
@@ -35,7 +36,7 @@ from app.exercises.formula import (
     parse,
     variables_of,
 )
-from app.figures.checks import verdict
+from app.figures.checks import answer_figures, verdict
 from app.i18n import Text, text
 from app.mathml import tex
 
@@ -135,43 +136,57 @@ def answer_help(question: Question) -> Text:
 
 def check_metrics(question: Question) -> dict[str, Metric]:
     """Return the labels and meanings of the metrics of `check`, in both languages."""
-    what = question.what
+    en, zh = question.what["en"], question.what["zh"]
     return {
-        "answered": Metric(text("answered", "已作答"), text("Whether a formula was typed.", "是否输入了公式。")),
-        "correct": Metric(text("correct", "正确"), text(f"Equal to {what['en']} at every point checked, up to rounding.",
-                                                       f"在每个检验点上都等于 {what['zh']}（只差舍入误差）。")),
-        "understood": Metric(text("read as", "读作"), text("Your formula as the server read it, every grouping in "
-                                                          "parentheses: check that it is what you meant.",
-                                                          "服务器读到的公式，每一处分组都加了括号：请核对是否符合你的本意。")),
-        "understood_latex": Metric(text("read as (LaTeX)", "读作（LaTeX）"), text("The same, as LaTeX.", "同上，LaTeX 形式。")),
-        "understood_mathml": Metric(text("read as (MathML)", "读作（MathML）"),
-                                    text("The same, rendered as MathML.", "同上，MathML 形式。")),
-        "points": Metric(text("points checked", "检验点数"), text("A grid of the domain and random points of it.",
-                                                               "定义域上的网格点加上随机点。")),
-        "max_abs_error": Metric(text("largest difference", "最大差"), text(f"max |yours − {what['en']}| over the points.",
-                                                                        f"各检验点上 |你的 − {what['zh']}| 的最大值。")),
-        "max_rel_error": Metric(text("largest relative difference", "最大相对差"),
-                                text("max |yours − truth| / max(|truth|, 1); correct means at most 1e-9.",
-                                     "|你的 − 正确值| / max(|正确值|, 1) 的最大值；不超过 1e-9 即为正确。")),
-        "not_finite_points": Metric(text("points where it is not finite", "非有限值的点数"),
-                                    text("A division by zero, a log or sqrt of a negative number, an overflow.",
-                                         "除以零、负数的对数或平方根、溢出。")),
-        "worst_point": Metric(text("worst point", "差距最大的点"), text("Where yours is furthest from the truth.",
-                                                                   "你的公式离正确值最远的点。")),
-        "answer_at_worst": Metric(text("yours there", "该点上你的值"), text("Your formula at the worst point.",
-                                                                        "你的公式在该点的值。"), full_precision=True),
-        "truth_at_worst": Metric(text("truth there", "该点上的正确值"), text(f"{what['en']} at the worst point.",
-                                                                         f"{what['zh']} 在该点的值。"), full_precision=True),
-        "mistake": Metric(text("known mistake", "常见错误"), text("The catalogued mistake your formula equals, if any.",
-                                                              "你的公式所等同的已知错误（如有）。")),
-        "mistake_title": Metric(text("mistake", "错误"), text("Its name.", "错误的名称。")),
-        "mistake_explanation": Metric(text("why", "原因"), text("What goes wrong.", "错在哪里。")),
-        "mistake_latex": Metric(text("the mistaken formula", "错误的公式"),
-                                text("The formula of that mistake, which yours equals.", "与你的公式相等的那个错误公式。")),
-        "mistake_anchor": Metric(text("explained at", "讲解位置"), text("The paragraph of the answer that explains it.",
-                                                                     "解答中讲解它的段落。")),
-        "verdict": Metric(text("verdict", "结论"), text("The check in one sentence.", "一句话的检验结论。")),
+        "answered": metric("answered", "已作答", "Whether a formula was typed.", "是否输入了公式。"),
+        "correct": metric("correct", "正确", f"Equal to {en} at every point checked, up to rounding.",
+                          f"在每个检验点上都等于 {zh}（只差舍入误差）。"),
+        "understood": metric("read as", "读作", "Your formula as the server read it, every grouping in parentheses: "
+                             "check that it is what you meant.", "服务器读到的公式，每一处分组都加了括号：请核对是否符合你的本意。"),
+        "understood_latex": metric("read as (LaTeX)", "读作（LaTeX）", "The same, as LaTeX.", "同上，LaTeX 形式。"),
+        "understood_mathml": metric("read as (MathML)", "读作（MathML）", "The same, rendered as MathML.",
+                                    "同上，MathML 形式。"),
+        "points": metric("points checked", "检验点数", "A grid of the domain and random points of it.",
+                         "定义域上的网格点加上随机点。"),
+        "max_abs_error": metric("largest difference", "最大差", f"max |yours − {en}| over the points.",
+                                f"各检验点上 |你的 − {zh}| 的最大值。"),
+        "max_rel_error": metric("largest relative difference", "最大相对差",
+                                "max |yours − truth| / max(|truth|, 1); correct means at most 1e-9.",
+                                "|你的 − 正确值| / max(|正确值|, 1) 的最大值；不超过 1e-9 即为正确。"),
+        "not_finite_points": metric("points where it is not finite", "非有限值的点数",
+                                    "A division by zero, a log or sqrt of a negative number, an overflow.",
+                                    "除以零、负数的对数或平方根、溢出。"),
+        "worst_point": metric("worst point", "差距最大的点", "Where yours is furthest from the truth.",
+                              "你的公式离正确值最远的点。"),
+        "answer_at_worst": metric("yours there", "该点上你的值", "Your formula at the worst point.", "你的公式在该点的值。",
+                                  full_precision=True),
+        "truth_at_worst": metric("truth there", "该点上的正确值", f"{en} at the worst point.", f"{zh} 在该点的值。",
+                                 full_precision=True),
+        "mistake": metric("known mistake", "常见错误", "The catalogued mistake your formula equals, if any.",
+                          "你的公式所等同的已知错误（如有）。"),
+        "mistake_title": metric("mistake", "错误", "Its name.", "错误的名称。"),
+        "mistake_explanation": metric("why", "原因", "What goes wrong.", "错在哪里。"),
+        "mistake_latex": metric("the mistaken formula", "错误的公式", "The formula of that mistake, which yours equals.",
+                                "与你的公式相等的那个错误公式。"),
+        "mistake_anchor": metric("explained at", "讲解位置", "The paragraph of the answer that explains it.",
+                                 "解答中讲解它的段落。"),
+        "verdict": metric("verdict", "结论", "The check in one sentence.", "一句话的检验结论。"),
     }
+
+
+def answer_field(question: Question) -> Any:
+    """Declare a check's `answer` (empty to start, bounded); its model adds `_syntax = answer_validator(question)`."""
+    return param("", text("Your answer", "你的答案"), answer_help(question), max_length=MAX_ANSWER_LENGTH)
+
+
+def check_experiment(question: Question, params: type[Params], name: str, title: Text, summary: Text) -> Experiment:
+    """Return the experiment `name` checking the `answer` of `params` against `question`, drawn by answer_figures."""
+
+    def run(p: Any) -> Result:
+        return check(question, p.answer)
+
+    return Experiment(name=name, title=title, summary=summary, params=params, run=run, draw=answer_figures,
+                      metrics=check_metrics(question))
 
 
 def answer_validator(question: Question) -> Any:
@@ -267,10 +282,7 @@ def _tabulate(question: Question, tree: Node | None, worst: Mapping[str, float] 
 def check(question: Question, answer: str) -> Result:
     """Check a typed answer (already validated) against the question's truth; see the module docstring.
 
-    metrics: answered, correct (None when nothing is typed), understood (the parsed formula in plain maths,
-    every grouping in parentheses), understood_latex, understood_mathml, points, max_abs_error, max_rel_error,
-    not_finite_points, worst_point, answer_at_worst, truth_at_worst, mistake, mistake_title,
-    mistake_explanation, mistake_latex, mistake_anchor, verdict (text ones as {"en", "zh"}).
+    metrics: those of check_metrics, in its order (None where nothing is typed; text ones as {"en", "zh"}).
     data: the answer and the truth along the slice variable through the worst point (or the table's rows).
     views: slice (the slice variable), at (the variables' values on the slice), names (how each variable is
     written: beta -> β), along (the slice when data holds the table).
@@ -278,11 +290,7 @@ def check(question: Question, answer: str) -> Result:
     pts = question.sample()
     n = int(next(iter(pts.values())).size)
     tree = parse(answer, question.language) if answer.strip() else None
-    m: dict[str, Any] = {"answered": tree is not None, "correct": None, "understood": None,
-                         "understood_latex": None, "understood_mathml": None, "points": n, "max_abs_error": None,
-                         "max_rel_error": None, "not_finite_points": None, "worst_point": None,
-                         "answer_at_worst": None, "truth_at_worst": None, "mistake": None, "mistake_title": None,
-                         "mistake_explanation": None, "mistake_latex": None, "mistake_anchor": None}
+    m: dict[str, Any] = {**dict.fromkeys(check_metrics(question)), "answered": tree is not None, "points": n}
     worst, mistake = None, None
     if tree is not None:
         truth = question.truth(pts)

@@ -104,6 +104,12 @@ class Metric:
     full_precision: bool = False  # print every digit (reference values), not 6 significant ones
 
 
+def metric(label_en: str, label_zh: str, meaning_en: str, meaning_zh: str, unit: Text | None = None, *,
+           full_precision: bool = False) -> Metric:
+    """Return the Metric labelled `label_*` whose one-line meaning is `meaning_*`, in English and Chinese."""
+    return Metric(text(label_en, label_zh), text(meaning_en, meaning_zh), unit, full_precision)
+
+
 @dataclass(frozen=True)
 class Result:
     """What an experiment computes: scalars to quote, raw series, and what its figures need.
@@ -121,13 +127,12 @@ class Result:
 
 # Metrics that any training experiment may report, labelled once here.
 COMMON_METRICS = {
-    "diverged": Metric(text("diverged", "发散"),
-                       text("The loss became non-finite, or ended more than 10 % above where it started.",
-                            "损失变为非有限值，或训练结束时比初始值高出 10% 以上。")),
-    "stalled": Metric(text("stalled", "停滞"),
-                      text("Nothing diverged, but the loss ended less than 5 % below where it started: "
-                           "a plateau, not a blow-up.",
-                           "没有发散，但损失结束时比初始值下降不到 5%：停在平台上，而不是发散。")),
+    "diverged": metric("diverged", "发散",
+                       "The loss became non-finite, or ended more than 10 % above where it started.",
+                       "损失变为非有限值，或训练结束时比初始值高出 10% 以上。"),
+    "stalled": metric("stalled", "停滞",
+                      "Nothing diverged, but the loss ended less than 5 % below where it started: a plateau, not a "
+                      "blow-up.", "没有发散，但损失结束时比初始值下降不到 5%：停在平台上，而不是发散。"),
 }
 
 

@@ -1,4 +1,4 @@
-"""Helpers shared by the training experiments: grids, divergence, the cost model."""
+"""Helpers shared by the training experiments: output surfaces, replay frames, dead units, outcomes, the cost model."""
 
 from __future__ import annotations
 
@@ -29,12 +29,48 @@ def grid_2d(lo: tuple[float, float], hi: tuple[float, float], n: int = 61) -> tu
     return gx, gy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
-def surface(net: Network, points: np.ndarray, n: int, member: int = 0, *, probability: bool = False) -> np.ndarray:
-    """Evaluate one member on grid points; return (n, n). With `probability`, apply σ to the logit."""
-    out = predict(net, points)[member, :, 0]
-    if probability:
-        out = sigmoid(out)
-    return out.reshape(n, n)
+def surfaces(net: Network, lo: tuple[float, float], hi: tuple[float, float], n: int, *,
+             probability: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return gx (n,), gy (n,) and Z (S, n, n): each member's output over the n × n grid of the rectangle lo–hi
+    of the input plane, Z[s, i, j] at (gx[j], gy[i]); with `probability`, σ of it (the output is a logit).
+
+    A replay passes its snapshots stacked into one network (Network.stack). A blown-up member's outputs
+    may be ±inf or NaN (σ maps ±inf to 1 and 0); figures draw them clipped or as gaps.
+    """
+    gx, gy, points = grid_2d(lo, hi, n)
+    with np.errstate(all="ignore"):
+        out = predict(net, points)[..., 0]
+        if probability:
+            out = sigmoid(out)
+    return gx, gy, out.reshape(-1, n, n)
+
+
+def frame_indices(snap_epochs: np.ndarray, n_frames: int = 25, power: float = 2.0, *,
+                  geometric: bool = False) -> np.ndarray:
+    """Pick about n_frames of the recorded snapshots for a replay: the first, the last, denser early.
+
+    Training moves fastest early, so the frames are spaced unevenly in epochs. By default targets sit at
+    epochs last·t^power for t evenly spaced on [0, 1]; each takes the nearest snapshot, and evenly spaced
+    snapshots fill in for targets that collide (n_frames frames when there are that many snapshots).
+    With `geometric` (4-2's replay), targets are 0 and n_frames − 1 epochs evenly spaced in log from 1 to
+    the last; each takes the first snapshot at or after it, and colliding ones count once (fewer frames).
+    Return increasing indices into snap_epochs.
+    """
+    snap = np.asarray(snap_epochs, dtype=float)
+    if geometric:
+        if snap[-1] == 0:
+            return np.array([0])
+        targets = np.r_[0, np.geomspace(1, snap[-1], n_frames - 1)]
+        return np.unique(np.searchsorted(snap, targets, side="left").clip(0, len(snap) - 1))
+    if len(snap) <= n_frames:
+        return np.arange(len(snap))
+    targets = snap[-1] * np.linspace(0.0, 1.0, n_frames) ** power
+    chosen = set(np.abs(snap[None, :] - targets[:, None]).argmin(axis=1).tolist())
+    for i in np.linspace(0, len(snap) - 1, n_frames).round().astype(int).tolist():
+        if len(chosen) >= n_frames:
+            break
+        chosen.add(i)
+    return np.array(sorted(chosen))
 
 
 def dead_in_layer(net: Network, layer: int, Z: np.ndarray) -> np.ndarray:

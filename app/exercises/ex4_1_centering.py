@@ -20,11 +20,11 @@ from app.exercises.ex4_1_neuron import (
     design,
     epochs_to_target,
     hessian,
-    neuron_sgd,
     newton_optimum,
     path_straightness,
     profile_loss,
     same_sign_fraction,
+    train_neurons,
 )
 from app.exercises.ex4_1_params import CenteringParams, SweepParams, TrainingParams
 from app.figures import ex4_1 as figs
@@ -64,7 +64,7 @@ def centering(p: CenteringParams) -> Result:
     theta_star, loss_star = newton_optimum(A, ys)
     cond = condition_number(hessian(A, theta_star))
     optimal = float(loss_star[0])
-    run = neuron_sgd(A, ys, p.lr, p.epochs, p.batch_size, p.shuffle_seed(), record=True)
+    run = train_neurons(A[..., :2], ys, p.lr, p.epochs, p.batch_size, p.shuffle_seed(), record=True)
     assert run.thetas is not None
     hits = epochs_to_target(run.losses, np.full(2, optimal), p.target_gap)
     updates = np.diff(run.thetas[:, :, :2], axis=0)  # (T, S, 2): each update's (Δw₁, Δw₂)
@@ -144,7 +144,7 @@ def shift_sweep(p: SweepParams) -> Result:
     A_, y_ = np.stack(A), np.stack(ys)  # members ordered (seed, shift, raw/centred)
     theta_star, loss_star = newton_optimum(A_, y_)
     cond = condition_number(hessian(A_, theta_star)).reshape(p.n_seeds, p.n_shifts, 2)
-    run = neuron_sgd(A_, y_, p.lr, p.epochs, p.batch_size, p.shuffle_seed())
+    run = train_neurons(A_[..., :2], y_, p.lr, p.epochs, p.batch_size, p.shuffle_seed())
     optimal = np.repeat(loss_star[0::2], 2)  # the raw optimum serves both runs of a data set
     hits = epochs_to_target(run.losses, optimal, p.target_gap).reshape(p.n_seeds, p.n_shifts, 2)
     censored = np.where(hits >= 0, hits, p.epochs).astype(float)

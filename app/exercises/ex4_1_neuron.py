@@ -2,19 +2,21 @@
 
 Its parameters are stacked as θ = (w₁, w₂, b) and each input gets a 1 appended, x̃ = (x₁, x₂, 1),
 so the logit (the net input) is z = θᵀx̃ and the per-sample gradient is δ·x̃ with δ = σ(z) − y.
-Per-sample SGD on a single neuron is a long sequential loop; the core's `train` costs ~30 µs per
-step for it, so `neuron_sgd` below does the same arithmetic in a few NumPy lines (same sample order
-as `train` with seeds=[s, s, ...]; tests check both agree). The experiments are in ex4_1_centering.
+The neurons are trained by the core's `train` (a network with no hidden layer and a linear output
+under binary cross-entropy on the logit); this module adds what the exercise measures around it:
+the optimum by Newton's method, the Hessian's conditioning, the updates' signs, the path's shape.
+The experiments are in ex4_1_centering.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from app.nn.activations import sigmoid
+from app.nn.network import init_network
+from app.nn.train import train
 
 NEWTON_ITERATIONS = 100
 
@@ -85,75 +87,19 @@ class SGDRun:
     thetas: np.ndarray | None
 
 
-def neuron_sgd(A: np.ndarray, y: np.ndarray, lr: float, epochs: int, batch_size: int, shuffle_seed: int,
-               *, record: bool = False) -> SGDRun:
-    """Train S single neurons from θ = 0 by mini-batch SGD, all members seeing the same sample order.
+def train_neurons(X: np.ndarray, y: np.ndarray, lr: float, epochs: int, batch_size: int, shuffle_seed: int,
+                  *, record: bool = False) -> SGDRun:
+    """Train S neurons σ(wᵀx + b) on X (S, N, 2), y (S, N) from θ = 0 by mini-batch SGD, with the core's `train`.
 
-    Each epoch draws perm = rng.permutation(N) from default_rng(shuffle_seed), as the core's `train`
-    does for a member with that seed; a single batch per epoch is not shuffled. Each step applies
-    θ ← θ − η · mean over the batch of δ·x̃.
+    Every member shuffles with default_rng(shuffle_seed), so all see the samples in the same order; a
+    single batch per epoch is not shuffled. Each step applies θ ← θ − η · mean over the batch of δ·x̃.
+    record: keep θ = (w₁, w₂, b) after every step (the core's path: W then b, in Network.params() order).
     """
-    S, N, _ = A.shape
-    B = max(1, min(int(batch_size), N))
-    starts = range(0, N, B)
-    rng = np.random.default_rng(shuffle_seed) if len(starts) > 1 else None
-    theta = np.zeros((S, 3))
-    losses = np.empty((S, epochs + 1))
-    thetas = np.empty((epochs * len(starts) + 1, S, 3)) if record else None
-    losses[:, 0] = mean_loss(A, y, theta)
-    if thetas is not None:
-        thetas[0] = theta
-    k = 0
-    if B == 1 and S <= 4:
-        return _per_sample_sgd(A, y, lr, epochs, rng, theta, losses, thetas)
-    with np.errstate(all="ignore"):
-        for epoch in range(epochs):
-            order = rng.permutation(N) if rng is not None else np.arange(N)
-            At = np.ascontiguousarray(A[:, order].transpose(1, 0, 2))  # (N, S, 3): a batch is a slice
-            yt = np.ascontiguousarray(y[:, order].T)  # (N, S)
-            for i in starts:
-                a = At[i:i + B]
-                delta = 1.0 / (1.0 + np.exp(-(a * theta).sum(-1))) - yt[i:i + B]  # (b, S)
-                theta -= (lr / a.shape[0]) * (delta[:, :, None] * a).sum(0)
-                if thetas is not None:
-                    k += 1
-                    thetas[k] = theta
-            losses[:, epoch + 1] = mean_loss(A, y, theta)
-    return SGDRun(losses, thetas)
-
-
-def _per_sample_sgd(A: np.ndarray, y: np.ndarray, lr: float, epochs: int, rng: np.random.Generator | None,
-                    theta: np.ndarray, losses: np.ndarray, thetas: np.ndarray | None) -> SGDRun:
-    """Run neuron_sgd's per-sample updates with Python floats: the same steps, in the same order.
-
-    A step of a 3-parameter neuron is a handful of scalar operations; as Python floats it costs a
-    few hundred nanoseconds against several microseconds of NumPy call overhead per step.
-    """
-    S, N, _ = A.shape
-    rows = A.tolist()
-    targets = y.tolist()
-    th = theta.tolist()
-    trace: list[list[list[float]]] = []
-    for epoch in range(epochs):
-        order = rng.permutation(N).tolist() if rng is not None else range(N)
-        for n in order:
-            for s in range(S):
-                a0, a1, a2 = rows[s][n]
-                t = th[s]
-                z = a0 * t[0] + a1 * t[1] + a2 * t[2]
-                # σ(z) − y without overflow: exp of a negative number only.
-                sig = 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
-                g = lr * (sig - targets[s][n])
-                t[0] -= g * a0
-                t[1] -= g * a1
-                t[2] -= g * a2
-            if thetas is not None:
-                trace.append([t.copy() for t in th])
-        theta[:] = th
-        losses[:, epoch + 1] = mean_loss(A, y, theta)
-    if thetas is not None and trace:
-        thetas[1:] = np.array(trace)
-    return SGDRun(losses, thetas)
+    S = X.shape[0]
+    net = init_network((2, 1), "linear", "linear", seeds=[0] * S, weight_init="zeros")  # logits; θ = 0
+    rec = train(net, X, y[..., None], loss="bce", eta=lr, epochs=epochs, batch_size=batch_size,
+                seeds=[shuffle_seed] * S, n_snapshots=2, record_grad_norms=False, record_path=record)
+    return SGDRun(rec.losses, rec.path)
 
 
 def epochs_to_target(losses: np.ndarray, optimum: np.ndarray, gap: float) -> np.ndarray:

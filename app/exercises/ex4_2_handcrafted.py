@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.exercises.base import Experiment, Metric, Params, Result, param
-from app.exercises.common import grid_2d, surface
+from app.exercises.common import surfaces
 from app.figures import ex4_2 as figs
 from app.i18n import text
 from app.nn.activations import get_activation, sigmoid
@@ -140,10 +140,10 @@ def handcrafted(p: HandcraftedParams) -> Result:
     cache = forward(net, X)
     out = cache.A[-1][0, :, 0]
     hidden = cache.A[1][0]
-    gx, gy, pts = grid_2d((-0.5, -0.5), (1.5, 1.5), GRID)
+    gx, gy, Z = surfaces(net, (-0.5, -0.5), (1.5, 1.5), GRID)
     metrics = {"outputs": out.tolist(), "solves_xor": bool(solved(out[None], "mse")[0])}
     data = {"inputs": X, "targets": Y[:, 0], "hidden": hidden, "outputs": out}
-    views = {"surface": (gx, gy, surface(net, pts, GRID)), "labels": INPUT_LABELS,
+    views = {"surface": (gx, gy, Z[0]), "labels": INPUT_LABELS,
              "hidden_plane": hidden_plane(hidden, np.array([p.w2_1, p.w2_2]), p.b2, "mse")}
     return Result(metrics, data, views=views)
 

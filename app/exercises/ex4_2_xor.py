@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
-from app.exercises.common import dead_in_layer, grid_2d, outcome, surface
+from app.exercises.common import dead_in_layer, frame_indices, outcome, surfaces
 from app.exercises.ex4_2_handcrafted import (
     GRID,
     HANDCRAFTED,
@@ -158,16 +158,6 @@ def _summary(rec: TrainRecord, loss: str) -> dict[str, np.ndarray]:
 
 # ---------------------------------------------------------------------------- experiments
 
-def _frame_indices(snap_epochs: np.ndarray, n_frames: int) -> np.ndarray:
-    """Pick about n_frames snapshots, spaced geometrically in epochs (training moves fastest early)."""
-    last = int(snap_epochs[-1])
-    if last == 0:
-        return np.array([0])
-    targets = np.r_[0, np.geomspace(1, last, n_frames - 1)]
-    idx = np.searchsorted(snap_epochs, targets, side="left").clip(0, len(snap_epochs) - 1)
-    return np.unique(idx)
-
-
 def train_one(p: TrainParams) -> Result:
     """Train one 2-H-1 network on XOR from random init and record its trajectory.
 
@@ -184,12 +174,10 @@ def train_one(p: TrainParams) -> Result:
     hidden = cache.A[1][0]
     bce = p.loss == "bce"
 
-    gx, gy, pts = grid_2d((-0.5, -0.5), (1.5, 1.5), GRID)
-    rx, ry, rpts = grid_2d((-0.5, -0.5), (1.5, 1.5), REPLAY_GRID)
-    frames = _frame_indices(rec.snapshot_epochs, REPLAY_FRAMES)
-    with np.errstate(all="ignore"):  # a blown-up network's outputs overflow: drawn clipped, not an error
-        Z = surface(net, pts, GRID, probability=bce)
-        Zs = [surface(rec.snapshots[i], rpts, REPLAY_GRID, probability=bce) for i in frames]
+    gx, gy, Z = surfaces(net, (-0.5, -0.5), (1.5, 1.5), GRID, probability=bce)
+    frames = frame_indices(rec.snapshot_epochs, REPLAY_FRAMES, geometric=True)
+    frame_nets = Network.stack([rec.snapshots[i] for i in frames])
+    rx, ry, Zs = surfaces(frame_nets, (-0.5, -0.5), (1.5, 1.5), REPLAY_GRID, probability=bce)
     frame_epochs = rec.snapshot_epochs[frames]
 
     epochs = np.arange(p.epochs + 1)
@@ -208,7 +196,8 @@ def train_one(p: TrainParams) -> Result:
     shown = probability(out, p.loss)
     data = {"epoch": epochs[keep], "loss": losses[keep], "hidden": hidden, "raw_outputs": out, "outputs": shown,
             "replay_epochs": frame_epochs, "W1": net.W[0][0].T, "b1": net.b[0][0, 0], "w2": w2, "b2": b2}
-    views = {"surface": (gx, gy, Z), "replay": (rx, ry, Zs), "hidden_plane": hidden_plane(hidden, w2, b2, p.loss),
+    views = {"surface": (gx, gy, Z[0]), "replay": (rx, ry, list(Zs)),
+             "hidden_plane": hidden_plane(hidden, w2, b2, p.loss),
              "inputs": X, "targets": Y[:, 0], "labels": INPUT_LABELS}
     return Result(metrics, data, views=views)
 

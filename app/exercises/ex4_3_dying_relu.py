@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from app.exercises import ex4_3_example, ex4_3_seeds
-from app.exercises.base import Exercise, Experiment, Metric, Result, greater_than, param
-from app.exercises.common import grid_2d, outcome, surface
+from app.exercises.base import Exercise, Experiment, Result, greater_than, metric, param
+from app.exercises.common import frame_indices, outcome, surfaces
 from app.exercises.ex4_3_units import (
     MAX_SNAPSHOTS,
     NetworkParams,
@@ -28,9 +28,7 @@ from app.exercises.ex4_3_units import (
     unit_states,
 )
 from app.figures import ex4_3 as figs
-from app.figures.common import frame_indices
-from app.i18n import Text, text
-from app.nn.activations import sigmoid
+from app.i18n import text
 from app.nn.losses import per_member_rates
 from app.nn.network import Network, predict
 from app.nn.train import train
@@ -40,6 +38,7 @@ FIT_POINTS = 201
 GRID = 41
 REPLAY_FRAMES = 25
 REPLAY_GRID = 25
+MOONS_LO, MOONS_HI = (-1.5, -1.0), (2.5, 1.5)  # the rectangle of the plane the moons' surfaces cover
 
 
 # ---------------------------------------------------------------------------- params
@@ -130,11 +129,10 @@ def dying(p: DyingParams) -> Result:
                    "y0": predict(rec.snapshots[0], xs[:, None])[0, :, 0]}
             replay["curves"] = predict(frame_nets, xs[:, None])[:, None, :, 0]  # (F, 1, FIT_POINTS)
         else:
-            gx, gy, pts = grid_2d((-1.5, -1.0), (2.5, 1.5), GRID)
-            fit = {"gx": gx, "gy": gy, "Z": surface(final, pts, GRID, probability=True)}
-            rx, ry, rpts = grid_2d((-1.5, -1.0), (2.5, 1.5), REPLAY_GRID)
-            logits = np.clip(predict(frame_nets, rpts)[..., 0], -500, 500)
-            replay.update(gx=rx, gy=ry, Zs=list(sigmoid(logits).reshape(-1, REPLAY_GRID, REPLAY_GRID)))
+            gx, gy, Z = surfaces(final, MOONS_LO, MOONS_HI, GRID, probability=True)
+            fit = {"gx": gx, "gy": gy, "Z": Z[0]}
+            rx, ry, Zs = surfaces(frame_nets, MOONS_LO, MOONS_HI, REPLAY_GRID, probability=True)
+            replay.update(gx=rx, gy=ry, Zs=list(Zs))
     data["replay_epoch"] = replay["epochs"]
     views = {"inputs": X, "targets": Y, "z_start": preactivations(rec.snapshots[0], X),
              "z_end": preactivations(final, X), "fit": fit, "replay": replay}
@@ -199,10 +197,6 @@ def _sweep_cost(p: SweepParams) -> float:
 _FRACTION = text("fraction of hidden units", "占隐藏单元的比例")
 
 
-def _m(en: str, zh: str, meaning_en: str, meaning_zh: str, unit: Text | None = None) -> Metric:
-    return Metric(text(en, zh), text(meaning_en, meaning_zh), unit)
-
-
 _RECORDED = ("at the recorded epochs (every epoch up to 300, evenly spaced beyond)",
              "在记录的轮次上（300 轮以内每轮记录，之后均匀间隔）")
 EXERCISE = Exercise(
@@ -233,39 +227,39 @@ EXERCISE = Exercise(
             cost=_dying_cost,
             cost_fields=("epochs", "width", "depth"),
             metrics={
-                "hidden_units": _m("hidden units", "隐藏单元数", "Units in all hidden layers together.",
-                                   "所有隐藏层的单元总数。"),
-                "dead_units_initial": _m("dead before training", "训练前死亡单元数",
-                                         "Hidden units with f′(z) = 0 on every input before the first step.",
-                                         "第一步之前在所有输入上 f′(z) = 0 的隐藏单元个数。"),
-                "dead_units_peak": _m("most dead at once", "同时死亡的最多单元数",
-                                      "The largest count of dead units " + _RECORDED[0] + ".",
-                                      _RECORDED[1] + "死亡单元数的最大值。"),
-                "peak_epoch": _m("epoch of the most dead", "死亡最多的轮次",
-                                 "The first recorded epoch with that largest count.", "首次达到该最大值的记录轮次。"),
-                "dead_units_final": _m("dead units", "死亡单元数", "How many hidden units are dead at the end.",
-                                       "训练结束时死亡的隐藏单元个数。"),
-                "settled_epoch": _m("settled from epoch", "稳定起始轮次",
-                                    "The first recorded epoch from which the dead count stays at its final value.",
-                                    "从该记录轮次起，死亡单元数一直等于最终值。"),
-                "dead_by_layer_final": _m("dead units per layer", "各层死亡单元数",
-                                          "Dead units at the end, hidden layer 1 first.",
-                                          "训练结束时各隐藏层的死亡单元数，从第 1 层起。"),
-                "inactive_units_final": _m("inactive units", "不活跃单元数",
-                                           "Hidden units with z ≤ 0 on every input at the end (dead only if f′ = 0 "
-                                           "there).", "训练结束时在所有输入上 z ≤ 0 的隐藏单元个数（只有当那里 f′ = 0 时才算死亡）。"),
-                "dead_fraction_initial": _m("dead at the start", "初始死亡比例",
-                                            "Hidden units with f′(z) = 0 on every input before training.",
-                                            "训练前在所有输入上 f′(z) = 0 的隐藏单元比例。", _FRACTION),
-                "dead_fraction_final": _m("dead at the end", "最终死亡比例",
-                                          "Hidden units whose weights get exactly zero gradient from every input.",
-                                          "权重从每个输入得到的梯度都恰好为零的隐藏单元比例。", _FRACTION),
-                "inactive_fraction_final": _m("inactive at the end", "最终不活跃比例",
-                                              "Hidden units with z ≤ 0 on every input (dead only if f′ = 0 there).",
-                                              "在所有输入上 z ≤ 0 的隐藏单元比例（只有当那里 f′ = 0 时才算死亡）。",
-                                              _FRACTION),
-                "final_loss": _m("final loss", "最终损失", "Training loss after the last epoch.",
-                                 "最后一轮后的训练损失。"),
+                "hidden_units": metric("hidden units", "隐藏单元数", "Units in all hidden layers together.",
+                                       "所有隐藏层的单元总数。"),
+                "dead_units_initial": metric("dead before training", "训练前死亡单元数",
+                                             "Hidden units with f′(z) = 0 on every input before the first step.",
+                                             "第一步之前在所有输入上 f′(z) = 0 的隐藏单元个数。"),
+                "dead_units_peak": metric("most dead at once", "同时死亡的最多单元数",
+                                          "The largest count of dead units " + _RECORDED[0] + ".",
+                                          _RECORDED[1] + "死亡单元数的最大值。"),
+                "peak_epoch": metric("epoch of the most dead", "死亡最多的轮次",
+                                     "The first recorded epoch with that largest count.", "首次达到该最大值的记录轮次。"),
+                "dead_units_final": metric("dead units", "死亡单元数", "How many hidden units are dead at the end.",
+                                           "训练结束时死亡的隐藏单元个数。"),
+                "settled_epoch": metric("settled from epoch", "稳定起始轮次",
+                                        "The first recorded epoch from which the dead count stays at its final value.",
+                                        "从该记录轮次起，死亡单元数一直等于最终值。"),
+                "dead_by_layer_final": metric("dead units per layer", "各层死亡单元数",
+                                              "Dead units at the end, hidden layer 1 first.",
+                                              "训练结束时各隐藏层的死亡单元数，从第 1 层起。"),
+                "inactive_units_final": metric("inactive units", "不活跃单元数",
+                                               "Hidden units with z ≤ 0 on every input at the end (dead only if f′ = 0 "
+                                               "there).", "训练结束时在所有输入上 z ≤ 0 的隐藏单元个数（只有当那里 f′ = 0 时才算死亡）。"),
+                "dead_fraction_initial": metric("dead at the start", "初始死亡比例",
+                                                "Hidden units with f′(z) = 0 on every input before training.",
+                                                "训练前在所有输入上 f′(z) = 0 的隐藏单元比例。", _FRACTION),
+                "dead_fraction_final": metric("dead at the end", "最终死亡比例",
+                                              "Hidden units whose weights get exactly zero gradient from every input.",
+                                              "权重从每个输入得到的梯度都恰好为零的隐藏单元比例。", _FRACTION),
+                "inactive_fraction_final": metric("inactive at the end", "最终不活跃比例",
+                                                  "Hidden units with z ≤ 0 on every input (dead only if f′ = 0 there).",
+                                                  "在所有输入上 z ≤ 0 的隐藏单元比例（只有当那里 f′ = 0 时才算死亡）。",
+                                                  _FRACTION),
+                "final_loss": metric("final loss", "最终损失", "Training loss after the last epoch.",
+                                     "最后一轮后的训练损失。"),
             },
         ),
         ex4_3_seeds.EXPERIMENT,
@@ -285,23 +279,23 @@ EXERCISE = Exercise(
             cost=_sweep_cost,
             cost_fields=("n_lrs", "n_seeds", "epochs", "width", "depth"),
             metrics={
-                "dead_fraction_by_activation": Metric(
-                    text("dead fraction by activation", "各激活函数的死亡比例"),
-                    text("Mean over seeds of the final dead fraction, one value per rate (small to large).",
-                         "最终死亡比例在种子上的平均，每个学习率一个值（从小到大）。")),
-                "learning_rates": Metric(text("learning rates", "学习率"), text("The log grid of rates.", "学习率的对数网格。")),
-                "runs_per_rate": _m("runs per rate", "每个学习率的训练次数",
-                                    "Networks trained for each rate and activation, one per seed.",
-                                    "每个学习率、每种激活函数训练的网络数，每个种子一个。"),
-                "runs_with_dead_units": _m("runs with dead units", "有死亡单元的训练次数",
-                                           "Runs that trained and ended with at least one dead unit, one count per "
-                                           "rate (small to large).",
-                                           "正常训练且结束时至少有一个死亡单元的训练次数，每个学习率一个值（从小到大）。"),
-                "diverged_runs_by_activation": _m("runs that blew up", "发散的训练次数",
-                                                  "Runs whose loss became non-finite or ended more than 10 % above its "
-                                                  "start, one count per rate; left out of the fractions.",
-                                                  "损失变为非有限值或最终比初始值高出 10% 以上的训练次数，每个学习率一个值；"
-                                                  "不计入死亡比例。"),
+                "dead_fraction_by_activation": metric(
+                    "dead fraction by activation", "各激活函数的死亡比例",
+                    "Mean over seeds of the final dead fraction, one value per rate (small to large).",
+                    "最终死亡比例在种子上的平均，每个学习率一个值（从小到大）。"),
+                "learning_rates": metric("learning rates", "学习率", "The log grid of rates.", "学习率的对数网格。"),
+                "runs_per_rate": metric("runs per rate", "每个学习率的训练次数",
+                                        "Networks trained for each rate and activation, one per seed.",
+                                        "每个学习率、每种激活函数训练的网络数，每个种子一个。"),
+                "runs_with_dead_units": metric("runs with dead units", "有死亡单元的训练次数",
+                                               "Runs that trained and ended with at least one dead unit, one count per "
+                                               "rate (small to large).",
+                                               "正常训练且结束时至少有一个死亡单元的训练次数，每个学习率一个值（从小到大）。"),
+                "diverged_runs_by_activation": metric("runs that blew up", "发散的训练次数",
+                                                      "Runs whose loss became non-finite or ended more than 10 % above its "
+                                                      "start, one count per rate; left out of the fractions.",
+                                                      "损失变为非有限值或最终比初始值高出 10% 以上的训练次数，每个学习率一个值；"
+                                                      "不计入死亡比例。"),
             },
         ),
     ),

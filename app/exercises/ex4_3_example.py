@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.exercises import work
-from app.exercises.base import Experiment, Metric, Params, Result, param
+from app.exercises.base import Experiment, Params, Result, metric, param
 from app.exercises.common import outcome
 from app.figures import ex4_3 as figs
 from app.i18n import text
@@ -113,10 +113,6 @@ def one_unit(p: OneUnitParams) -> Result:
     return Result(metrics, data, views=views)
 
 
-def _label(en: str, zh: str, meaning_en: str, meaning_zh: str) -> Metric:
-    return Metric(text(en, zh), text(meaning_en, meaning_zh))
-
-
 EXPERIMENT = Experiment(
     name="one-unit",
     title=text("One unit, one step", "一个单元，一步更新"),
@@ -133,28 +129,28 @@ EXPERIMENT = Experiment(
     cost=lambda p: work.seconds(work.training(1, 3, (1, 1), p.steps)),
     cost_fields=("steps",),
     metrics={
-        "grad_w": _label("∂L/∂w at the start", "初始 ∂L/∂w", "Gradient of the loss with respect to w before the "
+        "grad_w": metric("∂L/∂w at the start", "初始 ∂L/∂w", "Gradient of the loss with respect to w before the "
                          "first step.", "第一步之前损失对 w 的梯度。"),
-        "grad_b": _label("∂L/∂b at the start", "初始 ∂L/∂b", "Gradient of the loss with respect to b before the "
+        "grad_b": metric("∂L/∂b at the start", "初始 ∂L/∂b", "Gradient of the loss with respect to b before the "
                          "first step.", "第一步之前损失对 b 的梯度。"),
-        "w_after": _label("w after one step", "一步后的 w", "The weight after the first step.", "第一步之后的权重。"),
-        "b_after": _label("b after one step", "一步后的 b", "The bias after the first step.", "第一步之后的偏置。"),
-        "threshold_after": _label("−max wxₙ after one step", "一步后的 −max wxₙ",
+        "w_after": metric("w after one step", "一步后的 w", "The weight after the first step.", "第一步之后的权重。"),
+        "b_after": metric("b after one step", "一步后的 b", "The bias after the first step.", "第一步之后的偏置。"),
+        "threshold_after": metric("−max wxₙ after one step", "一步后的 −max wxₙ",
                                   "The unit is off on every input when b is at or below this value.",
                                   "当 b 不大于这个值时，单元在所有输入上都不激活。"),
-        "dead_after_first_step": _label("dead after one step", "一步后死亡",
+        "dead_after_first_step": metric("dead after one step", "一步后死亡",
                                         "z ≤ 0 on all three inputs after the first step.",
                                         "第一步之后三个输入上都有 z ≤ 0。"),
-        "dead_at_end": _label("dead at the end", "最终死亡", "z ≤ 0 on all three inputs after the last step.",
+        "dead_at_end": metric("dead at the end", "最终死亡", "z ≤ 0 on all three inputs after the last step.",
                               "最后一步之后三个输入上都有 z ≤ 0。"),
-        "b_final": _label("b at the end", "最终的 b", "The bias after the last step.", "最后一步之后的偏置。"),
-        "loss_start": _label("loss at the start", "初始损失", "Half the mean squared error before training.",
+        "b_final": metric("b at the end", "最终的 b", "The bias after the last step.", "最后一步之后的偏置。"),
+        "loss_start": metric("loss at the start", "初始损失", "Half the mean squared error before training.",
                              "训练前的均方误差的一半。"),
-        "loss_after_first_step": _label("loss after one step", "一步后的损失", "The loss after the first step.",
+        "loss_after_first_step": metric("loss after one step", "一步后的损失", "The loss after the first step.",
                                         "第一步之后的损失。"),
-        "loss_final": _label("loss at the end", "最终损失", "The loss after the last step (0 is reachable, "
+        "loss_final": metric("loss at the end", "最终损失", "The loss after the last step (0 is reachable, "
                              "at w = 1, b = 1).", "最后一步之后的损失（在 w = 1、b = 1 处可达 0）。"),
-        "kill_rate": _label("smallest η that kills", "致死的最小学习率",
+        "kill_rate": metric("smallest η that kills", "致死的最小学习率",
                             "The smallest step size whose first step leaves z ≤ 0 on every input (0: dead "
                             "already; none: no step does).",
                             "第一步之后使所有输入上 z ≤ 0 的最小步长（0 表示一开始就已死亡；无表示任何步长都不会）。"),

@@ -13,7 +13,7 @@ from typing import Literal
 
 import numpy as np
 
-from app.exercises.base import Experiment, Metric, Result, param
+from app.exercises.base import Experiment, Result, metric, param
 from app.exercises.common import outcome
 from app.exercises.ex4_3_units import RunParams, came_back, load, make_net, run_cost, states_cost, unit_states
 from app.figures import ex4_3 as figs
@@ -88,10 +88,6 @@ def _cost(p: SeedsParams) -> float:
     return run_cost(p, p.activation, p.n_seeds, p.epochs) + states_cost(p, p.activation, SNAPSHOTS * p.n_seeds)
 
 
-def _m(en: str, zh: str, meaning_en: str, meaning_zh: str) -> Metric:
-    return Metric(text(en, zh), text(meaning_en, meaning_zh))
-
-
 EXPERIMENT = Experiment(
     name="seeds",
     title=text("The same run over several seeds", "多个种子下的同一训练"),
@@ -108,38 +104,38 @@ EXPERIMENT = Experiment(
     cost=_cost,
     cost_fields=("n_seeds", "epochs", "width", "depth"),
     metrics={
-        "seeds_run": _m("seeds", "种子数", "Networks trained, one per seed.", "训练的网络数，每个种子一个。"),
-        "seeds_diverged": _m("seeds that blew up", "发散的种子数", "Runs whose loss became non-finite or ended "
-                             "clearly above its start; left out of the counts below.",
-                             "损失变为非有限值或最终明显高于初始值的训练；不计入下面的各项计数。"),
-        "seeds_with_deaths": _m("seeds where units died", "有单元死亡的种子数",
-                                "Seeds in which some unit alive before training is dead at the end.",
-                                "训练前存活、训练结束时死亡的单元至少有一个的种子数。"),
-        "seeds_dead_rose": _m("seeds ending with more dead", "结束时死亡更多的种子数",
-                              "Seeds with more dead units at the end than at initialisation.",
-                              "训练结束时死亡单元比初始化时多的种子数。"),
-        "seeds_peak_rose": _m("seeds whose count ever rose", "死亡数曾上升的种子数",
-                              "Seeds with more dead units than at initialisation at some recorded epoch.",
-                              "在某个记录轮次上死亡单元比初始化时多的种子数。"),
-        "max_rise": _m("largest rise", "最大增幅", "The largest number of dead units, over recorded epochs and "
-                       "seeds, above the seed's count at initialisation.",
-                       "在所有记录轮次和种子中，死亡单元数比该种子初始化时多出的最大值。"),
-        "seeds_first_layer_dead": _m("seeds with a dead first-layer unit", "第一层有死亡单元的种子数",
-                                     "Seeds with at least one dead unit in the first hidden layer at the end.",
-                                     "训练结束时第一隐藏层至少有一个死亡单元的种子数。"),
-        "seeds_dead_at_end": _m("seeds with dead units at the end", "结束时有死亡单元的种子数",
-                                "Seeds with at least one dead unit at the end.", "训练结束时至少有一个死亡单元的种子数。"),
-        "dead_final_min": _m("fewest dead at the end", "结束时最少死亡数", "The smallest count of dead units at "
-                             "the end, over seeds.", "各种子训练结束时死亡单元数的最小值。"),
-        "dead_final_max": _m("most dead at the end", "结束时最多死亡数", "The largest count of dead units at the "
-                             "end, over seeds.", "各种子训练结束时死亡单元数的最大值。"),
-        "came_back_first_layer": _m("came back, first layer", "恢复的单元（第一层）",
-                                    "First-layer units inactive at one recorded epoch and active at a later one, "
-                                    "summed over seeds.", "在某个记录轮次不活跃、之后又活跃的第一层单元数，对种子求和。"),
-        "seeds_first_layer_back": _m("seeds where one came back", "有第一层单元恢复的种子数",
-                                     "Seeds in which at least one first-layer unit came back that way.",
-                                     "至少有一个第一层单元以这种方式恢复的种子数。"),
-        "came_back_deeper": _m("came back, deeper layers", "恢复的单元（更深层）",
-                               "The same for the units of the deeper hidden layers.", "更深隐藏层中的同类单元数。"),
+        "seeds_run": metric("seeds", "种子数", "Networks trained, one per seed.", "训练的网络数，每个种子一个。"),
+        "seeds_diverged": metric("seeds that blew up", "发散的种子数", "Runs whose loss became non-finite or ended "
+                                 "clearly above its start; left out of the counts below.",
+                                 "损失变为非有限值或最终明显高于初始值的训练；不计入下面的各项计数。"),
+        "seeds_with_deaths": metric("seeds where units died", "有单元死亡的种子数",
+                                    "Seeds in which some unit alive before training is dead at the end.",
+                                    "训练前存活、训练结束时死亡的单元至少有一个的种子数。"),
+        "seeds_dead_rose": metric("seeds ending with more dead", "结束时死亡更多的种子数",
+                                  "Seeds with more dead units at the end than at initialisation.",
+                                  "训练结束时死亡单元比初始化时多的种子数。"),
+        "seeds_peak_rose": metric("seeds whose count ever rose", "死亡数曾上升的种子数",
+                                  "Seeds with more dead units than at initialisation at some recorded epoch.",
+                                  "在某个记录轮次上死亡单元比初始化时多的种子数。"),
+        "max_rise": metric("largest rise", "最大增幅", "The largest number of dead units, over recorded epochs and "
+                           "seeds, above the seed's count at initialisation.",
+                           "在所有记录轮次和种子中，死亡单元数比该种子初始化时多出的最大值。"),
+        "seeds_first_layer_dead": metric("seeds with a dead first-layer unit", "第一层有死亡单元的种子数",
+                                         "Seeds with at least one dead unit in the first hidden layer at the end.",
+                                         "训练结束时第一隐藏层至少有一个死亡单元的种子数。"),
+        "seeds_dead_at_end": metric("seeds with dead units at the end", "结束时有死亡单元的种子数",
+                                    "Seeds with at least one dead unit at the end.", "训练结束时至少有一个死亡单元的种子数。"),
+        "dead_final_min": metric("fewest dead at the end", "结束时最少死亡数", "The smallest count of dead units at "
+                                 "the end, over seeds.", "各种子训练结束时死亡单元数的最小值。"),
+        "dead_final_max": metric("most dead at the end", "结束时最多死亡数", "The largest count of dead units at the "
+                                 "end, over seeds.", "各种子训练结束时死亡单元数的最大值。"),
+        "came_back_first_layer": metric("came back, first layer", "恢复的单元（第一层）",
+                                        "First-layer units inactive at one recorded epoch and active at a later one, "
+                                        "summed over seeds.", "在某个记录轮次不活跃、之后又活跃的第一层单元数，对种子求和。"),
+        "seeds_first_layer_back": metric("seeds where one came back", "有第一层单元恢复的种子数",
+                                         "Seeds in which at least one first-layer unit came back that way.",
+                                         "至少有一个第一层单元以这种方式恢复的种子数。"),
+        "came_back_deeper": metric("came back, deeper layers", "恢复的单元（更深层）",
+                                   "The same for the units of the deeper hidden layers.", "更深隐藏层中的同类单元数。"),
     },
 )

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.exercises.answers import Mistake, Question, Variable, answer_help, answer_validator, check, check_metrics
-from app.exercises.base import Experiment, Params, Result, param
-from app.exercises.formula import MAX_ANSWER_LENGTH
-from app.figures import checks as figs
+from app.exercises.answers import Mistake, Question, Variable, answer_field, answer_validator, check_experiment
+from app.exercises.base import Params
 from app.i18n import text
 from app.nn.activations import normal_cdf, normal_pdf, sigmoid
 
@@ -131,44 +129,27 @@ GELU = Question(
     ),
 )
 
-_LABEL = text("Your answer", "你的答案")
-
-
 class SwishAnswer(Params):
-    answer: str = param("", _LABEL, answer_help(SWISH), max_length=MAX_ANSWER_LENGTH)
+    answer: str = answer_field(SWISH)
     _syntax = answer_validator(SWISH)
 
 
 class GeluAnswer(Params):
-    answer: str = param("", _LABEL, answer_help(GELU), max_length=MAX_ANSWER_LENGTH)
+    answer: str = answer_field(GELU)
     _syntax = answer_validator(GELU)
 
 
-def check_swish(p: SwishAnswer) -> Result:
-    """Check a typed Swish′(x; β) against the derivative on x ∈ [−6, 6], β ∈ [0.05, 5]."""
-    return check(SWISH, p.answer)
-
-
-def check_gelu(p: GeluAnswer) -> Result:
-    """Check a typed GELU′(x) against the derivative on x ∈ [−6, 6]."""
-    return check(GELU, p.answer)
-
-
-CHECK_SWISH = Experiment(
-    name="check-swish",
-    title=text("Check your Swish′", "检验你的 Swish′"),
-    summary=text("Type your derivative of Swish(x) = x·σ(βx) as a formula in x and β. The server evaluates it against "
-                 "the true Swish′ on a grid and at random points, and names the known mistake it matches.",
-                 "把你推导的 Swish(x) = x·σ(βx) 的导数写成关于 x 和 β 的公式。服务器在网格点和随机点上把它与正确的 Swish′ "
-                 "对照，并指出它属于哪种常见错误。"),
-    params=SwishAnswer, run=check_swish, draw=figs.answer_figures, metrics=check_metrics(SWISH),
+CHECK_SWISH = check_experiment(
+    SWISH, SwishAnswer, "check-swish", text("Check your Swish′", "检验你的 Swish′"),
+    text("Type your derivative of Swish(x) = x·σ(βx) as a formula in x and β. The server evaluates it against "
+         "the true Swish′ on a grid and at random points, and names the known mistake it matches.",
+         "把你推导的 Swish(x) = x·σ(βx) 的导数写成关于 x 和 β 的公式。服务器在网格点和随机点上把它与正确的 Swish′ "
+         "对照，并指出它属于哪种常见错误。"),
 )
-CHECK_GELU = Experiment(
-    name="check-gelu",
-    title=text("Check your GELU′", "检验你的 GELU′"),
-    summary=text("Type your derivative of GELU(x) = x·Φ(x) as a formula in x (Phi and phi are the standard normal CDF "
-                 "and density). The server evaluates it against the true GELU′ and names the known mistake it matches.",
-                 "把你推导的 GELU(x) = x·Φ(x) 的导数写成关于 x 的公式（Phi 和 phi 是标准正态分布函数和密度函数）。"
-                 "服务器把它与正确的 GELU′ 对照，并指出它属于哪种常见错误。"),
-    params=GeluAnswer, run=check_gelu, draw=figs.answer_figures, metrics=check_metrics(GELU),
+CHECK_GELU = check_experiment(
+    GELU, GeluAnswer, "check-gelu", text("Check your GELU′", "检验你的 GELU′"),
+    text("Type your derivative of GELU(x) = x·Φ(x) as a formula in x (Phi and phi are the standard normal CDF "
+         "and density). The server evaluates it against the true GELU′ and names the known mistake it matches.",
+         "把你推导的 GELU(x) = x·Φ(x) 的导数写成关于 x 的公式（Phi 和 phi 是标准正态分布函数和密度函数）。"
+         "服务器把它与正确的 GELU′ 对照，并指出它属于哪种常见错误。"),
 )

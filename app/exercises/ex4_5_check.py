@@ -13,10 +13,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from app.exercises.answers import Mistake, Question, Variable, answer_help, answer_validator, check, check_metrics
-from app.exercises.base import Experiment, Params, Result, param
-from app.exercises.formula import MAX_ANSWER_LENGTH
-from app.figures import checks as figs
+from app.exercises.answers import Mistake, Question, Variable, answer_field, answer_validator, check_experiment
+from app.exercises.base import Params
 from app.i18n import text
 
 GRID_N = (1, 2, 6, 12, 24, 60, 120, 360, 720)
@@ -99,21 +97,14 @@ PARAMETERS = Question(
 
 
 class ParametersAnswer(Params):
-    answer: str = param("", text("Your answer", "你的答案"), answer_help(PARAMETERS), max_length=MAX_ANSWER_LENGTH)
+    answer: str = answer_field(PARAMETERS)
     _syntax = answer_validator(PARAMETERS)
 
 
-def check_parameters(p: ParametersAnswer) -> Result:
-    """Check a typed P(N, M₀, L) against the page's formula at whole N, M₀ ≤ 1000 and every L dividing N."""
-    return check(PARAMETERS, p.answer)
-
-
-CHECK_PARAMETERS = Experiment(
-    name="check-parameters",
-    title=text("Check your parameter count", "检验你的参数个数公式"),
-    summary=text("Type your P as a formula in N, M0 and L. The server compares it with the count of the page's "
-                 "architecture at whole N, M₀ and every L that divides N, and names the miscount it matches.",
-                 "把你的 P 写成关于 N、M0、L 的公式。服务器在整数 N、M₀ 和每个整除 N 的 L 上把它与本页结构的参数个数对照，"
-                 "并指出它属于哪种常见的数错。"),
-    params=ParametersAnswer, run=check_parameters, draw=figs.answer_figures, metrics=check_metrics(PARAMETERS),
+CHECK_PARAMETERS = check_experiment(
+    PARAMETERS, ParametersAnswer, "check-parameters", text("Check your parameter count", "检验你的参数个数公式"),
+    text("Type your P as a formula in N, M0 and L. The server compares it with the count of the page's "
+         "architecture at whole N, M₀ and every L that divides N, and names the miscount it matches.",
+         "把你的 P 写成关于 N、M0、L 的公式。服务器在整数 N、M₀ 和每个整除 N 的 L 上把它与本页结构的参数个数对照，"
+         "并指出它属于哪种常见的数错。"),
 )

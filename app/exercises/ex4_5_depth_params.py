@@ -18,12 +18,11 @@ from typing import Literal
 
 import numpy as np
 
-from app.exercises.base import COMMON_METRICS, Exercise, Experiment, Metric, Params, Result, param
-from app.exercises.common import grid_2d, outcome, train_cost
+from app.exercises.base import COMMON_METRICS, Exercise, Experiment, Params, Result, metric, param
+from app.exercises.common import outcome, surfaces, train_cost
 from app.exercises.ex4_5_check import CHECK_PARAMETERS
 from app.figures import ex4_5 as figs
 from app.i18n import text
-from app.nn.activations import sigmoid
 from app.nn.data import spiral
 from app.nn.network import init_network, parameter_count, predict
 from app.nn.train import train
@@ -182,9 +181,8 @@ def depth_at_budget(p: DepthParams) -> Result:
     Xt, Yt = spiral(TEST_POINTS, p.seed + 1, turns=p.turns)
     seeds = [int(s) for s in np.random.SeedSequence(p.seed).generate_state(p.n_seeds)]
     init = "he" if p.activation == "relu" else "xavier"
-    gx, gy, grid = grid_2d((-1.25, -1.25), (1.25, 1.25), SURFACE_N)
     layers = depth_layers(p)
-    losses, final, acc, params, surfaces, runs = {}, {}, {}, {}, {}, []
+    losses, final, acc, params, first_seed, runs = {}, {}, {}, {}, {}, []
     for L in layers:
         sizes = (2, *([p.n_hidden // L] * L), 1)
         net = init_network(sizes, p.activation, "linear", seeds, weight_init=init)
@@ -195,8 +193,8 @@ def depth_at_budget(p: DepthParams) -> Result:
         final[L] = rec.losses[:, -1]
         acc[L] = correct.mean(axis=1)
         params[L] = parameter_count(sizes)["total"]
-        z = np.clip(predict(rec.net, grid)[0, :, 0], -50, 50)
-        surfaces[L] = sigmoid(z).reshape(SURFACE_N, SURFACE_N)
+        gx, gy, Z = surfaces(rec.net, (-1.25, -1.25), (1.25, 1.25), SURFACE_N, probability=True)
+        first_seed[L] = Z[0]
         runs.append(rec.losses)
     mean_loss = {L: float(np.mean(v)) if np.isfinite(v).all() else float("nan") for L, v in final.items()}
     metrics = {
@@ -217,7 +215,7 @@ def depth_at_budget(p: DepthParams) -> Result:
         "epoch": np.arange(p.epochs + 1),
         "x": X, "y": Y[:, 0],
     }
-    return Result(metrics, data, views={"surfaces": (gx, gy, surfaces)})
+    return Result(metrics, data, views={"surfaces": (gx, gy, first_seed)})
 
 
 # The shared train_cost overestimates these small full-batch runs about 4× (measured on the 2-core
@@ -235,10 +233,6 @@ def depth_cost(p: DepthParams) -> float:
 
 
 # ---------------------------------------------------------------- the exercise
-
-def _m(en_label: str, zh_label: str, en: str, zh: str) -> Metric:
-    return Metric(text(en_label, zh_label), text(en, zh))
-
 
 EXERCISE = Exercise(
     id="4-5",
@@ -266,20 +260,20 @@ EXERCISE = Exercise(
             cost=count_cost,
             cost_fields=("max_layers",),
             metrics={
-                "params_by_layers": _m("parameters by L", "各 L 的参数个数",
-                                       "P(L) for every L shown (the formula, equal to the count when all match).",
-                                       "所示每个 L 的 P(L)（公式值；全部一致时即计数值）。"),
-                "all_match": _m("formula = count", "公式 = 计数",
-                                "P(L) equals the counted parameters, term by term, for every L shown.",
-                                "对所示的每个 L，P(L) 与计数结果逐项相等。"),
-                "best_layers": _m("L with the most parameters", "参数最多的 L",
-                                  "Among the L that divide N (up to the largest L).", "在整除 N 的 L 中（不超过最大层数）。"),
-                "l_star": _m("L*", "L*", "2N/(N+M₀+1): where P is largest when L may be any real number.",
-                             "2N/(N+M₀+1)：L 取任意实数时 P 最大的位置。"),
-                "params_at_l_star": _m("P(L*)", "P(L*)", "The peak of the continuous curve.", "连续曲线的峰值。"),
-                "networks_built": _m("networks built", "实际构建的网络",
-                                     "How many of the networks were small enough to allocate and count entry by entry.",
-                                     "有多少个网络足够小，可以实际分配并逐个数参数。"),
+                "params_by_layers": metric("parameters by L", "各 L 的参数个数",
+                                           "P(L) for every L shown (the formula, equal to the count when all match).",
+                                           "所示每个 L 的 P(L)（公式值；全部一致时即计数值）。"),
+                "all_match": metric("formula = count", "公式 = 计数",
+                                    "P(L) equals the counted parameters, term by term, for every L shown.",
+                                    "对所示的每个 L，P(L) 与计数结果逐项相等。"),
+                "best_layers": metric("L with the most parameters", "参数最多的 L",
+                                      "Among the L that divide N (up to the largest L).", "在整除 N 的 L 中（不超过最大层数）。"),
+                "l_star": metric("L*", "L*", "2N/(N+M₀+1): where P is largest when L may be any real number.",
+                                 "2N/(N+M₀+1)：L 取任意实数时 P 最大的位置。"),
+                "params_at_l_star": metric("P(L*)", "P(L*)", "The peak of the continuous curve.", "连续曲线的峰值。"),
+                "networks_built": metric("networks built", "实际构建的网络",
+                                         "How many of the networks were small enough to allocate and count entry by entry.",
+                                         "有多少个网络足够小，可以实际分配并逐个数参数。"),
             },
         ),
         Experiment(
@@ -299,14 +293,14 @@ EXERCISE = Exercise(
             cost_fields=("epochs", "n_seeds", "n_train", "max_layers"),
             metrics={
                 **COMMON_METRICS,
-                "params_by_layers": _m("parameters by L", "各 L 的参数个数", "P(L) for M₀ = 2.", "M₀ = 2 时的 P(L)。"),
-                "final_loss_by_layers": _m("final loss by L", "各 L 的最终损失",
-                                           "Training cross-entropy after the last epoch, mean over seeds.",
-                                           "最后一轮后的训练交叉熵，对种子取平均。"),
-                "accuracy_by_layers": _m("test accuracy by L", "各 L 的测试准确率",
-                                         "On 400 fresh spiral points, mean over seeds.", "在 400 个新的螺旋样本上，对种子取平均。"),
-                "best_accuracy_layers": _m("L with the best accuracy", "准确率最高的 L",
-                                           "Mean test accuracy over seeds decides.", "按各种子的平均测试准确率决定。"),
+                "params_by_layers": metric("parameters by L", "各 L 的参数个数", "P(L) for M₀ = 2.", "M₀ = 2 时的 P(L)。"),
+                "final_loss_by_layers": metric("final loss by L", "各 L 的最终损失",
+                                               "Training cross-entropy after the last epoch, mean over seeds.",
+                                               "最后一轮后的训练交叉熵，对种子取平均。"),
+                "accuracy_by_layers": metric("test accuracy by L", "各 L 的测试准确率",
+                                             "On 400 fresh spiral points, mean over seeds.", "在 400 个新的螺旋样本上，对种子取平均。"),
+                "best_accuracy_layers": metric("L with the best accuracy", "准确率最高的 L",
+                                               "Mean test accuracy over seeds decides.", "按各种子的平均测试准确率决定。"),
             },
         ),
         CHECK_PARAMETERS,

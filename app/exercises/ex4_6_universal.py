@@ -21,7 +21,7 @@ from pydantic import ValidationInfo, field_validator
 
 from app.exercises import work
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, greater_than, param
-from app.exercises.common import outcome
+from app.exercises.common import frame_indices, outcome
 from app.exercises.formula import (  # noqa: F401  (FUNCTIONS, MAX_DEPTH: the formula rules, for tests)
     FUNCTIONS,
     MAX_DEPTH,
@@ -31,7 +31,6 @@ from app.exercises.formula import (  # noqa: F401  (FUNCTIONS, MAX_DEPTH: the fo
     parse_formula,
 )
 from app.figures import ex4_6 as figs
-from app.figures.common import frame_indices
 from app.i18n import text
 from app.nn.network import Network, forward, init_network
 from app.nn.train import train as train_network

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.exercises.base import COMMON_METRICS, Exercise, Experiment, Metric, Result
-from app.exercises.common import outcome
+from app.exercises.base import COMMON_METRICS, Exercise, Experiment, Metric, Result, metric
+from app.exercises.common import frame_indices, outcome
 from app.exercises.ex4_7_check import CHECK_BIAS
 from app.exercises.ex4_7_fits import (
     PENALTIES,
@@ -29,11 +29,11 @@ from app.exercises.ex4_7_fits import (
     make_data,
     mean_abs_slope,
     penalty_strengths,
+    per_penalty,
     sweep_prediction,
 )
 from app.exercises.ex4_7_seeds import EXPERIMENT as SEEDS_EXPERIMENT
 from app.figures import ex4_7 as figs
-from app.figures.common import frame_indices
 from app.i18n import text
 from app.nn.network import Network, predict
 from app.nn.train import TrainRecord
@@ -168,61 +168,49 @@ def sweep_cost(p: CommonParams) -> float:
 
 # ---------------------------------------------------------------- the exercise
 
-def _m(en_label: str, zh_label: str, en: str, zh: str) -> Metric:
-    return Metric(text(en_label, zh_label), text(en, zh))
-
-
-_NAMES = {"none": ("no penalty", "不惩罚"), "weights_only": ("weights only", "只惩罚权重"),
-          "weights_and_biases": ("weights and biases", "权重和偏置都惩罚")}
-
-_BIAS_METRICS: dict[str, Metric] = {}
-for _k, (_en, _zh) in _NAMES.items():
-    _BIAS_METRICS[f"test_mse_{_k}"] = _m(f"test MSE, {_en}", f"测试 MSE，{_zh}",
-                                         "Mean squared error against the noise-free target on 201 points of [−π, π].",
-                                         "在 [−π, π] 的 201 个点上与无噪声目标之间的均方误差。")
-    _BIAS_METRICS[f"output_bias_{_k}"] = _m(f"output bias, {_en}", f"输出偏置，{_zh}",
-                                            "The learned bias of the output unit.", "输出单元学到的偏置。")
-    _BIAS_METRICS[f"mean_abs_slope_{_k}"] = _m(f"mean |f′(x)|, {_en}", f"平均 |f′(x)|，{_zh}",
-                                               "Smoothness: the average steepness of the fit on the test grid.",
-                                               "平滑程度：拟合曲线在测试网格上的平均陡峭程度。")
-    _BIAS_METRICS[f"offset_in_hidden_{_k}"] = _m(
-        f"level carried by hidden units, {_en}", f"隐藏单元承载的水平，{_zh}",
-        "mean over x of Σⱼ vⱼ hⱼ(x): the part of the fitted mean level that is not the output bias.",
-        "Σⱼ vⱼ hⱼ(x) 对 x 的平均：拟合平均水平中不由输出偏置提供的部分。")
-for _k, (_en, _zh) in _NAMES.items():
-    _BIAS_METRICS[f"hidden_share_{_k}"] = _m(
-        f"share of the level in hidden units, {_en}", f"隐藏单元承担的份额，{_zh}",
-        "The level carried by the hidden units over the mean fitted level (output bias + hidden units).",
-        "隐藏单元承担的水平占拟合平均水平（输出偏置 + 隐藏单元）的比例。")
-for _k, (_en, _zh) in _NAMES.items():
-    _BIAS_METRICS[f"max_net_input_{_k}"] = _m(
-        f"largest |net input| of a hidden unit, {_en}", f"隐藏单元最大的 |净输入|，{_zh}",
-        "max over units and x ∈ [−π, π] of |wⱼx + c′ⱼ|. tanh′ = 1 − tanh² of it: above 0.4 up to |z| = 1 "
-        "(near-linear), below 0.03 beyond |z| = 2.5 (saturated).",
-        "对所有单元和 x ∈ [−π, π] 取 |wⱼx + c′ⱼ| 的最大值。tanh′ = 1 − tanh²：|z| ≤ 1 时大于 0.4（近似线性），"
-        "|z| > 2.5 时小于 0.03（饱和）。")
+_BIAS_METRICS: dict[str, Metric] = {
+    **per_penalty(
+        ("test_mse", "test MSE, {name}", "测试 MSE，{name}",
+         "Mean squared error against the noise-free target on 201 points of [−π, π].",
+         "在 [−π, π] 的 201 个点上与无噪声目标之间的均方误差。"),
+        ("output_bias", "output bias, {name}", "输出偏置，{name}", "The learned bias of the output unit.",
+         "输出单元学到的偏置。"),
+        ("mean_abs_slope", "mean |f′(x)|, {name}", "平均 |f′(x)|，{name}",
+         "Smoothness: the average steepness of the fit on the test grid.", "平滑程度：拟合曲线在测试网格上的平均陡峭程度。"),
+        ("offset_in_hidden", "level carried by hidden units, {name}", "隐藏单元承载的水平，{name}",
+         "mean over x of Σⱼ vⱼ hⱼ(x): the part of the fitted mean level that is not the output bias.",
+         "Σⱼ vⱼ hⱼ(x) 对 x 的平均：拟合平均水平中不由输出偏置提供的部分。")),
+    **per_penalty(("hidden_share", "share of the level in hidden units, {name}", "隐藏单元承担的份额，{name}",
+                   "The level carried by the hidden units over the mean fitted level (output bias + hidden units).",
+                   "隐藏单元承担的水平占拟合平均水平（输出偏置 + 隐藏单元）的比例。")),
+    **per_penalty(("max_net_input", "largest |net input| of a hidden unit, {name}", "隐藏单元最大的 |净输入|，{name}",
+                   "max over units and x ∈ [−π, π] of |wⱼx + c′ⱼ|. tanh′ = 1 − tanh² of it: above 0.4 up to |z| = 1 "
+                   "(near-linear), below 0.03 beyond |z| = 2.5 (saturated).",
+                   "对所有单元和 x ∈ [−π, π] 取 |wⱼx + c′ⱼ| 的最大值。tanh′ = 1 − tanh²：|z| ≤ 1 时大于 0.4（近似线性），"
+                   "|z| > 2.5 时小于 0.03（饱和）。")),
+}
 _BIAS_METRICS.update({
-    "bias_route_penalty": _m("λ·Σⱼ|vⱼ c′ⱼ|, weights and biases", "λ·Σⱼ|vⱼ c′ⱼ|，权重和偏置都惩罚",
-                             "The least that (λ/2)(vⱼ² + c′ⱼ²) can cost for the products vⱼc′ⱼ the hidden units use.",
-                             "隐藏单元所用的乘积 vⱼc′ⱼ 下，(λ/2)(vⱼ² + c′ⱼ²) 可能的最小代价。"),
-    "output_bias_alone_penalty": _m("(λ/2)·offset²", "(λ/2)·偏移²",
-                                    "What the output bias alone would pay to carry the whole offset.",
-                                    "只靠输出偏置承担全部偏移时要付出的惩罚。"),
-    "penalty_weights_only": _m("penalty paid, weights only", "付出的惩罚，只惩罚权重",
-                               "(λ/2)·Σθ² over the penalised parameters at the end of training.",
-                               "训练结束时对被惩罚参数计算的 (λ/2)·Σθ²。"),
-    "penalty_weights_and_biases": _m("penalty paid, weights and biases", "付出的惩罚，权重和偏置都惩罚",
-                                     "(λ/2)·Σθ² over the penalised parameters at the end of training.",
-                                     "训练结束时对被惩罚参数计算的 (λ/2)·Σθ²。"),
+    "bias_route_penalty": metric("λ·Σⱼ|vⱼ c′ⱼ|, weights and biases", "λ·Σⱼ|vⱼ c′ⱼ|，权重和偏置都惩罚",
+                                 "The least that (λ/2)(vⱼ² + c′ⱼ²) can cost for the products vⱼc′ⱼ the hidden units use.",
+                                 "隐藏单元所用的乘积 vⱼc′ⱼ 下，(λ/2)(vⱼ² + c′ⱼ²) 可能的最小代价。"),
+    "output_bias_alone_penalty": metric("(λ/2)·offset²", "(λ/2)·偏移²",
+                                        "What the output bias alone would pay to carry the whole offset.",
+                                        "只靠输出偏置承担全部偏移时要付出的惩罚。"),
+    "penalty_weights_only": metric("penalty paid, weights only", "付出的惩罚，只惩罚权重",
+                                   "(λ/2)·Σθ² over the penalised parameters at the end of training.",
+                                   "训练结束时对被惩罚参数计算的 (λ/2)·Σθ²。"),
+    "penalty_weights_and_biases": metric("penalty paid, weights and biases", "付出的惩罚，权重和偏置都惩罚",
+                                         "(λ/2)·Σθ² over the penalised parameters at the end of training.",
+                                         "训练结束时对被惩罚参数计算的 (λ/2)·Σθ²。"),
 
-    "shift": _m("fit lowered by the bias penalty", "偏置惩罚使拟合下移",
-                "Mean of (weights-only fit − weights-and-biases fit) over the test grid.",
-                "测试网格上（只惩罚权重的拟合 − 权重和偏置都惩罚的拟合）的平均值。"),
-    "shift_predicted": _m("predicted shift, offset·λ/(1+λ)", "预测的下移量 offset·λ/(1+λ)",
-                          "What the closed form predicts for the neuron when x̄ ≈ 0.", "x̄ ≈ 0 时神经元闭式解给出的预测。"),
-    "closed_form_gap": _m("|trained − closed form|", "|训练结果 − 闭式解|",
-                          "Largest gap between the trained (w, b) and the exact minimiser, over the three fits.",
-                          "三次拟合中，训练得到的 (w, b) 与精确极小点之间的最大差距。"),
+    "shift": metric("fit lowered by the bias penalty", "偏置惩罚使拟合下移",
+                    "Mean of (weights-only fit − weights-and-biases fit) over the test grid.",
+                    "测试网格上（只惩罚权重的拟合 − 权重和偏置都惩罚的拟合）的平均值。"),
+    "shift_predicted": metric("predicted shift, offset·λ/(1+λ)", "预测的下移量 offset·λ/(1+λ)",
+                              "What the closed form predicts for the neuron when x̄ ≈ 0.", "x̄ ≈ 0 时神经元闭式解给出的预测。"),
+    "closed_form_gap": metric("|trained − closed form|", "|训练结果 − 闭式解|",
+                              "Largest gap between the trained (w, b) and the exact minimiser, over the three fits.",
+                              "三次拟合中，训练得到的 (w, b) 与精确极小点之间的最大差距。"),
 })
 
 EXERCISE = Exercise(
@@ -270,26 +258,26 @@ EXERCISE = Exercise(
             cost_fields=("epochs", "n_train", "width"),
             metrics={
                 **COMMON_METRICS,
-                "test_mse_weights_only_spread": _m(
+                "test_mse_weights_only_spread": metric(
                     "spread of the weights-only error", "只惩罚权重时误差的极差",
                     "max − min of its test MSE over all offsets: 0 means exactly equivariant.",
                     "各偏移下测试 MSE 的最大值减最小值：为 0 表示严格平移等变。"),
-                "test_mse_weights_only_at_10": _m("test MSE at |offset| = 10, weights only", "|偏移| = 10 时的测试 MSE，只惩罚权重",
-                                                  "Mean of offsets −10 and 10.", "偏移 −10 与 10 的平均。"),
-                "test_mse_weights_and_biases_at_10": _m(
+                "test_mse_weights_only_at_10": metric("test MSE at |offset| = 10, weights only", "|偏移| = 10 时的测试 MSE，只惩罚权重",
+                                                      "Mean of offsets −10 and 10.", "偏移 −10 与 10 的平均。"),
+                "test_mse_weights_and_biases_at_10": metric(
                     "test MSE at |offset| = 10, weights and biases", "|偏移| = 10 时的测试 MSE，权重和偏置都惩罚",
                     "Mean of offsets −10 and 10.", "偏移 −10 与 10 的平均。"),
-                "test_mse_weights_and_biases_at_0": _m(
+                "test_mse_weights_and_biases_at_0": metric(
                     "test MSE at offset 0, weights and biases", "偏移为 0 时的测试 MSE，权重和偏置都惩罚",
                     "With no offset there is nothing for the bias penalty to pull away.", "没有偏移时，偏置惩罚无可拉偏。"),
-                "curvature": _m("α, the c² coefficient (neuron)", "α，c² 的系数（神经元）",
-                                "err(c) = err(0) + 2c·mean(rg) + αc², α = mean(g²) from the normal equations.",
-                                "err(c) = err(0) + 2c·mean(rg) + αc²，α = mean(g²) 由正规方程得到。"),
-                "curvature_symmetric": _m("(λ/(1+λ))²", "(λ/(1+λ))²", "α when the sampled x̄ is exactly 0.",
-                                          "采样得到的 x̄ 恰为 0 时的 α。"),
-                "prediction_gap": _m("|measured − closed form|", "|实测 − 闭式解|",
-                                     "Largest gap between the trained neuron's test error and the closed form, over "
-                                     "the offsets.", "各偏移下训练得到的神经元测试误差与闭式解之间的最大差距。"),
+                "curvature": metric("α, the c² coefficient (neuron)", "α，c² 的系数（神经元）",
+                                    "err(c) = err(0) + 2c·mean(rg) + αc², α = mean(g²) from the normal equations.",
+                                    "err(c) = err(0) + 2c·mean(rg) + αc²，α = mean(g²) 由正规方程得到。"),
+                "curvature_symmetric": metric("(λ/(1+λ))²", "(λ/(1+λ))²", "α when the sampled x̄ is exactly 0.",
+                                              "采样得到的 x̄ 恰为 0 时的 α。"),
+                "prediction_gap": metric("|measured − closed form|", "|实测 − 闭式解|",
+                                         "Largest gap between the trained neuron's test error and the closed form, over "
+                                         "the offsets.", "各偏移下训练得到的神经元测试误差与闭式解之间的最大差距。"),
             },
         ),
         SEEDS_EXPERIMENT,

@@ -14,10 +14,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from app.exercises.answers import Mistake, Question, Variable, answer_help, answer_validator, check, check_metrics
-from app.exercises.base import Experiment, Params, Result, param
-from app.exercises.formula import MAX_ANSWER_LENGTH
-from app.figures import checks as figs
+from app.exercises.answers import Mistake, Question, Variable, answer_field, answer_validator, check_experiment
+from app.exercises.base import Params
 from app.i18n import text
 
 
@@ -75,22 +73,15 @@ BIAS = Question(
 
 
 class BiasAnswer(Params):
-    answer: str = param("", text("Your answer", "你的答案"), answer_help(BIAS), max_length=MAX_ANSWER_LENGTH)
+    answer: str = answer_field(BIAS)
     _syntax = answer_validator(BIAS)
 
 
-def check_bias(p: BiasAnswer) -> Result:
-    """Check a typed optimal bias against (ȳ − w x̄)/(1 + λ) on the domain of ȳ, x̄, w, λ."""
-    return check(BIAS, p.answer)
-
-
-CHECK_BIAS = Experiment(
-    name="check-bias",
-    title=text("Check your optimal bias", "检验你的最优偏置"),
-    summary=text("Type the bias b that minimises the page's loss with the bias penalised, as a formula in ybar, "
-                 "xbar, w and lam (ȳ, x̄, w, λ). The server compares it with the optimum and names the known mistake "
-                 "it matches.",
-                 "把本页损失（偏置也加惩罚）下的最优偏置 b 写成关于 ybar、xbar、w、lam（ȳ、x̄、w、λ）的公式。"
-                 "服务器把它与最优解对照，并指出它属于哪种常见错误。"),
-    params=BiasAnswer, run=check_bias, draw=figs.answer_figures, metrics=check_metrics(BIAS),
+CHECK_BIAS = check_experiment(
+    BIAS, BiasAnswer, "check-bias", text("Check your optimal bias", "检验你的最优偏置"),
+    text("Type the bias b that minimises the page's loss with the bias penalised, as a formula in ybar, "
+         "xbar, w and lam (ȳ, x̄, w, λ). The server compares it with the optimum and names the known mistake "
+         "it matches.",
+         "把本页损失（偏置也加惩罚）下的最优偏置 b 写成关于 ybar、xbar、w、lam（ȳ、x̄、w、λ）的公式。"
+         "服务器把它与最优解对照，并指出它属于哪种常见错误。"),
 )

@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-from app.exercises.base import Params, param
+from app.exercises.base import Metric, Params, metric, param
 from app.i18n import text
 from app.nn.network import Network, forward, init_network
 from app.nn.train import TrainRecord, train
@@ -29,6 +29,8 @@ TEST_POINTS = 201
 NEURON_CONTRACTION_LOG = 34.0
 NEURON_MAX_EPOCHS = 5000
 PENALTIES = ("none", "weights_only", "weights_and_biases")
+PENALTY_NAMES = {"none": ("no penalty", "不惩罚"), "weights_only": ("weights only", "只惩罚权重"),
+                 "weights_and_biases": ("weights and biases", "权重和偏置都惩罚")}
 NETWORK_SNAPSHOTS = 201  # the network's snapshots; the neuron keeps every epoch (a copy of two numbers)
 
 
@@ -208,3 +210,10 @@ def anatomy(net: Network, grid: np.ndarray, lam: float) -> dict[str, np.ndarray]
 def mean_abs_slope(curves: np.ndarray, grid: np.ndarray) -> np.ndarray:
     """Return the mean |f′(x)| of fitted curves (..., n) on the grid (n,): how steep the fit is."""
     return np.mean(np.abs(np.gradient(curves, grid, axis=-1)), axis=-1)
+
+
+def per_penalty(*specs: tuple[str, str, str, str, str]) -> dict[str, Metric]:
+    """Return the metrics `{key}_{penalty}` of each spec (key, label_en, label_zh, meaning_en, meaning_zh), penalty
+    by penalty; `{name}` in a label is the penalty's name ("test MSE, {name}": "test MSE, weights only")."""
+    return {f"{key}_{k}": metric(label_en.format(name=en), label_zh.format(name=zh), meaning_en, meaning_zh)
+            for k, (en, zh) in PENALTY_NAMES.items() for key, label_en, label_zh, meaning_en, meaning_zh in specs}

@@ -13,7 +13,7 @@ from typing import Literal
 
 import numpy as np
 
-from app.exercises.base import COMMON_METRICS, Experiment, Metric, Result, param
+from app.exercises.base import COMMON_METRICS, Experiment, Metric, Result, metric, param
 from app.exercises.common import outcome
 from app.exercises.ex4_7_fits import (
     PENALTIES,
@@ -27,6 +27,7 @@ from app.exercises.ex4_7_fits import (
     make_data,
     mean_abs_slope,
     penalty_strengths,
+    per_penalty,
 )
 from app.figures import ex4_7 as figs
 from app.i18n import text
@@ -107,39 +108,30 @@ def seeds_cost(p: SeedsParams) -> float:
     return 3 * fit_cost(p, p.n_seeds) if p.model == "network" else 1e-3 * p.n_seeds
 
 
-def _m(en_label: str, zh_label: str, en: str, zh: str) -> Metric:
-    return Metric(text(en_label, zh_label), text(en, zh))
-
-
-_NAMES = {"none": ("no penalty", "不惩罚"), "weights_only": ("weights only", "只惩罚权重"),
-          "weights_and_biases": ("weights and biases", "权重和偏置都惩罚")}
-_METRICS: dict[str, Metric] = {"n_seeds": _m("seeds", "种子数", "How many seeds were run.", "运行的种子个数。")}
-for _k, (_en, _zh) in _NAMES.items():
-    _METRICS[f"test_mse_mean_{_k}"] = _m(f"mean test MSE, {_en}", f"测试 MSE 均值，{_zh}",
-                                         "Average over the seeds.", "对各种子取平均。")
-    _METRICS[f"test_mse_sd_{_k}"] = _m(f"sd of test MSE, {_en}", f"测试 MSE 标准差，{_zh}",
-                                       "Sample standard deviation over the seeds.", "各种子间的样本标准差。")
-for _k, (_en, _zh) in _NAMES.items():
-    _METRICS[f"lowest_error_count_{_k}"] = _m(f"seeds where {_en} is best", f"{_zh}误差最低的种子数",
-                                              "Seeds at which this fit has the lowest test MSE of the three.",
-                                              "三种拟合中该拟合测试 MSE 最低的种子个数。")
-for _k, (_en, _zh) in _NAMES.items():
-    _METRICS[f"highest_error_count_{_k}"] = _m(f"seeds where {_en} is worst", f"{_zh}误差最高的种子数",
-                                               "Seeds at which this fit has the highest test MSE of the three.",
-                                               "三种拟合中该拟合测试 MSE 最高的种子个数。")
+_METRICS: dict[str, Metric] = {
+    "n_seeds": metric("seeds", "种子数", "How many seeds were run.", "运行的种子个数。"),
+    **per_penalty(("test_mse_mean", "mean test MSE, {name}", "测试 MSE 均值，{name}", "Average over the seeds.",
+                   "对各种子取平均。"),
+                  ("test_mse_sd", "sd of test MSE, {name}", "测试 MSE 标准差，{name}",
+                   "Sample standard deviation over the seeds.", "各种子间的样本标准差。")),
+    **per_penalty(("lowest_error_count", "seeds where {name} is best", "{name}误差最低的种子数",
+                   "Seeds at which this fit has the lowest test MSE of the three.", "三种拟合中该拟合测试 MSE 最低的种子个数。")),
+    **per_penalty(("highest_error_count", "seeds where {name} is worst", "{name}误差最高的种子数",
+                   "Seeds at which this fit has the highest test MSE of the three.", "三种拟合中该拟合测试 MSE 最高的种子个数。")),
+}
 _METRICS.update({
-    "bias_penalty_worse_count": _m("seeds where penalising biases hurts", "惩罚偏置使误差变大的种子数",
-                                   "Seeds at which the weights-and-biases fit has a higher test MSE than weights only.",
-                                   "权重和偏置都惩罚时的测试 MSE 高于只惩罚权重的种子个数。"),
-    "output_bias_min_weights_and_biases": _m("smallest penalised output bias", "被惩罚的输出偏置的最小值",
-                                             "Over the seeds, of the weights-and-biases fit.", "各种子中，权重和偏置都惩罚的拟合。"),
-    "output_bias_max_weights_and_biases": _m("largest penalised output bias", "被惩罚的输出偏置的最大值",
-                                             "Over the seeds, of the weights-and-biases fit.", "各种子中，权重和偏置都惩罚的拟合。"),
-    "hidden_share_min_weights_and_biases": _m(
+    "bias_penalty_worse_count": metric("seeds where penalising biases hurts", "惩罚偏置使误差变大的种子数",
+                                       "Seeds at which the weights-and-biases fit has a higher test MSE than weights only.",
+                                       "权重和偏置都惩罚时的测试 MSE 高于只惩罚权重的种子个数。"),
+    "output_bias_min_weights_and_biases": metric("smallest penalised output bias", "被惩罚的输出偏置的最小值",
+                                                 "Over the seeds, of the weights-and-biases fit.", "各种子中，权重和偏置都惩罚的拟合。"),
+    "output_bias_max_weights_and_biases": metric("largest penalised output bias", "被惩罚的输出偏置的最大值",
+                                                 "Over the seeds, of the weights-and-biases fit.", "各种子中，权重和偏置都惩罚的拟合。"),
+    "hidden_share_min_weights_and_biases": metric(
         "smallest share carried by hidden units", "隐藏单元承担份额的最小值",
         "Over the seeds: Σⱼ vⱼ·mean hⱼ over the mean fitted level, weights-and-biases fit.",
         "各种子中，权重和偏置都惩罚的拟合：Σⱼ vⱼ·mean hⱼ 占拟合平均水平的比例。"),
-    "max_net_input_max_weights_and_biases": _m(
+    "max_net_input_max_weights_and_biases": metric(
         "largest |net input| over all seeds", "所有种子中最大的 |净输入|",
         "Largest |wⱼx + c′ⱼ| of any hidden unit on [−π, π], weights-and-biases fit, over the seeds.",
         "权重和偏置都惩罚的拟合中，任一隐藏单元在 [−π, π] 上 |wⱼx + c′ⱼ| 的最大值（对所有种子）。"),

@@ -17,11 +17,9 @@ from typing import Literal
 import numpy as np
 
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
-from app.exercises.common import grid_2d, outcome, surface
+from app.exercises.common import frame_indices, outcome, surfaces
 from app.figures import ex4_8 as figs
-from app.figures.common import frame_indices
 from app.i18n import text
-from app.nn.activations import sigmoid
 from app.nn.data import circles, moons
 from app.nn.network import Network, init_network, predict
 from app.nn.train import train
@@ -149,9 +147,10 @@ def accuracy(net: Network, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return ((logits > 0) == (Y[:, 0] > 0.5)).mean(axis=1)
 
 
-def _grid(X: np.ndarray, n: int = GRID) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def plane(X: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Return the corners of the rectangle the surfaces cover: the data's bounding box and 0.3 more on each side."""
     lo, hi = X.min(axis=0) - 0.3, X.max(axis=0) + 0.3
-    return grid_2d((float(lo[0]), float(lo[1])), (float(hi[0]), float(hi[1])), n)
+    return (float(lo[0]), float(lo[1])), (float(hi[0]), float(hi[1]))
 
 
 def _train(net: Network, X: np.ndarray, Y: np.ndarray, p: TrainParams, seeds: list[int]):
@@ -183,13 +182,9 @@ def initialization(p: InitializationParams) -> Result:
         "accuracy": float(accuracy(final, X, Y)[0]),
         **outcome(losses),
     }
-    gx, gy, pts = _grid(X)
-    Z = surface(final, pts, GRID, probability=True)
+    gx, gy, Z = surfaces(final, *plane(X), GRID, probability=True)
     frames = frame_indices(rec.snapshot_epochs, REPLAY_FRAMES)
-    rx, ry, rpts = _grid(X, REPLAY_GRID)
-    with np.errstate(all="ignore"):
-        logits = np.clip(predict(Network.stack([rec.snapshots[i] for i in frames]), rpts)[..., 0], -500, 500)
-        Zs = list(sigmoid(logits).reshape(-1, REPLAY_GRID, REPLAY_GRID))
+    rx, ry, Zs = surfaces(Network.stack([rec.snapshots[i] for i in frames]), *plane(X), REPLAY_GRID, probability=True)
     data = {
         "epoch": np.arange(p.epochs + 1), "loss": losses, "snapshot_epoch": rec.snapshot_epochs,
         "hidden_w1": traj[:, :, 0], "hidden_w2": traj[:, :, 1], "hidden_b": traj[:, :, 2],
@@ -198,7 +193,7 @@ def initialization(p: InitializationParams) -> Result:
     }
     # What only the figures need: the data, the trained network's surface, the replay's surfaces and its
     # distinct-unit counts, the units that are zero vectors (the similarity matrix's convention).
-    views = {"inputs": X, "targets": Y, "surface": (gx, gy, Z), "replay": (rx, ry, Zs),
+    views = {"inputs": X, "targets": Y, "surface": (gx, gy, Z[0]), "replay": (rx, ry, list(Zs)),
              "replay_distinct": [count_distinct(traj[i]) for i in frames], "zero_units": zero}
     return Result(metrics, data, views=views)
 

@@ -16,9 +16,8 @@ from typing import Literal
 import numpy as np
 
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, greater_than, param
-from app.exercises.common import diverged, outcome, stalled
+from app.exercises.common import diverged, frame_indices, outcome, stalled
 from app.figures import ex4_9 as figs
-from app.figures.common import frame_indices
 from app.i18n import text
 from app.nn.data import DATASETS
 from app.nn.losses import get_loss, per_member_rates

@@ -132,25 +132,6 @@ def replay(gx: np.ndarray, gy: np.ndarray, Zs: list[np.ndarray], epochs: np.ndar
 # ---------------------------------------------------------------------------- replays of any figure
 
 
-def frame_indices(snap_epochs: np.ndarray, n_frames: int = 25, power: float = 2.0) -> np.ndarray:
-    """Pick about n_frames of the recorded snapshots for a replay: the first, the last, denser early.
-
-    Targets sit at epochs last·t^power for t evenly spaced on [0, 1] (training moves fastest early);
-    each takes the nearest snapshot, and evenly spaced snapshots fill in for targets that collide.
-    Return increasing indices into snap_epochs.
-    """
-    snap = np.asarray(snap_epochs, dtype=float)
-    if len(snap) <= n_frames:
-        return np.arange(len(snap))
-    targets = snap[-1] * np.linspace(0.0, 1.0, n_frames) ** power
-    chosen = set(np.abs(snap[None, :] - targets[:, None]).argmin(axis=1).tolist())
-    for i in np.linspace(0, len(snap) - 1, n_frames).round().astype(int).tolist():
-        if len(chosen) >= n_frames:
-            break
-        chosen.add(i)
-    return np.array(sorted(chosen))
-
-
 def replay_controls(fig: dict[str, Any], names: list[str], lang: str, *, redraw: bool = True,
                     frame_ms: int = 250) -> dict[str, Any]:
     """Declare the figure a replay of its frames `names` (one per recorded epoch, ending on the last).

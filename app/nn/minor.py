@@ -137,14 +137,35 @@ class MemberMinor:
         """Return (data loss (S,), L2 penalty (S,)) on X (N, d), Y (N, k); the gradient of their sum
         goes to gflat. Call under np.errstate."""
         Z, A = self.forward(X)
+        self._gradients(Z, A, Y, loss, l2_weights, l2_biases)
+        return self._value(A, Y, loss, l2_weights, l2_biases)
+
+    def gradients(self, X: np.ndarray, Y: np.ndarray, loss: Loss, l2_weights: float, l2_biases: float) -> None:
+        """Write the gradient of loss + L2 penalty on X (N, d), Y (N, k) into gflat. Call under np.errstate."""
+        Z, A = self.forward(X)
+        self._gradients(Z, A, Y, loss, l2_weights, l2_biases)
+
+    def value(self, X: np.ndarray, Y: np.ndarray, loss: Loss, l2_weights: float,
+              l2_biases: float) -> tuple[np.ndarray, np.ndarray]:
+        """Return (data loss (S,), L2 penalty (S,)) on X (N, d), Y (N, k). Call under np.errstate."""
+        return self._value(self.forward(X)[1], Y, loss, l2_weights, l2_biases)
+
+    def _gradients(self, Z: list[np.ndarray], A: list[np.ndarray], Y: np.ndarray, loss: Loss, l2_weights: float,
+                   l2_biases: float) -> None:
         outputs = A[-1].transpose(2, 0, 1)  # (S, N, k): the layout every Loss is written for
-        value = loss.value(outputs, Y)
         self.backward(Z, A, np.ascontiguousarray(loss.grad(outputs, Y).transpose(1, 2, 0)))
-        penalty = np.zeros_like(value)
         if l2_weights == 0.0 and l2_biases == 0.0:
-            return value, penalty
+            return
         for gW, gb, W, b in zip(self.gW, self.gb, self.W, self.b, strict=True):
             gW += l2_weights * W
             gb += l2_biases * b
+
+    def _value(self, A: list[np.ndarray], Y: np.ndarray, loss: Loss, l2_weights: float,
+               l2_biases: float) -> tuple[np.ndarray, np.ndarray]:
+        value = loss.value(A[-1].transpose(2, 0, 1), Y)
+        penalty = np.zeros_like(value)
+        if l2_weights == 0.0 and l2_biases == 0.0:
+            return value, penalty
+        for W, b in zip(self.W, self.b, strict=True):
             penalty += 0.5 * l2_weights * np.einsum("ijs,ijs->s", W, W) + 0.5 * l2_biases * np.einsum("js,js->s", b, b)
         return value, penalty

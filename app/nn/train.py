@@ -3,8 +3,10 @@
 Member s of an ensemble follows the trajectory it would follow trained alone, to rounding: its
 shuffling generator is np.random.default_rng(seeds[s]) and every operation acts on each member
 separately, but batched matrix products may sum in another order than a single network's, so the
-two agree to ~1e-15 relative per step, not bit for bit. There is one training loop; for many tiny
-networks it holds them in the member-minor layout (app.nn.minor), same mathematics, same Loss objects.
+two agree to ~1e-15 relative per step, not bit for bit. There is one training loop; how a step is
+computed is a detail of the case, the mathematics and the Loss objects are the same: many tiny
+networks are held in the member-minor layout (app.nn.minor), and a single neuron stepped by plain
+SGD runs a whole epoch of steps in app.nn.neuron. Each agrees with the general path to rounding.
 A member that diverges (non-finite loss) is marked and the others go on; nothing warns or raises.
 """
 
@@ -18,10 +20,13 @@ import numpy as np
 from app.nn.hooks import checkpoint
 from app.nn.losses import Loss, get_loss
 from app.nn.minor import MemberMinor
-from app.nn.network import Grads, Network, backward_pass, forward_pass, l2_penalty
+from app.nn.network import Cache, Grads, Network, backward_pass, forward_pass, l2_penalty
+from app.nn.neuron import NeuronSGD
+from app.nn.neuron import applies as neuron_applies
 from app.nn.optimizers import get_optimizer
 
 MAX_RECORDED_STEPS = 20_000
+MAX_PATH_VALUES = 1 << 23  # record_path keeps (steps + 1) x members x parameters floats: 64 MB at most
 
 # The member-minor layout (app.nn.minor) pays off for several members of small networks: at
 # least FAST_MIN_MEMBERS members, and at most FAST_MAX_ELEMENTS elements in the (N, n_in, n_out, S)
@@ -50,6 +55,8 @@ class TrainRecord:
     stalled: (S,) not diverged, and the loss ended less than STALL_DROP below where it started.
     diverged_epoch: (S,) first epoch with a non-finite loss, -1 if none.
     net: the final parameters.
+    path: when recorded, (T+1, S, P): every member's P parameters, flattened in Network.params()
+        order, before the first step and after each of the T steps (as computed, diverged or not).
     """
 
     losses: np.ndarray
@@ -62,21 +69,37 @@ class TrainRecord:
     diverged_epoch: np.ndarray
     net: Network
     stalled: np.ndarray
+    path: np.ndarray | None = None
+
+
+# The objective, loss + penalty, from one forward pass: its value (S,) each, its gradients, or both.
+# Call under np.errstate.
+
+
+def _value(net: Network, cache: Cache, Y: np.ndarray, loss: Loss, l2_weights: float,
+           l2_biases: float) -> tuple[np.ndarray, np.ndarray]:
+    value = loss.value(cache.A[-1], Y)
+    if l2_weights == 0.0 and l2_biases == 0.0:
+        return value, np.zeros_like(value)
+    return value, l2_penalty(net, l2_weights, l2_biases)
+
+
+def _gradients(net: Network, cache: Cache, Y: np.ndarray, loss: Loss, l2_weights: float,
+               l2_biases: float) -> Grads:
+    grads = backward_pass(net, cache, loss.grad(cache.A[-1], Y))
+    if l2_weights != 0.0 or l2_biases != 0.0:
+        for dW, db, W, b in zip(grads.dW, grads.db, net.W, net.b, strict=True):
+            dW += l2_weights * W
+            db += l2_biases * b
+    return grads
 
 
 def _objective(net: Network, X: np.ndarray, Y: np.ndarray, loss: Loss, l2_weights: float,
                l2_biases: float) -> tuple[np.ndarray, np.ndarray, Grads]:
-    """Return (data loss (S,), penalty (S,), gradients of their sum); call under np.errstate."""
+    """Return (data loss (S,), penalty (S,), gradients of their sum)."""
     cache = forward_pass(net, X)
-    Yhat = cache.A[-1]
-    grads = backward_pass(net, cache, loss.grad(Yhat, Y))
-    value = loss.value(Yhat, Y)
-    if l2_weights == 0.0 and l2_biases == 0.0:
-        return value, np.zeros_like(value), grads
-    for dW, db, W, b in zip(grads.dW, grads.db, net.W, net.b, strict=True):
-        dW += l2_weights * W
-        db += l2_biases * b
-    return value, l2_penalty(net, l2_weights, l2_biases), grads
+    grads = _gradients(net, cache, Y, loss, l2_weights, l2_biases)
+    return *_value(net, cache, Y, loss, l2_weights, l2_biases), grads
 
 
 def member_minor_applies(n_members: int, n_samples: int, sizes: tuple[int, ...], shuffled: bool = False,
@@ -167,13 +190,16 @@ def train(
     n_snapshots: int = 50,
     record_updates: bool = False,
     record_grad_norms: bool = True,
+    record_path: bool = False,
 ) -> TrainRecord:
     """Train a copy of `net` on X (N, d) or (S, N, d) and targets Y (N, k) or (S, N, k).
 
     batch_size: None for full batch, 1 for per-sample updates. seeds: one per member; each member
-    shuffles the samples with default_rng(seed) at every epoch. seeds=None: no shuffling, every member
-    sees samples 0..N-1 in order. A single batch per epoch is never shuffled (the order cannot matter).
+    shuffles the samples with default_rng(seed) at every epoch, so members given the same seed see
+    the samples in the same order. seeds=None: no shuffling, every member sees samples 0..N-1 in
+    order. A single batch per epoch is never shuffled (the order cannot matter).
     The objective is loss + (l2_weights/2) sum W^2 + (l2_biases/2) sum b^2.
+    record_path: keep the parameters after every step (TrainRecord.path; at most MAX_PATH_VALUES floats).
     """
     loss = get_loss(loss) if isinstance(loss, str) else loss
     net = net.copy()
@@ -186,11 +212,17 @@ def train(
     shuffle = seeds is not None and not single_batch
     if seeds is not None and len(seeds) != S:
         raise ValueError(f"need one seed per member: {S} members, {len(seeds)} seeds")
-    rngs = [np.random.default_rng(s) for s in seeds] if shuffle else []  # type: ignore[union-attr]
+    # Members with equal seeds draw equal permutations: one generator per distinct seed serves them all.
+    distinct: dict[int, int] = {}
+    which = [distinct.setdefault(s, len(distinct)) for s in seeds] if shuffle else []  # type: ignore[union-attr]
+    rngs = [np.random.default_rng(s) for s in distinct]
     opt = get_optimizer(optimizer, eta, **({"momentum": momentum} if momentum else {}))
+    regularised = l2_weights != 0.0 or l2_biases != 0.0
+    neuron = (NeuronSGD(net, X, Y, loss, eta, B)
+              if neuron_applies(net, loss, opt, len(starts), regularised, record_updates) else None)
 
-    # One loop below; the layout only changes how the objective and the snapshots are computed.
-    fast = _use_fast_path(net, X, Y, shuffle)
+    # One loop below; the layout only changes how the steps, the objective and the snapshots are computed.
+    fast = neuron is None and _use_fast_path(net, X, Y, shuffle)
     if fast:
         m = MemberMinor.from_network(net)
         params = [m.flat]
@@ -199,6 +231,13 @@ def train(
             value, penalty = m.objective(Xb, Yb, loss, l2_weights, l2_biases)
             return value, penalty, [m.gflat]
 
+        def gradients(Xb: np.ndarray, Yb: np.ndarray) -> list[np.ndarray]:
+            m.gradients(Xb, Yb, loss, l2_weights, l2_biases)
+            return [m.gflat]
+
+        def evaluate(Xb: np.ndarray, Yb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return m.value(Xb, Yb, loss, l2_weights, l2_biases)
+
         def norms(layer: int, _grads: list[np.ndarray]) -> np.ndarray:
             return m.grad_norm(layer)
 
@@ -206,12 +245,21 @@ def train(
 
         def as_updates(deltas: list[np.ndarray]) -> list[np.ndarray]:
             return m.split(deltas[0])
+
+        def flat() -> np.ndarray:
+            return np.concatenate([p.reshape(S, -1) for p in m.split(m.flat)], axis=1)
     else:
         params = net.params()
 
         def objective(Xb: np.ndarray, Yb: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
             value, penalty, grads = _objective(net, Xb, Yb, loss, l2_weights, l2_biases)
             return value, penalty, grads.as_list()
+
+        def gradients(Xb: np.ndarray, Yb: np.ndarray) -> list[np.ndarray]:
+            return _gradients(net, forward_pass(net, Xb), Yb, loss, l2_weights, l2_biases).as_list()
+
+        def evaluate(Xb: np.ndarray, Yb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return _value(net, forward_pass(net, Xb), Yb, loss, l2_weights, l2_biases)
 
         def norms(layer: int, grads: list[np.ndarray]) -> np.ndarray:
             return _frobenius(grads[layer])
@@ -221,6 +269,9 @@ def train(
         def as_updates(deltas: list[np.ndarray]) -> list[np.ndarray]:
             return deltas
 
+        def flat() -> np.ndarray:
+            return np.concatenate([p.reshape(S, -1) for p in net.params()], axis=1)
+
     losses = np.full((S, epochs + 1), np.nan)
     penalties = np.full((S, epochs + 1), np.nan)
     grad_norms = np.full((S, epochs if record_grad_norms else 0, L), np.nan)
@@ -228,6 +279,14 @@ def train(
     snap_set = set(snap_epochs.tolist())
     snapshots: list[Network] = []
     updates: list[list[np.ndarray]] | None = [] if record_updates else None
+    path: np.ndarray | None = None
+    if record_path:
+        P = sum(p[0].size for p in net.params())
+        if (epochs * len(starts) + 1) * S * P > MAX_PATH_VALUES:
+            raise ValueError(f"record_path would keep more than {MAX_PATH_VALUES} values")
+        path = np.empty((epochs * len(starts) + 1, S, P))
+        path[0] = flat()
+    step = 0
 
     with np.errstate(all="ignore"):
         if shuffle:
@@ -238,29 +297,39 @@ def train(
             if epoch in snap_set:
                 snapshots.append(snapshot())
             if not single_batch and epoch == 0:
-                losses[:, 0], penalties[:, 0], _ = objective(X, Y)
-            if shuffle:
-                perm = np.stack([rng.permutation(N) for rng in rngs])[..., None]  # (S, N, 1)
-                Xe, Ye = np.take_along_axis(Xs, perm, axis=1), np.take_along_axis(Ys, perm, axis=1)
+                losses[:, 0], penalties[:, 0] = evaluate(X, Y)
+            perms = np.stack([rng.permutation(N) for rng in rngs]) if shuffle else None  # one per seed
+            order = None if perms is None else perms if len(perms) == 1 else perms[which]  # (S or 1, N)
+            if neuron is not None:  # the whole epoch's steps at once
+                if record_grad_norms:
+                    grad_norms[:, epoch, 0] = neuron.first_grad_norm(order)
+                neuron.epoch(order, None if path is None else path[step + 1:step + 1 + len(starts)])
+                step += len(starts)
             else:
                 Xe, Ye = X, Y
-            for i in starts:
-                if single_batch:
-                    value, penalty, grads = objective(Xe, Ye)
-                    # one full batch: the loss before this step is the loss after the previous epoch
-                    losses[:, epoch], penalties[:, epoch] = value, penalty
-                else:
-                    _, _, grads = objective(Xe[..., i:i + B, :], Ye[..., i:i + B, :])
-                if record_grad_norms and i == 0:
-                    for layer in range(L):
-                        grad_norms[:, epoch, layer] = norms(layer, grads)
-                deltas = opt.step(params, grads)
-                if updates is not None and len(updates) < MAX_RECORDED_STEPS:
-                    updates.append(as_updates(deltas))
+                if order is not None:
+                    order = np.broadcast_to(order, (S, N))[..., None]
+                    Xe, Ye = np.take_along_axis(Xs, order, axis=1), np.take_along_axis(Ys, order, axis=1)
+                for i in starts:
+                    if single_batch:
+                        value, penalty, grads = objective(Xe, Ye)
+                        # one full batch: the loss before this step is the loss after the previous epoch
+                        losses[:, epoch], penalties[:, epoch] = value, penalty
+                    else:
+                        grads = gradients(Xe[..., i:i + B, :], Ye[..., i:i + B, :])
+                    if record_grad_norms and i == 0:
+                        for layer in range(L):
+                            grad_norms[:, epoch, layer] = norms(layer, grads)
+                    deltas = opt.step(params, grads)
+                    if updates is not None and len(updates) < MAX_RECORDED_STEPS:
+                        updates.append(as_updates(deltas))
+                    step += 1
+                    if path is not None:
+                        path[step] = flat()
             if not single_batch:
-                losses[:, epoch + 1], penalties[:, epoch + 1], _ = objective(X, Y)
+                losses[:, epoch + 1], penalties[:, epoch + 1] = evaluate(X, Y)
         if single_batch or epochs == 0:
-            losses[:, epochs], penalties[:, epochs], _ = objective(X, Y)
+            losses[:, epochs], penalties[:, epochs] = evaluate(X, Y)
         if fast:
             net = snapshot()
         snapshots.append(net.copy())
@@ -274,4 +343,4 @@ def train(
         stalled = loss_stalled(losses) & ~diverged
 
     return TrainRecord(losses, penalties, snap_epochs, snapshots, grad_norms, updates, diverged,
-                       first_bad, net, stalled)
+                       first_bad, net, stalled, path)

@@ -27,9 +27,12 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def live_server() -> str:
     """Start uvicorn (the app's own protocol, compute in child processes) on a free loopback port for
-    the whole session; its log is kept in test-artifacts/server.log."""
+    the whole session; its log is kept in test-artifacts/server.log (server-gw0.log, … per pytest-xdist
+    worker: each worker has its own server)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    with uvicorn_server({"FFLAB_WARMUP": "0", "FFLAB_COMPUTE": "process"}, log=ARTIFACTS / "server.log",
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    log = ARTIFACTS / (f"server-{worker}.log" if worker else "server.log")
+    with uvicorn_server({"FFLAB_WARMUP": "0", "FFLAB_COMPUTE": "process"}, log=log,
                         new_session=False) as url:
         yield url
 

@@ -292,3 +292,26 @@ def test_full_precision_metrics_keep_every_digit(page, open_exercise):
     open_exercise("4-4", "en")
     value = page.evaluate("window.fflab.views[0].result.metrics.df_at_probe")
     expect(page.locator('#exp-derivative [data-metric="df_at_probe"] .value')).to_have_text(repr(value))
+
+
+# Every visible number box with its value and whether its text is wider than the box (cut off).
+NUMBER_BOXES = """() => [...document.querySelectorAll('section.experiment input[type=number]')]
+  .filter((i) => i.checkVisibility())
+  .map((i) => [`${i.closest('section').dataset.experiment}.${i.name}`, i.value, i.scrollWidth, i.clientWidth])"""
+
+
+@pytest.mark.parametrize(("exercise", "lang"), [(f"4-{i}", "en") for i in range(1, 10)] + [("4-6", "zh")])
+def test_every_number_box_shows_its_whole_value_on_a_laptop_and_a_phone(page, live_server, exercise, lang):
+    # 4-6's interval ends default to ±π in full (18 characters); -3.141592 is the value a reader saw cut off.
+    query = "&construct.x_min=-3.141592" if exercise == "4-6" else ""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server}/exercises/{exercise}?lang={lang}{query}", timeout=90_000)
+    page.wait_for_function("window.fflab && window.fflab.views.length > 0")  # the controls are built
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        boxes = page.evaluate(NUMBER_BOXES)
+        assert boxes and all(value != "" for _, value, _, _ in boxes), boxes
+        cut = [(name, value, f"{inner}px of text in {shown}px") for name, value, inner, shown in boxes if inner > shown]
+        assert not cut, f"at {width}px: {cut}"
+    if exercise == "4-6":
+        assert ["construct.x_min", "-3.141592"] in [b[:2] for b in boxes]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from app.exercises import ex4_1_neuron as neuron
 from app.exercises.base import finite_or_none
 from app.nn.data import teacher_neuron
 from app.nn.network import init_network
-from app.nn.train import loss_and_grads, train
+from app.nn.train import loss_and_grads
 from app.results import dumps
 from tests.conftest import strict_json
 
@@ -38,7 +39,7 @@ def _problem(n=30, shift=3.0, seed=0):
     return X, Y, A, np.stack([Y[:, 0], Y[:, 0]])
 
 
-# --- the exercise-local SGD against the core ------------------------------------------------
+# --- the neuron's numerics against the core -------------------------------------------------
 
 
 def test_batch_gradient_equals_the_cores():
@@ -56,17 +57,80 @@ def test_batch_gradient_equals_the_cores():
     np.testing.assert_allclose(neuron.mean_loss(A, ys, theta), value, rtol=1e-12)
 
 
-@pytest.mark.parametrize("batch_size", [1, 7, 30])
-def test_neuron_sgd_follows_the_cores_train_step_for_step(batch_size):
-    X, Y, A, ys = _problem()
-    net = init_network((2, 1), "linear", "linear", seeds=[0, 0], weight_init="zeros")
-    rec = train(net, A[..., :2], ys[..., None], loss="bce", eta=0.3, epochs=4, batch_size=batch_size,
-                seeds=[123, 123], record_grad_norms=False)
-    mine = neuron.neuron_sgd(A, ys, 0.3, 4, batch_size, 123, record=True)
-    np.testing.assert_allclose(mine.thetas[-1, :, :2], rec.net.W[0][:, :, 0], rtol=1e-11, atol=1e-13)
-    np.testing.assert_allclose(mine.thetas[-1, :, 2], rec.net.b[0][:, 0, 0], rtol=1e-11, atol=1e-13)
-    np.testing.assert_allclose(mine.losses, rec.losses, rtol=1e-11)
-    assert len(mine.thetas) == 4 * -(-30 // batch_size) + 1
+def reference_sgd(X, y, lr, epochs, batch_size, shuffle_seed, *, record=False):
+    """The loop 4-1 ran itself before it trained with the core: S neurons from θ = 0, each step
+    θ ← θ − η · mean over the batch of (σ(θᵀx̃) − y) x̃; each epoch's order from one default_rng(shuffle_seed)
+    shared by all members, none for a single batch; the mean loss before training and after each epoch.
+
+    One sample per step for at most 4 members ran on Python floats, in this order of operations: where
+    the steps are unstable (a large rate) rounding grows from step to step, and only the same arithmetic
+    gives the same numbers to 1e-10.
+    """
+    A = neuron.design(X)
+    S, N, _ = A.shape
+    B = min(batch_size, N)
+    starts = range(0, N, B)
+    rng = np.random.default_rng(shuffle_seed) if len(starts) > 1 else None
+    theta = np.zeros((S, 3))
+    thetas, losses = [theta], [neuron.mean_loss(A, y, theta)]
+    floats = B == 1 and S <= 4
+    rows, targets, th = A.tolist(), y.tolist(), theta.tolist()
+    with np.errstate(over="ignore"):
+        for _ in range(epochs):
+            order = rng.permutation(N) if rng is not None else np.arange(N)
+            Ae, ye = np.ascontiguousarray(A[:, order].transpose(1, 0, 2)), y[:, order].T  # (N, S, 3), (N, S)
+            for i in starts:
+                if floats:
+                    for s, t in enumerate(th):
+                        a0, a1, a2 = rows[s][order[i]]
+                        z = a0 * t[0] + a1 * t[1] + a2 * t[2]
+                        g = lr * ((1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z)))
+                                  - targets[s][order[i]])
+                        t[0], t[1], t[2] = t[0] - g * a0, t[1] - g * a1, t[2] - g * a2
+                    theta = np.array(th)
+                else:
+                    a = Ae[i:i + B]
+                    p = 1.0 / (1.0 + np.exp(-np.einsum("bsk,sk->bs", a, theta)))
+                    theta = theta - lr * np.einsum("bs,bsk->sk", p - ye[i:i + B], a) / len(a)
+                if record:
+                    thetas.append(theta)
+            losses.append(neuron.mean_loss(A, y, theta))
+    return neuron.SGDRun(np.stack(losses, axis=1), np.stack(thetas) if record else None)
+
+
+def _assert_same_numbers(a, b, where):
+    if isinstance(a, dict):
+        assert a.keys() == b.keys(), where
+        for k in a:
+            _assert_same_numbers(a[k], b[k], f"{where}.{k}")
+    elif a is None or isinstance(a, bool | int | str):
+        assert a == b, where
+    else:
+        np.testing.assert_allclose(np.asarray(b, dtype=float), np.asarray(a, dtype=float), rtol=1e-10, atol=1e-13,
+                                   err_msg=where)
+
+
+RESULTS_AS_BEFORE = [  # the defaults and three other settings of each experiment
+    (CENTERING, {}),
+    (CENTERING, {"batch_size": 10, "epochs": 30, "seed": 3, "shift": 6.0}),
+    (CENTERING, {"batch_size": 200, "lr": 0.4, "epochs": 300, "shift": 1.5}),
+    (CENTERING, {"n_samples": 57, "lr": 2.0, "epochs": 40, "seed": 7, "teacher_w1": -3, "teacher_w2": 2.5}),
+    (SWEEP, {}),
+    (SWEEP, {"n_shifts": 4, "n_seeds": 1, "epochs": 50, "seed": 11}),
+    (SWEEP, {"batch_size": 25, "n_seeds": 3, "epochs": 80, "lr": 0.5, "max_shift": 8}),
+    (SWEEP, {"batch_size": 200, "lr": 1.0, "epochs": 400, "n_shifts": 5, "n_seeds": 4}),
+]
+
+
+@pytest.mark.parametrize(("exp", "kw"), RESULTS_AS_BEFORE, ids=[f"{e.name}-{i % 4}" for i, (e, _) in
+                                                                 enumerate(RESULTS_AS_BEFORE)])
+def test_training_with_the_core_gives_the_results_of_the_exercises_own_loop(monkeypatch, exp, kw):
+    p = exp.params(**kw)
+    core = exp.run(p)
+    monkeypatch.setattr(ex, "train_neurons", reference_sgd)
+    own = exp.run(p)
+    for part in ("metrics", "data", "views"):
+        _assert_same_numbers(getattr(own, part), getattr(core, part), part)
 
 
 # --- the claims of the exercise --------------------------------------------------------------

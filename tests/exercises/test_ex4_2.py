@@ -121,18 +121,6 @@ def test_tiny_runs_name_their_figures(name):
     assert set(r.metrics) <= set(exp.metrics) | {"diverged", "stalled"}
 
 
-@pytest.mark.parametrize("name", list(FIGURES))
-def test_computed_once_and_drawn_in_either_language(name):
-    """run computes numbers only; the figures are drawn afterwards, the same ones in both languages."""
-    exp = ex.EXERCISE.experiment(name)
-    p = exp.params(**TINY[name])
-    assert exp.draw is not None and exp.run(p).figures == {}
-    en, zh = exp.drawn(p, "en"), exp.drawn(p, "zh")
-    assert set(en.figures) == set(zh.figures) == FIGURES[name]
-    assert finite_or_none(en.metrics) == finite_or_none(zh.metrics)
-    assert finite_or_none(en.data) == finite_or_none(zh.data)
-
-
 def test_the_output_over_hidden_space_comes_with_the_result():
     """The hidden-space figure's shading is computed with the numbers (views), not by the figure module:
     the output unit w₂ᵀh + b₂ over the (h₁, h₂) plane, σ of it with bce; none for more than two units."""

@@ -285,24 +285,5 @@ def test_the_moons_replay_is_a_decision_surface_ending_on_the_final_one():
     assert dying(**TINY).figures == dying(**TINY).figures
 
 
-# ---------------------------------------------------------------------------- computed once, drawn in any language
-
-SMALL = {"one-unit": {"steps": 5}, "dying": TINY, "seeds": {**TINY, "n_seeds": 3},
-         "lr-sweep": {**TINY, "n_lrs": 2, "n_seeds": 2}}
-
-
-@pytest.mark.parametrize("name", list(SMALL))
-@pytest.mark.parametrize("dataset", ["sine", "moons"])
-def test_run_draws_nothing_and_both_languages_draw_the_same_figures(name, dataset):
-    exp = ex.EXERCISE.experiment(name)
-    p = exp.params(**SMALL[name], **({"dataset": dataset} if name != "one-unit" else {}))
-    r = exp.run(p)
-    assert r.figures == {} and exp.draw is not None
-    en, zh = exp.drawn(p, "en"), exp.drawn(p, "zh")
-    assert set(en.figures) == set(zh.figures) and en.figures
-    assert en.metrics == zh.metrics == r.metrics
-    assert set(en.data) == set(r.data)
-
-
 def test_the_figure_module_evaluates_no_network():
     assert not {"predict", "forward", "train", "Network"} & set(vars(figs))

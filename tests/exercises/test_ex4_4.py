@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from app.exercises import ex4_4_swish_gelu as ex
-from app.exercises.base import finite_or_none
 from app.nn.activations import ACTIVATION_NAMES, get_activation
 
 
@@ -143,18 +142,6 @@ def test_cutting_the_interval_at_minus_2_lifts_beta_1_but_not_beta_2():
     m = run(ex.swish_family, x_min=-2).metrics
     assert m["min_derivative"]["1"] == pytest.approx(-0.0908, abs=5e-5) and m["dip_x"]["1"] == -2.0
     assert m["min_derivative"]["2"] == pytest.approx(G_MIN, abs=1e-5)
-
-
-@pytest.mark.parametrize("fn", [ex.derivative, ex.swish_family, ex.gelu_approximations])
-def test_computed_once_and_drawn_in_either_language(fn):
-    """run computes numbers only; the figures are drawn afterwards, the same ones in both languages."""
-    exp = experiment(fn)
-    p = exp.params(points=101)
-    assert exp.draw is not None and exp.run(p).figures == {}
-    en, zh = exp.drawn(p, "en"), exp.drawn(p, "zh")
-    assert set(en.figures) == set(zh.figures) and en.figures
-    assert finite_or_none(en.metrics) == finite_or_none(zh.metrics)
-    assert finite_or_none(en.data) == finite_or_none(zh.data)
 
 
 @pytest.mark.parametrize("fn", [ex.derivative, ex.swish_family, ex.gelu_approximations])

@@ -9,7 +9,6 @@ import pytest
 from pydantic import ValidationError
 
 from app.exercises import ex4_5_depth_params as ex
-from app.exercises.base import finite_or_none
 from app.figures import ex4_5 as figs
 from app.nn.network import init_network, parameter_count
 
@@ -230,18 +229,6 @@ def test_every_figure_has_a_summary_in_each_language():
     assert "L = 1: 1441, L = 2: 4381" in s and "L* = 1.8321" in s and "(P ≈ 4411)" in s
     assert round(r.metrics["params_at_l_star"]) == 4411  # the summary's peak is the metric
     assert "falls" in drawn(COUNT, input_dim=300).figures["params_vs_layers"]["layout"]["meta"]["summary"]
-
-
-@pytest.mark.parametrize("name", ["parameter-count", "depth-at-budget"])
-def test_computed_once_and_drawn_in_either_language(name):
-    """run computes numbers only; the figures are drawn afterwards, the same ones in both languages."""
-    exp = ex.EXERCISE.experiment(name)
-    p = exp.params(**(TINY_DEPTH if name == "depth-at-budget" else {}))
-    assert exp.draw is not None and exp.run(p).figures == {}
-    en, zh = exp.drawn(p, "en"), exp.drawn(p, "zh")
-    assert set(en.figures) == set(zh.figures) and en.figures
-    assert finite_or_none(en.metrics) == finite_or_none(zh.metrics)
-    assert finite_or_none(en.data) == finite_or_none(zh.data)
 
 
 def test_the_surfaces_come_with_the_result():

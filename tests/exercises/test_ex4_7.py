@@ -14,7 +14,6 @@ from pydantic import ValidationError
 from app.exercises import ex4_7_bias_regularization as ex
 from app.exercises import ex4_7_fits as fits
 from app.exercises import ex4_7_seeds as sd
-from app.exercises.base import finite_or_none
 from tests.exercises.replay_checks import check_replay, decode, frame_curve
 
 SEEDS = range(5)
@@ -48,20 +47,6 @@ def test_tiny_runs_and_determinism():
         assert list(s1.data["offset"]) == list(np.arange(-10.0, 11.0))
         r1, r2 = (SEEDS_EXP.drawn(sd.SeedsParams(**kw, n_seeds=3)) for _ in range(2))
         assert r1.metrics == r2.metrics and set(r1.figures) == {"error_by_seed"}
-
-
-@pytest.mark.parametrize("name,params", [("bias-regularization", ex.BiasParams(**FAST_NET)),
-                                         ("offset-sweep", ex.CommonParams()),
-                                         ("seeds", sd.SeedsParams(**FAST_NET, n_seeds=3))])
-def test_computed_once_and_drawn_in_either_language(name, params):
-    """run gives the numbers alone; drawing adds the figures, the same ones in both languages."""
-    exp = ex.EXERCISE.experiment(name)
-    r = exp.run(params)
-    assert r.figures == {}
-    en, zh = exp.drawn(params, "en"), exp.drawn(params, "zh")
-    assert set(en.figures) == set(zh.figures) and en.figures
-    assert en.metrics == zh.metrics == r.metrics
-    assert finite_or_none(en.data) == finite_or_none(zh.data) == finite_or_none(r.data)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -61,20 +61,6 @@ def test_figures_are_named_as_the_issue_says():
     assert set(drawn_learning_rates(**TINY).figures) == {"loss_by_lr", "relative_update_by_layer", "cure_comparison"}
 
 
-@pytest.mark.parametrize("exp,params", [(VANISHING, ex.VanishingParams(**TINY)),
-                                        (LEARNING_RATES, ex.LearningRatesParams(**TINY)),
-                                        (LEARNING_RATES, ex.LearningRatesParams(lr_min=100, lr_max=1000, cure_lr=1000,
-                                                                                n_lrs=3, epochs=50))])
-def test_computed_once_and_drawn_in_either_language(exp, params):
-    """run gives the numbers alone; drawing adds the figures, the same ones in both languages (a sweep where
-    every rate blows up, with no best rate, included)."""
-    r = exp.run(params)
-    assert r.figures == {}
-    en, zh = exp.drawn(params, "en"), exp.drawn(params, "zh")
-    assert set(en.figures) == set(zh.figures) and en.figures
-    assert strict(en) == strict(zh) == strict(r)
-
-
 def test_sigmoid_depth_10_first_layer_gradient_is_orders_of_magnitude_below_the_last():
     m = vanishing().metrics
     norms = np.asarray(m["grad_norms_initial"])

@@ -33,6 +33,9 @@ def _assert_records_close(a: TrainRecord, b: TrainRecord, rtol: float = 1e-9) ->
         for p, q in zip(na.params(), nb.params(), strict=True):
             assert p.shape == q.shape and p.flags.c_contiguous
             np.testing.assert_allclose(p, q, rtol=rtol, atol=1e-12)
+    assert (a.path is None) == (b.path is None)
+    if a.path is not None:
+        np.testing.assert_allclose(a.path, b.path, rtol=rtol, atol=1e-12)
     assert (a.updates is None) == (b.updates is None)
     if a.updates is not None:
         assert len(a.updates) == len(b.updates)
@@ -48,7 +51,8 @@ CASES = [
     ((2, 4, 1), "sigmoid", "linear", lambda: moons(24, seed=2),
      {"loss": "bce", "optimizer": "adam", "eta": 0.01, "l2_weights": 0.01, "l2_biases": 0.02, "epochs": 15}),
     ((2, 3, 3, 1), "gelu", "linear", lambda: moons(21, seed=3),
-     {"batch_size": 7, "momentum": 0.9, "eta": 0.05, "epochs": 6, "record_updates": True, "n_snapshots": 4}),
+     {"batch_size": 7, "momentum": 0.9, "eta": 0.05, "epochs": 6, "record_updates": True, "n_snapshots": 4,
+      "record_path": True}),
     ((2, 2, 1), "relu", "linear", xor, {"epochs": 0}),
     ((2, 3, 1), "leaky_relu", "linear", xor, {"epochs": 12, "record_grad_norms": False, "l2_weights": 0.1}),
 ]

@@ -1,0 +1,107 @@
+/* Feedforward Lab — what the playground page adds to the generic exercise page (exercise.js).
+ *
+ * exercise.js builds the playground's controls from its params schema like any other page; this script
+ * only arranges them: the controls go into four groups (the schema's x-group: data, network, training,
+ * seeds), a knob that the other settings make irrelevant (ELU α unless the activation is ELU, momentum
+ * unless the optimiser is momentum …) is folded away, and the input features get one checkbox each,
+ * kept in step with the `features` text box that the URL and the API use. Loaded after exercise.js.
+ */
+"use strict";
+
+(function () {
+  const views = (window.fflab && window.fflab.views) || [];
+  const view = views.find((v) => v.path && v.path.startsWith("/api/playground/"));
+  if (!view) return;
+  const { el, page } = window.FFLab;
+  const lang = page.lang;
+
+  const GROUPS = {
+    data: { en: "Data and features", zh: "数据与特征" },
+    network: { en: "Network", zh: "网络" },
+    training: { en: "Training", zh: "训练" },
+    seeds: { en: "Seeds", zh: "种子" },
+  };
+  const FEATURES = [["x1", "x₁"], ["x2", "x₂"], ["x1sq", "x₁²"], ["x2sq", "x₂²"], ["x1x2", "x₁x₂"],
+    ["sinx1", "sin πx₁"], ["sinx2", "sin πx₂"]];
+  const CURVES = ["sine", "step", "abs", "cubic"]; // the 1-D sets: only the x₁ features apply
+  const ONE_D = ["x1", "x1sq", "sinx1"];
+
+  // When a knob matters, given the values of all (strings, as the controls hold them).
+  const APPLIES = {
+    leaky_alpha: (v) => v.activation === "leaky_relu",
+    prelu_alpha: (v) => v.activation === "prelu",
+    elu_alpha: (v) => v.activation === "elu",
+    swish_beta: (v) => v.activation === "swish",
+    init_scale: (v) => ["normal", "uniform", "constant"].includes(v.init),
+    momentum: (v) => v.optimizer === "momentum",
+    l2_biases: (v) => Number(v.l2) > 0,
+  };
+
+  /* ---- groups ---- */
+  const props = view.schema.properties || {};
+  const sets = {};
+  for (const [name, c] of Object.entries(view.controls)) {
+    const group = (props[name] && props[name]["x-group"]) || "data";
+    if (!sets[group]) {
+      sets[group] = el("fieldset", { class: "knobs", "data-group": group },
+        el("legend", { text: (GROUPS[group] || { en: group })[lang] || group }));
+    }
+    sets[group].append(c.wrap);
+  }
+  const reset = view.form.querySelector("button.reset");
+  for (const group of Object.keys(GROUPS)) {
+    const set = sets[group];
+    if (!set) continue;
+    view.form.insertBefore(set, reset);
+    // A classroom link may hide every knob of a group: then the group goes too.
+    set.hidden = [...set.querySelectorAll(".control")].every((w) => w.hidden);
+  }
+
+  /* ---- features: a checkbox each, in step with the text box ---- */
+  const features = view.controls.features;
+  const boxes = {};
+  if (features && !features.wrap.hidden) {
+    const group = el("div", { class: "feature-boxes", role: "group", "aria-label": features.label });
+    for (const [name, label] of FEATURES) {
+      const id = `${features.id}-${name}`;
+      const box = el("input", { type: "checkbox", id, value: name });
+      box.addEventListener("change", () => {
+        features.value = FEATURES.map(([n]) => n).filter((n) => boxes[n].checked).join(",");
+        features.input.dispatchEvent(new Event("change")); // exercise.js: a committed change
+      });
+      boxes[name] = box;
+      group.append(el("label", { for: id, class: "feature" }, box, document.createTextNode(` ${label}`)));
+    }
+    features.input.after(group);
+    features.input.addEventListener("input", () => sync());
+  }
+
+  function values() {
+    return Object.fromEntries(Object.entries(view.controls).map(([n, c]) => [n, c.value]));
+  }
+
+  /* Bring the checkboxes and the folded knobs in line with the values. */
+  function sync() {
+    const v = values();
+    const chosen = new Set((v.features || "").split(",").map((s) => s.trim()));
+    const curve = CURVES.includes(v.dataset);
+    for (const [name, box] of Object.entries(boxes)) {
+      box.checked = chosen.has(name);
+      box.disabled = curve && !ONE_D.includes(name);
+      box.parentElement.classList.toggle("not-applicable", box.disabled);
+    }
+    for (const [name, applies] of Object.entries(APPLIES)) {
+      const c = view.controls[name];
+      if (c) c.wrap.classList.toggle("not-applicable", !applies(v));
+    }
+  }
+
+  // Every change (a control, Reset, a classroom reset) passes through view.changed: follow it.
+  const changed = view.changed.bind(view);
+  view.changed = (kind) => {
+    sync();
+    changed(kind);
+  };
+  sync();
+  view.section.dataset.playground = "ready";
+})();
