@@ -211,6 +211,8 @@ def main() -> None:
                     help="FFLAB_QUEUE_WAIT of the server: seconds a request waits for a compute slot before 503")
     ap.add_argument("--out", default=str(ROOT / "bench" / "LOAD.md"))
     ap.add_argument("--dump", help="also write every request as JSON lines (class, status, seconds, start)")
+    ap.add_argument("--no-warmup", action="store_true",
+                    help="start the server without its warm-up (a smoke run of the script, as in the tests)")
     args = ap.parse_args()
 
     log = Path(tempfile.NamedTemporaryFile(prefix="fflab-load-", suffix=".log", delete=False).name)
@@ -218,13 +220,13 @@ def main() -> None:
     # The server as deployed, whatever this shell says: child-process compute, warm-up on.
     env = {"FFLAB_QUEUE_WAIT": str(args.queue_wait), "WEB_CONCURRENCY": str(args.workers),
            "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"), "FFLAB_ACCESS_LOG": "1",
-           "FFLAB_COMPUTE": "process", "FFLAB_WARMUP": "1"}
+           "FFLAB_COMPUTE": "process", "FFLAB_WARMUP": "0" if args.no_warmup else "1"}
     # One session with the server: with sched_autogroup (Linux), a server in a session of its own
     # gets half the CPU against this client whatever its niceness, and the client's own clock
     # stalled for up to 300 ms while the niced compute children ran (measured: its event loop woke
     # that late from a 10 ms sleep). A client on another machine would not compete at all.
     with uvicorn_process(env, workers=args.workers, log=log, new_session=False) as (base, server):
-        warmed = wait_until_warm(base, args.workers)
+        warmed = 0.0 if args.no_warmup else wait_until_warm(base, args.workers)
         print(f"load: defaults computed in every worker after {warmed:.1f} s", flush=True)
         before = rss_mb(server.pid)
         print(f"load: {args.clients} clients for {args.seconds:.0f} s on {base} "
