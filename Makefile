@@ -14,7 +14,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint bench load docker-test clean
+.PHONY: help run test lint bench load scale-test docker-test clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ bench: $(STAMP) ## Measure speed; writes bench/RESULTS.md
 
 load: $(STAMP) ## 32 clients, 60 s of mixed load on uvicorn with 2 workers; writes bench/LOAD.md
 	$(PY) scripts/load.py
+
+scale-test: $(STAMP) ## nginx (deploy/nginx.conf) + 3 replicas, 300 students for 60 s, one replica killed; writes bench/SCALE.md
+	$(PY) scripts/scale_test.py $(SCALE_ARGS)
 
 docker-test: ## Build the image for real (debootstrap + podman, no daemon) and smoke-test /healthz
 	scripts/docker_test.sh

@@ -23,6 +23,7 @@ from app.nn.activations import ACTIVATION_NAMES, get_activation
 from app.results import dumps
 
 router = APIRouter(prefix="/api", tags=["api"])
+MAX_ECHO = 200  # characters of a refused value a 422 repeats
 
 
 class ExperimentResult(BaseModel):
@@ -85,7 +86,9 @@ def validation_error(request: Request, exc: RequestValidationError) -> JSONRespo
     elif len(parts) >= 4 and parts[1] == "api" and parts[2] in PLAYGROUNDS:  # /api/playground/{experiment}
         experiment = PLAYGROUNDS[parts[2]].experiment(parts[3])
         schema = experiment.params.model_json_schema() if experiment else {}
-    return JSONResponse({"detail": jsonable_encoder(localize(list(exc.errors()), schema, lang))}, status_code=422)
+    errors = [{**e, "input": e["input"][:MAX_ECHO] + "…"} if isinstance(e.get("input"), str)
+              and len(e["input"]) > MAX_ECHO else e for e in exc.errors()]  # a pasted CSV is not sent back whole
+    return JSONResponse({"detail": jsonable_encoder(localize(errors, schema, lang))}, status_code=422)
 
 
 def run_or_raise(exercise: Exercise, experiment: Experiment, params: Any, lang: str) -> Entry:
@@ -137,16 +140,21 @@ def _endpoint(exercise: Exercise, experiment: Experiment):
     return endpoint
 
 
+def stream_or_raise(exercise: Exercise, experiment: Experiment, params: Any, lang: str) -> Response:
+    """Stream an experiment's progress and result, a budget refusal turned into a 422."""
+    try:
+        return progress.stream(exercise, experiment, params, lang)
+    except TooCostly as e:
+        raise RequestValidationError(too_costly_errors(e)) from None
+
+
 def _stream_endpoint(exercise: Exercise, experiment: Experiment):
     Model = query_model(experiment.params)
 
     def endpoint(request: Request, query: Annotated[Model, Query()]) -> Response:  # type: ignore[valid-type]
         reject_repeated(request)
         params, lang = split_query(experiment, query)
-        try:
-            return progress.stream(exercise, experiment, params, lang)
-        except TooCostly as e:
-            raise RequestValidationError(too_costly_errors(e)) from None
+        return stream_or_raise(exercise, experiment, params, lang)
 
     endpoint.__name__ = f"stream_{exercise.id.replace('-', '_')}_{experiment.name.replace('-', '_')}"
     return endpoint
@@ -164,7 +172,23 @@ for _ex in EXERCISES.values():
                              include_in_schema=False)
 
 
-# The playground: the same routes under /api/{id}/{experiment} (not one of the nine exercises).
+def _body_endpoint(exercise: Exercise, experiment: Experiment, stream: bool):
+    """The POST variant of a route: the same params (and `lang`) as a JSON object, for data too long for a
+    link (the playground's pasted `csv`); the same answer, streamed or not."""
+    Model = query_model(experiment.params)
+
+    def endpoint(request: Request, body: Model) -> Response:  # type: ignore[valid-type]
+        params, lang = split_query(experiment, body)
+        if stream:
+            return stream_or_raise(exercise, experiment, params, lang)
+        return json_response(request, run_or_raise(exercise, experiment, params, lang))
+
+    endpoint.__name__ = f"{'stream' if stream else 'run'}_{exercise.id}_{experiment.name}_posted"
+    return endpoint
+
+
+# The playground: the same routes under /api/{id}/{experiment} (not one of the nine exercises), and their
+# POST variants (a pasted data set travels in the request body, not in the link).
 for _ex in PLAYGROUNDS.values():
     for _exp in _ex.experiments:
         router.add_api_route(
@@ -175,6 +199,14 @@ for _ex in PLAYGROUNDS.values():
         )
         router.add_api_route(f"/{_ex.id}/{_exp.name}/stream", _stream_endpoint(_ex, _exp), methods=["GET"],
                              include_in_schema=False)
+        router.add_api_route(
+            f"/{_ex.id}/{_exp.name}", _body_endpoint(_ex, _exp, stream=False), methods=["POST"],
+            response_model=ExperimentResult, summary=f"{_ex.title['en']} · {_exp.title['en']} (settings as JSON)",
+            responses={422: {"description": "A parameter is out of bounds, unknown, or too costly"},
+                       503: {"description": "All compute slots are busy; retry later"}},
+        )
+        router.add_api_route(f"/{_ex.id}/{_exp.name}/stream", _body_endpoint(_ex, _exp, stream=True),
+                             methods=["POST"], include_in_schema=False)
 
 
 @router.get("/exercises/{exercise_id}/{experiment}", include_in_schema=False)

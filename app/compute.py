@@ -13,6 +13,7 @@ from app.settings.Settings through configure(), called when the app is created.
 from __future__ import annotations
 
 import contextvars
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -20,11 +21,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from app.cache import LRU, Entry, Languages
-from app.exercises.base import Exercise, Experiment, Params
+from app.exercises.base import Exercise, Experiment, Params, TooCostly
 from app.results import encode
 from app.settings import Settings
 from app.slots import POLL_MAX, Slots, server_directory
 from app.workers import Pool, WorkerLost, lower_priority
+
+_log = logging.getLogger("fflab.compute")
 
 # Set by configure(settings) when the app is created (app.main.create_app); these are the defaults.
 COMPUTE_MODE = "process"  # "process": each computation in a child process (app.workers); "thread": here
@@ -162,7 +165,8 @@ def warm_up(exercises: dict[str, Exercise], langs: tuple[str, ...] = ("en", "zh"
 
     First page views then never wait for a computation. Runs one experiment at a time, so it
     takes one compute slot and leaves the others to requests; under load it queues for a slot
-    like a request, but for up to `wait` seconds, so no default is skipped.
+    like a request, but for up to `wait` seconds, so no default is skipped. A default stopped by the
+    deadline (a starved machine) is logged and left to its first visitor; the warm-up goes on.
     """
     done = 0
     for exercise in exercises.values():
@@ -179,6 +183,9 @@ def warm_up(exercises: dict[str, Exercise], langs: tuple[str, ...] = ("en", "zh"
                         break
                     except Busy:
                         continue
+                    except TooCostly as e:  # past the deadline on a starved machine: the first visitor computes it
+                        _log.warning("warm-up skipped %s/%s: %s", exercise.id, experiment.name, e)
+                        break
                 time.sleep(BACKGROUND_POLL_SECONDS / 2)  # a request that waited for this slot takes it now
     return done
 

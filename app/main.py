@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import signal
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from app import api, assets, compute, observability, pages
+from app import api, assets, compute, observability, pages, workers
 from app.assets import IMMUTABLE, STATIC
 from app.cache import Entry
 from app.exercises.playground.experiment import PLAYGROUNDS
@@ -41,6 +42,28 @@ def warm_up() -> None:
     compute.WARM.set()
 
 
+def cancel_after_grace(grace: float) -> None:
+    """Chain a handler in front of uvicorn's SIGTERM/SIGINT handler: uvicorn stops accepting and
+    waits for the requests in flight; `grace` seconds later (FFLAB_SHUTDOWN_GRACE, 20), this
+    worker's running computations are cancelled and their requests answer 503, so that every request
+    is answered within the 30 s a container or pod is given to stop. Runs stop by themselves at
+    FFLAB_COMPUTE_DEADLINE (10 s): this is the backstop. Main thread only (signals), so a no-op
+    under a test client."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+
+        def handler(signum, frame, previous=previous) -> None:
+            timer = threading.Timer(grace, workers.stop_all)
+            timer.daemon = True
+            timer.start()
+            if callable(previous):
+                previous(signum, frame)
+
+        signal.signal(sig, handler)
+
+
 def openapi_entry(app: FastAPI) -> Entry:
     """The OpenAPI document, built once per app and kept gzipped."""
     entry = getattr(app.state, "openapi_entry", None)
@@ -57,10 +80,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        """Start the warm-up in the background (the warmup setting, FFLAB_WARMUP=0, turns it off)."""
+        """Start the warm-up in the background (the warmup setting, FFLAB_WARMUP=0, turns it off);
+        on the way out (after SIGTERM: requests in flight answered), stop the compute children."""
         if settings.warmup:
             threading.Thread(target=warm_up, name="fflab-warmup", daemon=True).start()
+        cancel_after_grace(settings.shutdown_grace)
         yield
+        workers.close_all()
 
     app = FastAPI(
         lifespan=lifespan,

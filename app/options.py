@@ -47,6 +47,9 @@ OPTION_LABELS: dict[str, Text] = {
     "spiral": text("two spirals", "双螺旋"),
     "xor": text("XOR", "异或（XOR）"),
     "sine": text("sine curve", "正弦曲线"),
+    "custom": text("your own points (two classes)", "自己的点（二分类）"),
+    "custom_curve": text("your own points (a curve)", "自己的点（曲线）"),
+    "formula": text("a curve from your formula", "自定义公式曲线"),
     # targets of 4-6 and 4-7
     "sin": text("sin x", "sin x"),
     "abs": text("|x|", "|x|"),

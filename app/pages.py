@@ -26,6 +26,7 @@ from app.compute import Busy, result_body
 from app.exercises.base import Exercise, TooCostly
 from app.exercises.info import experiment_info
 from app.exercises.playground.experiment import PLAYGROUND
+from app.exercises.playground.links import playground_link
 from app.exercises.registry import EXERCISES
 from app.i18n import COOKIE, DEFAULT_LANG, LANGS, pick, shell
 from app.mathml import tex, texblock
@@ -161,6 +162,7 @@ def experiment_state(request: Request, exercise: Exercise, lang: str) -> list[di
         item: dict[str, Any] = {"info": info, "query": values, "result": None, "errors": []}
         try:
             params = exp.params.model_validate(values)
+            item["playground"] = playground_link(exercise.id, exp.name, params)  # or None
             item["result"] = _embed(result_body(exercise, exp, params, wait=PAGE_WAIT_SECONDS, lang=lang))
         except ValidationError as e:
             item["errors"] = _errors([{**err, "loc": ("query", *err["loc"])} for err in e.errors()], info, lang)

@@ -32,6 +32,7 @@ class Settings:
     workers: int = 1                  # WEB_CONCURRENCY: uvicorn's worker processes sharing the slots
     warmup: bool = True               # FFLAB_WARMUP: compute the defaults and render the pages at start
     access_log: bool = True           # FFLAB_ACCESS_LOG: one JSON line per request on stderr
+    shutdown_grace: float = 20.0      # FFLAB_SHUTDOWN_GRACE: after SIGTERM, runs still going are cancelled (503)
 
     @property
     def slots(self) -> int:
@@ -61,4 +62,5 @@ class Settings:
             workers=max(1, int(get("WEB_CONCURRENCY", d.workers))),
             warmup=_flag(get("FFLAB_WARMUP", "1")),
             access_log=_flag(get("FFLAB_ACCESS_LOG", "1")),
+            shutdown_grace=float(get("FFLAB_SHUTDOWN_GRACE", d.shutdown_grace)),
         )

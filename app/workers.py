@@ -29,6 +29,7 @@ import queue
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -175,6 +176,10 @@ class Worker:
         self.process.join(timeout=5)
 
 
+# Every pool of this process, so a server shutting down can stop their children (stop_all, close_all).
+_POOLS: weakref.WeakSet[Pool] = weakref.WeakSet()
+
+
 class Pool:
     """Up to `size` compute children, started when first needed; one per computation at a time.
 
@@ -183,6 +188,8 @@ class Pool:
     """
 
     def __init__(self, size: int, nice: int, timeout: float, start: int = 0, deadline: float = 10.0) -> None:
+        _POOLS.add(self)
+        self.stopped = False  # set by stop(): no child is started any more
         self._ctx = mp.get_context("spawn")
         self._nice = nice
         self._deadline = deadline  # a run past it stops and is refused as too costly (app.results)
@@ -208,6 +215,8 @@ class Pool:
             return worker
 
     def _take(self) -> Worker:
+        if self.stopped:
+            raise WorkerLost("the server is shutting down")
         try:
             return self._idle.get_nowait()
         except queue.Empty:
@@ -236,9 +245,36 @@ class Pool:
         with self._lock:
             return [w.process.pid for w in self._all if w.process.pid is not None]
 
+    def stop(self) -> None:
+        """Cancel every running computation and start no more (a shutdown past its grace period).
+
+        The children are killed, not their pipes closed: a request waiting on a pipe then reads its
+        end at once and answers 503 (WorkerLost → Busy), where closing the pipe under a waiting
+        thread might never wake it.
+        """
+        self.stopped = True
+        with self._lock:
+            workers = list(self._all)
+        for w in workers:
+            if w.process.is_alive():
+                w.process.kill()
+
     def close(self) -> None:
+        self.stopped = True
         with self._lock:
             workers, self._all = self._all, []
         for w in workers:
             w.close()
         self._spawner.shutdown(wait=False)
+
+
+def stop_all() -> None:
+    """Cancel the running computations of every pool of this process (see Pool.stop)."""
+    for pool in list(_POOLS):
+        pool.stop()
+
+
+def close_all() -> None:
+    """Stop the children of every pool of this process: none outlives the web worker that started it."""
+    for pool in list(_POOLS):
+        pool.close()

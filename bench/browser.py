@@ -1,4 +1,5 @@
-"""Section 3: exercise pages in a real Chromium (Playwright): first figure cold and warm, control → redraw."""
+"""Section 3: exercise pages in a real Chromium (Playwright): first figure cold, warm, on a second and a third
+visit; control → redraw."""
 
 from __future__ import annotations
 
@@ -66,19 +67,25 @@ PICK_JS = """() => {
 
 
 CONTROL_CHANGES = 3  # control changes per page; the median is reported
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+NAN = float("nan")
 
 
 @dataclass
 class PageTiming:
     exercise: str
-    cold: float          # seconds from navigation start to the first figure, new browser context
-    warm: float          # the same, second visit in the same context (browser cache warm)
+    cold: float          # seconds from navigation start to the first figure: new context, fresh server
+    warm: float          # the same in another new context (empty browser caches), the server's results warm
     control_total: float  # change a control -> section ready (includes the page's input debounce)
     control_request: float  # request start ("busy") -> ready: fetch + JSON + Plotly redraw
     control: str
     note: str = ""
-    warm_html: float = float("nan")  # warm visit: navigation start -> page HTML received (responseEnd)
-    warm_dcl: float = float("nan")   # warm visit: -> DOMContentLoaded end (deferred plotly.js + app ran)
+    second: float = NAN   # second visit in the warm context: HTTP cache (Chromium makes the code cache)
+    third: float = NAN    # third visit: HTTP cache and V8 code cache
+    second_html: float = NAN  # second visit: navigation start -> page HTML received (responseEnd)
+    second_dcl: float = NAN   # second visit: -> DOMContentLoaded end (deferred plotly.js + app ran)
 
 
 def available() -> str | None:
@@ -119,13 +126,20 @@ def run(base_url: str) -> list[PageTiming]:
                 if not ex.experiments:
                     continue
                 url = f"{base_url}/exercises/{ex.id}?lang=en"
-                context = browser.new_context(viewport={"width": 1280, "height": 900})
-                page = context.new_page()
+                context = None
                 try:
-                    cold = _first_figure(page, url)
-                    page.goto("about:blank")
+                    context = browser.new_context(viewport=VIEWPORT)
+                    cold = _first_figure(context.new_page(), url)
+                    context.close()
+                    context = browser.new_context(viewport=VIEWPORT)  # empty caches; the server holds the results
+                    page = context.new_page()
                     warm = _first_figure(page, url)
-                    warm_html, warm_dcl = _nav(page)
+                    page.wait_for_load_state("load")
+                    page.goto("about:blank")
+                    second = _first_figure(page, url)
+                    second_html, second_dcl = _nav(page)
+                    page.goto("about:blank")
+                    third = _first_figure(page, url)
                     picked = page.evaluate(PICK_JS)
                     total = request = float("nan")
                     control, note = "", ""
@@ -144,12 +158,14 @@ def run(base_url: str) -> list[PageTiming]:
                             requests.append(r["request"] / 1e3)
                         else:
                             total, request = statistics.median(totals), statistics.median(requests)
-                    out.append(PageTiming(ex.id, cold, warm, total, request, control, note, warm_html, warm_dcl))
+                    out.append(PageTiming(ex.id, cold, warm, total, request, control, note, second, third,
+                                          second_html, second_dcl))
                 except Exception as exc:  # one page failing must not stop the others
-                    out.append(PageTiming(ex.id, float("nan"), float("nan"), float("nan"), float("nan"), "",
+                    out.append(PageTiming(ex.id, NAN, NAN, NAN, NAN, "",
                                           f"failed: {type(exc).__name__}: {str(exc)[:120]}"))
                 finally:
-                    context.close()
+                    if context is not None:
+                        context.close()
         finally:
             browser.close()
     return out

@@ -98,7 +98,7 @@ def run(repeats: int = 3) -> Ensemble:
         res.torch_max_abs_loss_diff = float(np.nanmax(np.abs(torch_final - final)))
         res.torch_note = f"torch {torch_xor.version()}, {torch_xor.threads()} threads, float64, autograd"
     else:
-        res.torch_note = "torch not installed (pip install '.[bench]'): row skipped"
+        res.torch_note = f"torch could not be installed ({torch_xor.requirement()}, the bench extra): row skipped"
 
     res.peak_gflops = peak_gflops()
     res.achieved_gflops = res.flops / res.core_wall / 1e9

@@ -7,9 +7,16 @@ member is recorded at every epoch, as the core does. Gradients by autograd.
 
 from __future__ import annotations
 
+import importlib
+import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 
 
 def available() -> bool:
@@ -18,6 +25,29 @@ def available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def requirement() -> str:
+    """The torch pin of pyproject.toml's `bench` extra (torch==…)."""
+    m = re.search(r'^bench = \[\s*"(torch[^"]*)"', PYPROJECT.read_text(encoding="utf-8"), re.M)
+    return m.group(1) if m else "torch"
+
+
+def install() -> str:
+    """Try to install the bench extra's torch with pip (a configured local wheel serves where there is one).
+
+    Return "" when torch imports afterwards, else why not (pip's last line), for RESULTS.md.
+    """
+    if available():
+        return ""
+    req = requirement()
+    r = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", req], capture_output=True, text=True,
+                       timeout=900)
+    importlib.invalidate_caches()
+    if available():
+        return ""
+    last = (r.stderr or r.stdout).strip().splitlines()[-1:] or [f"exit {r.returncode}"]
+    return f"`pip install {req}` failed: {last[0][:200]}"
 
 
 def train_xor(W0, b0, W1, b1, X, Y, eta: float, epochs: int) -> tuple[float, np.ndarray]:

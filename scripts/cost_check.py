@@ -16,40 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pydantic import ValidationError  # noqa: E402
-
-from app.exercises.base import WORK_BUDGET_SECONDS  # noqa: E402
 from app.exercises.registry import EXERCISES  # noqa: E402
-
-
-def bounds(model, name):
-    prop = model.model_json_schema()["properties"][name]
-    lo = prop.get("minimum", prop.get("exclusiveMinimum"))
-    hi = prop.get("maximum", prop.get("exclusiveMaximum"))
-    return prop.get("type"), lo, hi
-
-
-def edge(experiment, base: dict, name: str):
-    """Largest value of `name` with cost under budget (others as in base), or None."""
-    kind, lo, hi = bounds(experiment.params, name)
-
-    def cost(v):
-        try:
-            return experiment.cost(experiment.params.model_validate({**base, name: v}))
-        except ValidationError:
-            return float("inf")
-
-    if cost(hi) <= WORK_BUDGET_SECONDS:
-        return hi
-    if cost(lo) > WORK_BUDGET_SECONDS:
-        return None
-    a, b = lo, hi
-    for _ in range(60):
-        mid = (a + b) // 2 if kind == "integer" else (a + b) / 2
-        if mid in (a, b):
-            break
-        a, b = (mid, b) if cost(mid) <= WORK_BUDGET_SECONDS else (a, mid)
-    return a
+from bench.work_estimate import bounds, edge  # noqa: E402
 
 
 def main(ids: list[str]) -> None:

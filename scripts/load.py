@@ -133,7 +133,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def run_load(base: str, seconds: float, clients: int, on_third, seed: int = 0):
-    async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+    async with httpx.AsyncClient(base_url=base, timeout=120) as c:  # pages compute their defaults if not warm
         listing = (await c.get("/api/exercises")).json()
         pages = ["/", "/?lang=zh"] + [f"/exercises/{ex['id']}{q}" for ex in listing for q in ("", "?lang=zh")]
         html = ""

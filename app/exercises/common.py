@@ -1,4 +1,6 @@
-"""Helpers shared by the training experiments: output surfaces, replay frames, dead units, outcomes, the cost model."""
+"""Helpers shared by the training experiments: output surfaces, replay frames, dead units, outcomes.
+
+What an experiment costs is stated with app.exercises.work, the one estimate of work."""
 
 from __future__ import annotations
 
@@ -7,18 +9,6 @@ import numpy as np
 from app.nn.activations import prelu_der, sigmoid
 from app.nn.network import Network, predict
 from app.nn.train import loss_diverged, loss_stalled
-
-# Seconds per (member × sample × parameter) multiply-add of one training step, and per step of Python
-# overhead, measured on the 2-core CI kind (see bench/RESULTS.md); used only to refuse costly requests.
-SECONDS_PER_FLOP = 2.5e-9
-SECONDS_PER_STEP = 6e-5
-
-
-def train_cost(members: int, samples: int, n_params: int, epochs: int, steps_per_epoch: int = 1,
-               layers: int = 2) -> float:
-    """Estimate the seconds a training run takes: arithmetic plus per-step overhead."""
-    steps = epochs * steps_per_epoch
-    return 3 * members * samples * n_params * epochs * SECONDS_PER_FLOP + steps * layers * SECONDS_PER_STEP
 
 
 def grid_2d(lo: tuple[float, float], hi: tuple[float, float], n: int = 61) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.exercises.base import Exercise, Experiment, Metric, Result
+from app.exercises import work
+from app.exercises.base import Exercise, Experiment, Result, metric
 from app.exercises.common import outcome
 from app.exercises.ex4_1_neuron import (
     condition_number,
@@ -36,13 +37,9 @@ GRID = 41  # contour grid of the trajectory figure, GRID × GRID points of (w₁
 PATH_POINTS = 300  # log-spaced steps kept for each path
 SHOWN_UPDATES = 1000  # points per run in the update_signs figure
 
-# Measured CPU seconds (2-core machine): Python/NumPy overhead of one update; one member × sample ×
-# epoch of arithmetic (steps, per-epoch loss, shuffling); one member × sample of Newton's method; one
-# contour grid point × sample of the profile loss.
-SECONDS_PER_STEP = 7e-6
-SECONDS_PER_SAMPLE_EPOCH = 6e-8
-SECONDS_PER_NEWTON_SAMPLE = 6e-7
-SECONDS_PER_GRID_SAMPLE = 8e-8
+# Newton's method passes over every member's data about this many times before it converges (an
+# iteration is a gradient, a Hessian and a loss or two; it stops after some ten iterations).
+NEWTON_PASSES = 40
 
 
 def _to_epochs(hits: np.ndarray) -> list[int | None]:
@@ -117,18 +114,22 @@ def centering(p: CenteringParams) -> Result:
     return Result(metrics, data, views={"thetas": run.thetas[:, :, :2]})
 
 
-def _training_cost(p: TrainingParams, members: int) -> float:
-    """Estimate the seconds of `members` SGD runs plus their Newton optima."""
-    return (p.epochs * p.steps_per_epoch() * SECONDS_PER_STEP
-            + members * p.n_samples * (p.epochs * SECONDS_PER_SAMPLE_EPOCH + SECONDS_PER_NEWTON_SAMPLE))
+def _training_work(p: TrainingParams, members: int) -> work.Work:
+    """The work of `members` neurons trained by SGD (app.nn.neuron's kernel) and of their Newton optima."""
+    return (work.training(members, p.n_samples, (2, 1), p.epochs, p.batch_size, "linear", shared_inputs=False)
+            + work.evaluation(members, p.n_samples, (3, 1), times=NEWTON_PASSES, activation="sigmoid"))
 
 
 def _centering_cost(p: CenteringParams) -> float:
-    return _training_cost(p, 2) + GRID * GRID * p.n_samples * SECONDS_PER_GRID_SAMPLE
+    """Two neurons, and the profile loss over the GRID² contour grid: a neuron per point, 8 Newton steps in b
+    (each σ and two means over the samples, some three passes) and the loss at the end."""
+    return work.seconds(_training_work(p, 2) + work.evaluation(GRID**2, p.n_samples, (2, 1), times=3 * 8 + 1,
+                                                                 activation="sigmoid"))
 
 
 def _sweep_cost(p: SweepParams) -> float:
-    return _training_cost(p, 2 * p.n_shifts * p.n_seeds)
+    """A raw and a centred neuron per shift and data set, trained as one ensemble."""
+    return work.seconds(_training_work(p, 2 * p.n_shifts * p.n_seeds))
 
 
 def shift_sweep(p: SweepParams) -> Result:
@@ -185,10 +186,6 @@ def shift_sweep(p: SweepParams) -> Result:
 _RAW, _CEN = text("raw", "原始输入"), text("centred", "中心化输入")
 
 
-def _m(label_en: str, label_zh: str, en: str, zh: str) -> Metric:
-    return Metric(text(label_en, label_zh), text(en, zh))
-
-
 EXERCISE = Exercise(
     id="4-1",
     title=text("Non-zero-centred inputs", "输入不以零为中心"),
@@ -215,48 +212,48 @@ EXERCISE = Exercise(
             cost=_centering_cost,
             cost_fields=("epochs", "n_samples", "batch_size"),
             metrics={
-                "same_sign_fraction_raw": _m(
+                "same_sign_fraction_raw": metric(
                     "same-sign updates, raw", "同号更新比例（原始）",
                     "Fraction of updates whose Δw₁ and Δw₂ share one sign: exactly 1 when every input is positive "
                     "and each update uses one sample.",
                     "Δw₁ 与 Δw₂ 同号的更新所占比例：输入全为正且每次只用一个样本时恰为 1。"),
-                "same_sign_fraction_centered": _m(
+                "same_sign_fraction_centered": metric(
                     "same-sign updates, centred", "同号更新比例（中心化）",
                     "The same fraction for centred inputs, whose components take both signs.",
                     "中心化输入的同一比例；其分量有正有负。"),
-                "path_straightness_raw": _m(
+                "path_straightness_raw": metric(
                     "path straightness, raw", "路径平直度（原始）",
                     "In the first epoch: the distance the (w₁, w₂) path gets from its start over the length it "
                     "walks; 1 for a straight path, near 0 for a zig-zag.",
                     "第一轮中 (w₁, w₂) 路径离开起点的距离与走过的长度之比；直线为 1，“之”字形接近 0。"),
-                "path_straightness_centered": _m(
+                "path_straightness_centered": metric(
                     "path straightness, centred", "路径平直度（中心化）",
                     "The same ratio for the centred run.", "中心化输入的同一比值。"),
-                "final_loss_raw": _m("final loss, raw", "最终损失（原始）", "Mean loss after the last epoch.",
-                                     "最后一轮后的平均损失。"),
-                "final_loss_centered": _m("final loss, centred", "最终损失（中心化）",
-                                          "Mean loss after the last epoch.", "最后一轮后的平均损失。"),
-                "optimal_loss": _m("optimal loss", "最优损失",
-                                   "Minimum of the mean loss (Newton's method); the same for both inputs.",
-                                   "平均损失的最小值（牛顿法求得）；两种输入相同。"),
-                "epochs_to_target_raw": _m("epochs to target, raw", "达到目标的轮数（原始）",
-                                           "First epoch with loss ≤ optimal loss + target gap; empty if never.",
-                                           "损失首次 ≤ 最优损失 + 目标差距的轮次；从未达到则为空。"),
-                "epochs_to_target_centered": _m("epochs to target, centred", "达到目标的轮数（中心化）",
-                                                "First epoch with loss ≤ optimal loss + target gap; empty if never.",
-                                                "损失首次 ≤ 最优损失 + 目标差距的轮次；从未达到则为空。"),
-                "condition_number_raw": _m("Hessian condition number, raw", "Hessian 条件数（原始）",
-                                           "λ_max/λ_min of the loss's Hessian in (w₁, w₂, b) at the optimum.",
-                                           "最优点处损失关于 (w₁, w₂, b) 的 Hessian 的 λ_max/λ_min。"),
-                "condition_number_centered": _m("Hessian condition number, centred", "Hessian 条件数（中心化）",
-                                                "λ_max/λ_min of the loss's Hessian in (w₁, w₂, b) at the optimum.",
-                                                "最优点处损失关于 (w₁, w₂, b) 的 Hessian 的 λ_max/λ_min。"),
-                "optimal_bias_raw": _m("optimal bias, raw", "最优偏置（原始）",
-                                       "b at the optimum of the raw problem: b_raw = b_centred − wᵀ mean(x).",
-                                       "原始问题最优点处的 b：b_原始 = b_中心化 − wᵀ mean(x)。"),
-                "optimal_bias_centered": _m("optimal bias, centred", "最优偏置（中心化）",
-                                            "b at the optimum of the centred problem; the optimal w is the same.",
-                                            "中心化问题最优点处的 b；最优的 w 相同。"),
+                "final_loss_raw": metric("final loss, raw", "最终损失（原始）", "Mean loss after the last epoch.",
+                                         "最后一轮后的平均损失。"),
+                "final_loss_centered": metric("final loss, centred", "最终损失（中心化）",
+                                              "Mean loss after the last epoch.", "最后一轮后的平均损失。"),
+                "optimal_loss": metric("optimal loss", "最优损失",
+                                       "Minimum of the mean loss (Newton's method); the same for both inputs.",
+                                       "平均损失的最小值（牛顿法求得）；两种输入相同。"),
+                "epochs_to_target_raw": metric("epochs to target, raw", "达到目标的轮数（原始）",
+                                               "First epoch with loss ≤ optimal loss + target gap; empty if never.",
+                                               "损失首次 ≤ 最优损失 + 目标差距的轮次；从未达到则为空。"),
+                "epochs_to_target_centered": metric("epochs to target, centred", "达到目标的轮数（中心化）",
+                                                    "First epoch with loss ≤ optimal loss + target gap; empty if never.",
+                                                    "损失首次 ≤ 最优损失 + 目标差距的轮次；从未达到则为空。"),
+                "condition_number_raw": metric("Hessian condition number, raw", "Hessian 条件数（原始）",
+                                               "λ_max/λ_min of the loss's Hessian in (w₁, w₂, b) at the optimum.",
+                                               "最优点处损失关于 (w₁, w₂, b) 的 Hessian 的 λ_max/λ_min。"),
+                "condition_number_centered": metric("Hessian condition number, centred", "Hessian 条件数（中心化）",
+                                                    "λ_max/λ_min of the loss's Hessian in (w₁, w₂, b) at the optimum.",
+                                                    "最优点处损失关于 (w₁, w₂, b) 的 Hessian 的 λ_max/λ_min。"),
+                "optimal_bias_raw": metric("optimal bias, raw", "最优偏置（原始）",
+                                           "b at the optimum of the raw problem: b_raw = b_centred − wᵀ mean(x).",
+                                           "原始问题最优点处的 b：b_原始 = b_中心化 − wᵀ mean(x)。"),
+                "optimal_bias_centered": metric("optimal bias, centred", "最优偏置（中心化）",
+                                                "b at the optimum of the centred problem; the optimal w is the same.",
+                                                "中心化问题最优点处的 b；最优的 w 相同。"),
             },
         ),
         Experiment(
@@ -274,40 +271,40 @@ EXERCISE = Exercise(
             cost=_sweep_cost,
             cost_fields=("epochs", "n_samples", "n_shifts", "n_seeds", "batch_size"),
             metrics={
-                "largest_shift": _m("largest shift", "最大平移量", "The last shift of the sweep.",
-                                    "扫描中的最后一个平移量。"),
-                "data_sets": _m("data sets", "数据集个数", "Data sets per shift (the seeds).",
-                                "每个平移量的数据集个数（种子数）。"),
-                "largest_shift_epochs_raw": _m(
+                "largest_shift": metric("largest shift", "最大平移量", "The last shift of the sweep.",
+                                        "扫描中的最后一个平移量。"),
+                "data_sets": metric("data sets", "数据集个数", "Data sets per shift (the seeds).",
+                                    "每个平移量的数据集个数（种子数）。"),
+                "largest_shift_epochs_raw": metric(
                     "epochs to target at the largest shift, raw", "最大平移量下达到目标的轮数（原始）",
                     "Mean over seeds; a seed that never reaches the target counts as the number of epochs.",
                     "对种子取平均；从未达到目标的种子按总轮数计。"),
-                "largest_shift_epochs_centered": _m(
+                "largest_shift_epochs_centered": metric(
                     "epochs to target at the largest shift, centred", "最大平移量下达到目标的轮数（中心化）",
                     "Mean over seeds; the same at every shift.", "对种子取平均；在每个平移量下都相同。"),
-                "largest_shift_reached_raw": _m(
+                "largest_shift_reached_raw": metric(
                     "raw runs at target, largest shift", "最大平移量下达到目标的原始输入次数",
                     "How many of the data sets' raw runs reach the target within the epochs.",
                     "在给定轮数内达到目标的原始输入训练次数（按数据集计）。"),
-                "largest_shift_centered_faster": _m(
+                "largest_shift_centered_faster": metric(
                     "centred faster, largest shift", "最大平移量下中心化更快的次数",
                     "How many data sets' centred run reaches the target in fewer epochs than the raw run (a raw "
                     "run that never reaches it counts as slower).",
                     "中心化输入比原始输入用更少轮数达到目标的数据集个数（原始输入从未达到目标的计为更慢）。"),
-                "largest_shift_condition_raw": _m(
+                "largest_shift_condition_raw": metric(
                     "condition number at the largest shift, raw", "最大平移量下的条件数（原始）",
                     "Geometric mean over seeds of the Hessian's λ_max/λ_min at the optimum.",
                     "最优点处 Hessian 的 λ_max/λ_min 对种子的几何平均。"),
-                "largest_shift_condition_centered": _m(
+                "largest_shift_condition_centered": metric(
                     "condition number at the largest shift, centred", "最大平移量下的条件数（中心化）",
                     "The same at every shift: centred data do not depend on it.",
                     "在每个平移量下都相同：中心化后的数据与平移量无关。"),
-                "condition_exponent_raw": _m(
+                "condition_exponent_raw": metric(
                     "growth exponent of the raw condition number", "原始输入条件数的增长指数",
                     "k in κ ∝ shiftᵏ: the log-log slope of the raw condition number over the upper half of the "
                     "shifts; it tends to 4 as the shift grows.",
                     "κ ∝ 平移量ᵏ 中的 k：原始输入条件数在较大一半平移量上的双对数斜率；平移量越大越接近 4。"),
-                "diverged_raw_runs": _m(
+                "diverged_raw_runs": metric(
                     "diverged raw runs", "发散的原始输入训练次数",
                     "Raw-input runs, over all shifts and data sets, whose loss ended more than 10 % above its start.",
                     "所有平移量与数据集中，损失结束时比初始值高出 10% 以上的原始输入训练次数。"),

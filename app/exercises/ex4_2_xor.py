@@ -21,6 +21,7 @@ from typing import Literal
 
 import numpy as np
 
+from app.exercises import work
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
 from app.exercises.common import dead_in_layer, frame_indices, outcome, surfaces
 from app.exercises.ex4_2_handcrafted import (
@@ -47,11 +48,6 @@ MAX_LOSS_POINTS = 1000  # the loss curve is subsampled to at most this many epoc
 # The mse plateaus of failed runs (module docstring); a final loss within PLATEAU_RTOL of one sits on it.
 PLATEAUS = {"1/16": 1 / 16, "1/12": 1 / 12, "1/8": 1 / 8}
 PLATEAU_RTOL = 1e-6
-
-# Cost model, calibrated on this code (2-core machine): one full-batch step of an ensemble costs
-# about STEP seconds of fixed overhead plus ELEMENT seconds per (member × sample × hidden unit).
-STEP_SECONDS = 4e-5
-ELEMENT_SECONDS = 1e-8
 
 ActivationName = Literal["relu", "leaky_relu", "tanh", "sigmoid"]
 LossName = Literal["mse", "bce"]
@@ -143,8 +139,18 @@ def _at(losses: np.ndarray, level: float) -> np.ndarray:
         return np.abs(losses - level) <= PLATEAU_RTOL * level
 
 
-def _ensemble_cost(members: int, width: int, epochs: int) -> float:
-    return epochs * (STEP_SECONDS + members * len(X) * width * ELEMENT_SECONDS)
+def _fit_work(p: TrainingParams, width: int, members: int, n_snapshots: int = 2) -> work.Work:
+    """The work of _fit: `members` 2-width-1 networks trained full-batch on the four points."""
+    return work.training(members, len(X), (2, width, 1), p.epochs, None, p.activation,
+                         snapshots=min(n_snapshots, p.epochs + 1))
+
+
+def _train_cost(p: TrainParams) -> float:
+    """One network with its snapshots, its surface and the replay's surfaces."""
+    sizes = (2, p.hidden_units, 1)
+    return work.seconds(_fit_work(p, p.hidden_units, 1, min(p.epochs + 1, 501))
+                        + work.evaluation(1, GRID**2, sizes, activation=p.activation)
+                        + work.evaluation(REPLAY_FRAMES, REPLAY_GRID**2, sizes, activation=p.activation))
 
 
 def _summary(rec: TrainRecord, loss: str) -> dict[str, np.ndarray]:
@@ -279,7 +285,7 @@ EXERCISE = Exercise(
                          "在全部四个输入上 f′(z) = 0 的单元（ReLU：四个输入上的净输入 z 都 ≤ 0）："
                          "其输入权重和偏置的梯度为零，此后不再改变。")),
             },
-            cost=lambda p: _ensemble_cost(1, p.hidden_units, p.epochs) + 0.05,
+            cost=_train_cost,
             cost_fields=_TRAIN_COST_FIELDS,
         ),
         Experiment(
@@ -321,7 +327,7 @@ EXERCISE = Exercise(
                     text("Median final loss over the seeds that solve XOR (— when none does).",
                          "解决了异或的种子的最终损失中位数（没有成功者时为 —）。")),
             },
-            cost=lambda p: _ensemble_cost(p.n_seeds, p.hidden_units, p.epochs),
+            cost=lambda p: work.seconds(_fit_work(p, p.hidden_units, p.n_seeds)),
             cost_fields=("n_seeds", "epochs", "hidden_units"),
         ),
         Experiment(
@@ -340,7 +346,7 @@ EXERCISE = Exercise(
                     text("success rate by width", "各宽度的成功率"),
                     text("Fraction of seeds that solve XOR, for each hidden width.", "每个隐藏层宽度下解决异或的种子比例。")),
             },
-            cost=lambda p: sum(_ensemble_cost(p.n_seeds, w, p.epochs) for w in WIDTHS),
+            cost=lambda p: work.seconds(sum((_fit_work(p, w, p.n_seeds) for w in WIDTHS), work.Work())),
             cost_fields=("n_seeds", "epochs"),
         ),
     ),

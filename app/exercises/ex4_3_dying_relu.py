@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.exercises import ex4_3_example, ex4_3_seeds
+from app.exercises import ex4_3_example, ex4_3_seeds, work
 from app.exercises.base import Exercise, Experiment, Result, greater_than, metric, param
 from app.exercises.common import frame_indices, outcome, surfaces
 from app.exercises.ex4_3_units import (
@@ -23,8 +23,8 @@ from app.exercises.ex4_3_units import (
     load,
     make_net,
     preactivations,
-    run_cost,
-    states_cost,
+    run_work,
+    states_work,
     unit_states,
 )
 from app.figures import ex4_3 as figs
@@ -186,12 +186,21 @@ def lr_sweep(p: SweepParams) -> Result:
 
 
 def _dying_cost(p: DyingParams) -> float:
-    return run_cost(p, p.activation, 1, p.epochs) + states_cost(p, p.activation, MAX_SNAPSHOTS)
+    """Training with MAX_SNAPSHOTS recorded, the unit states of every snapshot, and the fits the figures show."""
+    frames = min(REPLAY_FRAMES, p.epochs + 1)
+    sizes = p.sizes(2 if p.dataset == "moons" else 1)
+    shown = (work.evaluation(frames + 2, FIT_POINTS, sizes, activation=p.activation) if p.dataset == "sine" else
+             work.evaluation(1, GRID**2, sizes, activation=p.activation)
+             + work.evaluation(frames, REPLAY_GRID**2, sizes, activation=p.activation))
+    return work.seconds(run_work(p, p.activation, 1, p.epochs, MAX_SNAPSHOTS)
+                        + states_work(p, p.activation, min(MAX_SNAPSHOTS, p.epochs + 1)) + shown)
 
 
 def _sweep_cost(p: SweepParams) -> float:
-    # + 2: the loss before training and the dead-unit check after it are epoch-independent passes.
-    return sum(run_cost(p, a, p.n_lrs * p.n_seeds, p.epochs + 2) for a in SWEEP_ACTIVATIONS)
+    """One ensemble of n_lrs × n_seeds networks per activation, and the unit states of its final members."""
+    members = p.n_lrs * p.n_seeds
+    return work.seconds(sum((run_work(p, a, members, p.epochs) + states_work(p, a, members)
+                             for a in SWEEP_ACTIVATIONS), work.Work()))
 
 
 _FRACTION = text("fraction of hidden units", "占隐藏单元的比例")

@@ -13,9 +13,10 @@ from typing import Literal
 
 import numpy as np
 
+from app.exercises import work
 from app.exercises.base import Experiment, Result, metric, param
 from app.exercises.common import outcome
-from app.exercises.ex4_3_units import RunParams, came_back, load, make_net, run_cost, states_cost, unit_states
+from app.exercises.ex4_3_units import RunParams, came_back, load, make_net, run_work, states_work, unit_states
 from app.figures import ex4_3 as figs
 from app.i18n import text
 from app.nn.network import Network
@@ -85,7 +86,9 @@ def seeds(p: SeedsParams) -> Result:
 
 
 def _cost(p: SeedsParams) -> float:
-    return run_cost(p, p.activation, p.n_seeds, p.epochs) + states_cost(p, p.activation, SNAPSHOTS * p.n_seeds)
+    """One ensemble of n_seeds networks with SNAPSHOTS recorded, and the unit states of every snapshot."""
+    return work.seconds(run_work(p, p.activation, p.n_seeds, p.epochs, SNAPSHOTS)
+                        + states_work(p, p.activation, min(SNAPSHOTS, p.epochs + 1) * p.n_seeds))
 
 
 EXPERIMENT = Experiment(

@@ -14,6 +14,7 @@ from typing import Literal
 
 import numpy as np
 
+from app.exercises import work
 from app.exercises.base import Params, param
 from app.exercises.common import dead_in_layer
 from app.i18n import text
@@ -140,29 +141,14 @@ def preactivations(net: Network, X: np.ndarray) -> list[np.ndarray]:
     return [Z[0].ravel() for Z in forward(net, X).Z[:-1]]
 
 
-# Cost model, calibrated by timing these experiments (CPU seconds, one core): elementwise work per
-# (member x sample x hidden unit x step), matrix work per (member x sample x parameter x step), and
-# Python overhead per layer and step. ACT_COST: relative price of f and f' (GELU's erf is dear).
-SECONDS_PER_UNIT = 1e-8
-SECONDS_PER_WEIGHT = 5e-10  # BLAS single-threaded (app/__init__.py)
-SECONDS_PER_LAYER_STEP = 2e-5
-ACT_COST = {"relu": 1.0, "leaky_relu": 1.2, "prelu": 1.3, "elu": 1.5, "softplus": 2.0, "swish": 2.0, "gelu": 8.0}
-
-
-def run_cost(p: NetworkParams, activation: str, members: int, steps: int) -> float:
-    """Estimate the seconds of `steps` full-batch steps (or forward passes) of `members` networks."""
+def run_work(p: NetworkParams, activation: str, members: int, epochs: int, snapshots: int = 2) -> work.Work:
+    """The work of training `members` networks full-batch for `epochs` epochs, keeping `snapshots` of them."""
     sizes = p.sizes(2 if p.dataset == "moons" else 1)
-    weights = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
-    units = p.width * p.depth
-    per_sample = SECONDS_PER_UNIT * units * ACT_COST[activation] + SECONDS_PER_WEIGHT * weights
-    return members * N_SAMPLES * steps * per_sample + steps * (p.depth + 1) * SECONDS_PER_LAYER_STEP
+    return work.training(members, N_SAMPLES, sizes, epochs, None, activation, snapshots=min(snapshots, epochs + 1))
 
 
-# Classifying the units of many recorded networks is one forward pass over a stack of small members,
-# which costs about 2.5 times a training step per member and sample (measured for ReLU and Softplus).
-STATES_COST_FACTOR = 2.5
-
-
-def states_cost(p: NetworkParams, activation: str, members: int) -> float:
-    """Estimate the seconds of unit_states on `members` networks (recorded snapshots x seeds)."""
-    return STATES_COST_FACTOR * run_cost(p, activation, members, 1)
+def states_work(p: NetworkParams, activation: str, members: int) -> work.Work:
+    """The work of unit_states on `members` networks (recorded snapshots × seeds): a forward pass on the
+    training inputs, then every unit's f′ and the comparisons, about one pass more."""
+    return work.evaluation(members, N_SAMPLES, p.sizes(2 if p.dataset == "moons" else 1), times=2,
+                           activation=activation)

@@ -18,8 +18,9 @@ from typing import Literal
 
 import numpy as np
 
+from app.exercises import work
 from app.exercises.base import COMMON_METRICS, Exercise, Experiment, Params, Result, metric, param
-from app.exercises.common import outcome, surfaces, train_cost
+from app.exercises.common import outcome, surfaces
 from app.exercises.ex4_5_check import CHECK_PARAMETERS
 from app.figures import ex4_5 as figs
 from app.i18n import text
@@ -130,8 +131,10 @@ def parameter_count_experiment(p: CountParams) -> Result:
 
 
 def count_cost(p: CountParams) -> float:
-    """Tiny: the shapes of at most max_layers networks, and small ones built."""
-    return 1e-4 * min(p.max_layers, p.n_hidden)
+    """Tiny: the shapes of at most max_layers networks, and the small ones built (their arrays drawn)."""
+    built = [sizes_for(p.input_dim, p.n_hidden, L) for L in divisors(p.n_hidden, p.max_layers)]
+    return work.seconds(sum((work.arrays(1, s) for s in built if parameter_count(s)["total"] <= BUILD_LIMIT),
+                            work.Work()))
 
 
 # ---------------------------------------------------------------- depth-at-budget
@@ -218,18 +221,14 @@ def depth_at_budget(p: DepthParams) -> Result:
     return Result(metrics, data, views={"surfaces": (gx, gy, first_seed)})
 
 
-# The shared train_cost overestimates these small full-batch runs about 4× (measured on the 2-core
-# machine: 0.26 s at defaults against 1.01 s estimated, 0.80 s at 400 epochs against 3.38 s).
-DEPTH_COST_SCALE = 0.4
-
-
 def depth_cost(p: DepthParams) -> float:
-    """Sum the training cost over the depths (the per-layer step overhead dominates for deep nets)."""
-    total = 0.0
+    """Every depth's ensemble trained by Adam, its test accuracy and its first seed's surface."""
+    total = work.Work()
     for L in depth_layers(p):
-        n = parameter_count((2, *([p.n_hidden // L] * L), 1))["total"]
-        total += train_cost(p.n_seeds, p.n_train, n, p.epochs, layers=L + 1)
-    return DEPTH_COST_SCALE * total
+        sizes = (2, *([p.n_hidden // L] * L), 1)
+        total = total + (work.training(p.n_seeds, p.n_train, sizes, p.epochs, None, p.activation, optimizer="adam")
+                         + work.evaluation(p.n_seeds, TEST_POINTS + SURFACE_N**2, sizes, activation=p.activation))
+    return work.seconds(total)
 
 
 # ---------------------------------------------------------------- the exercise

@@ -304,11 +304,26 @@ def train(p: TrainParams) -> Result:
     return Result(metrics, data, views={"replay_x": xr, "replay_target": yr, "replay_curves": curves})
 
 
+def _construction_work(units: int) -> work.Work:
+    """The work of `construction`: the n-unit network run on the error grid and its midpoints (dense_grid:
+    at least 2049 points, 4 per piece) and beside the knots, then its errors and sums (about one pass more)."""
+    points = 2 * max(2049, 4 * units + 1) + 2 * (units + 1)
+    return work.evaluation(1, points, (1, units, 1), times=2)
+
+
+def _construct_cost(p: ConstructParams) -> float:
+    """The construction at n units and at every width of the sweep, and the partial sums at the knots."""
+    return work.seconds(sum((_construction_work(n) for n in {p.units, *SWEEP_UNITS}), work.Work())
+                        + work.evaluation(1, p.units + 1, (1, p.units, 1), times=2))
+
+
 def _train_cost(p: TrainParams) -> float:
-    # Seconds per Adam epoch on the TRAIN_POINTS samples, fitted on the 2-core machine (scripts/cost_check.py:
-    # 52 µs at n = 1, 108 µs at n = 64, 1.09 ms at n = 256: the n² term is the cache spilling), plus 25 %.
-    per_epoch = 1.25 * (5e-5 + 6e-7 * p.units + 1.4e-8 * p.units**2)
-    return 0.02 + p.epochs * per_epoch + 2e-8 * p.units * 4096
+    """Adam on the training points with REPLAY_SNAPSHOTS kept, the construction beside it, and the replay."""
+    sizes = (1, p.units, 1)
+    return work.seconds(work.training(1, TRAIN_POINTS, sizes, p.epochs, None, "relu", optimizer="adam",
+                                      snapshots=min(REPLAY_SNAPSHOTS, p.epochs + 1))
+                        + _construction_work(p.units)
+                        + work.evaluation(REPLAY_FRAMES, REPLAY_POINTS, sizes))
 
 
 EXERCISE = Exercise(
@@ -353,7 +368,7 @@ EXERCISE = Exercise(
                                     text("The same slope for the RMS error: −2 for a smooth f, −1/2 at a jump.",
                                          "均方根误差的同一斜率：光滑的 f 为 −2，有跳跃时为 −1/2。")),
             },
-            cost=lambda p: work.seconds(work.evaluation(1, 4096, (1, p.units, 1), times=8)),  # fit, errors, sums
+            cost=_construct_cost,
             cost_fields=("units",),
         ),
         Experiment(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.exercises import work
 from app.exercises.base import COMMON_METRICS, Exercise, Experiment, Metric, Result, metric
 from app.exercises.common import frame_indices, outcome
 from app.exercises.ex4_7_check import CHECK_BIAS
@@ -22,8 +23,8 @@ from app.exercises.ex4_7_fits import (
     clean,
     closed_form,
     fit,
-    fit_cost,
     fit_record,
+    fit_work,
     grid_points,
     level_parts,
     make_data,
@@ -120,8 +121,8 @@ def _all_biases(net: Network) -> np.ndarray:
 
 
 def bias_cost(p: BiasParams) -> float:
-    """Three fits of one model."""
-    return 3 * fit_cost(p, 1)
+    """Three fits of one model with their snapshots, each run on the grid at the end and at the replay's frames."""
+    return work.seconds(3 * fit_work(p, 1, snapshots=True, shown=REPLAY_FRAMES + 1))
 
 
 # ---------------------------------------------------------------- offset-sweep
@@ -162,8 +163,8 @@ def offset_sweep(p: CommonParams) -> Result:
 
 
 def sweep_cost(p: CommonParams) -> float:
-    """Two ensembles of 21 members (one per offset)."""
-    return 2 * fit_cost(p, len(SWEEP_OFFSETS))
+    """Two ensembles of 21 members (one per offset), each run on the grid."""
+    return work.seconds(2 * fit_work(p, len(SWEEP_OFFSETS)))
 
 
 # ---------------------------------------------------------------- the exercise

@@ -16,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 
+from app.exercises import work
 from app.exercises.base import Metric, Params, metric, param
 from app.i18n import text
 from app.nn.network import Network, forward, init_network
@@ -165,13 +166,21 @@ def fit(p: CommonParams, x: np.ndarray, Y: np.ndarray, lam_w: float, lam_b: floa
     return rec.net, rec.losses
 
 
-def fit_cost(p: CommonParams, members: int) -> float:
-    """Estimate the seconds of the costliest fit (calibrated on this code; a cache cliff past ~250k entries)."""
+def fit_work(p: CommonParams, members: int, *, snapshots: bool = False, shared: bool = True,
+             shown: int = 1) -> work.Work:
+    """The work of the costliest fit_record of `members` models (shared: one x for all; snapshots as there),
+    and of running them `shown` times on the TEST_POINTS grid. The neuron trains full-batch by SGD for
+    as many epochs as its penalties need (neuron_epochs); the network by Adam for p.epochs."""
     if p.model == "neuron":
         x = make_data(p)[0][:, 0]
-        return max(neuron_epochs(x, p.lam, b)[0] for b in (0.0, p.lam)) * (8e-5 + 2e-9 * members * p.n_train)
-    entries = members * p.n_train * p.width
-    return p.epochs * (1e-4 + entries * (1.2e-8 if entries <= 250_000 else 6e-8))
+        epochs = max(neuron_epochs(x, p.lam, b)[0] for b in (0.0, p.lam))
+        sizes, activation, optimizer, kept = (1, 1), "linear", "sgd", epochs + 1 if snapshots else 2
+    else:
+        epochs, sizes, activation, optimizer = p.epochs, (1, p.width, 1), p.activation, "adam"
+        kept = NETWORK_SNAPSHOTS if snapshots else 2
+    return (work.training(members, p.n_train, sizes, epochs, None, activation, optimizer=optimizer,
+                          snapshots=min(kept, epochs + 1), shared_inputs=shared)
+            + work.evaluation(members, TEST_POINTS, sizes, times=shown, activation=activation))
 
 
 # ---------------------------------------------------------------- what a fit is made of

@@ -16,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 
+from app.exercises import work
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, param
 from app.exercises.common import frame_indices, outcome, surfaces
 from app.figures import ex4_8 as figs
@@ -218,16 +219,18 @@ def compare(p: TrainParams) -> Result:
     return Result(metrics, data)
 
 
-# Cost model, calibrated by timing these experiments (CPU seconds, one core): per (member x sample x
-# hidden unit x step) of work, per step of Python overhead, plus a full-data loss per epoch.
-SECONDS_PER_UNIT = 3e-8
-SECONDS_PER_STEP = 5e-5
+def _train_work(p: TrainParams, members: int) -> work.Work:
+    """The work of _train: `members` 2-width-1 networks on the N_SAMPLES points, MAX_SNAPSHOTS kept."""
+    batch = None if p.batch_size >= N_SAMPLES else p.batch_size
+    return work.training(members, N_SAMPLES, (2, p.width, 1), p.epochs, batch, p.activation,
+                         snapshots=min(MAX_SNAPSHOTS, p.epochs + 1))
 
 
-def _cost(p: TrainParams, members: int) -> float:
-    steps = p.epochs * -(-N_SAMPLES // p.batch_size)
-    work = members * p.width * (2 * N_SAMPLES * p.epochs + MAX_SNAPSHOTS * N_SAMPLES) * SECONDS_PER_UNIT
-    return work + steps * SECONDS_PER_STEP
+def _initialization_cost(p: TrainParams) -> float:
+    """One network, its surface and the replay's surfaces."""
+    sizes = (2, p.width, 1)
+    return work.seconds(_train_work(p, 1) + work.evaluation(1, GRID**2, sizes, activation=p.activation)
+                        + work.evaluation(REPLAY_FRAMES, REPLAY_GRID**2, sizes, activation=p.activation))
 
 
 _DISTINCT = text("Hidden units that differ from each other by more than 1e-9 in some incoming weight or bias.",
@@ -256,7 +259,7 @@ EXERCISE = Exercise(
             params=InitializationParams,
             run=initialization,
             draw=figs.initialization,
-            cost=lambda p: _cost(p, 1),
+            cost=_initialization_cost,
             cost_fields=("epochs", "width", "batch_size"),
             metrics={
                 "distinct_hidden_units_initial": Metric(text("distinct hidden units at the start", "初始不同隐藏单元数"),
@@ -296,7 +299,7 @@ EXERCISE = Exercise(
             params=TrainParams,
             run=compare,
             draw=figs.compare,
-            cost=lambda p: _cost(p, len(INITS)),
+            cost=lambda p: work.seconds(_train_work(p, len(INITS))),
             cost_fields=("epochs", "width", "batch_size"),
             metrics={
                 "distinct_hidden_units_by_init": Metric(text("distinct hidden units by init", "各初始化的不同隐藏单元数"),

@@ -15,6 +15,7 @@ from typing import Literal
 
 import numpy as np
 
+from app.exercises import work
 from app.exercises.base import Exercise, Experiment, Metric, Params, Result, greater_than, param
 from app.exercises.common import diverged, frame_indices, outcome, stalled
 from app.figures import ex4_9 as figs
@@ -26,16 +27,6 @@ from app.nn.train import loss_and_grads, train
 
 # Samples of the 2-D data set (full-batch gradient descent on all of them).
 N_SAMPLES = 100
-
-# Cost model of one run, calibrated on this exercise's networks (sigmoid is the slow case: one exp per
-# unit and sample, forward and backward): seconds per (member·sample·hidden unit) and per
-# (member·sample·weight) of one epoch, plus Python overhead per layer and epoch.
-SECONDS_PER_UNIT = 1.2e-8
-SECONDS_PER_WEIGHT = 3e-10
-SECONDS_PER_LAYER_STEP = 2.5e-5
-# Adam's two moment estimates per parameter and step: at most this factor on the plain-SGD run (measured
-# on these networks from 3 layers of 4 units to 30 of 64).
-ADAM_COST_FACTOR = 1.6
 
 # The largest value of each activation's derivative; a net input z is *saturated* where f'(z) falls
 # below SATURATED times it (|z| > 4.6 for sigmoid): almost no error passes back through it.
@@ -84,13 +75,21 @@ class NetParams(Params):
                             weight_init=init or self.init)
 
 
-def run_cost(p: NetParams, members: int) -> float:
-    """Estimate the seconds of training `members` networks of this shape for p.epochs epochs."""
-    sizes = p.sizes()
-    weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
-    per_epoch = (members * N_SAMPLES * (p.depth * p.width * SECONDS_PER_UNIT + weights * SECONDS_PER_WEIGHT)
-                 + len(sizes) * SECONDS_PER_LAYER_STEP)
-    return 0.01 + p.epochs * per_epoch
+def run_work(p: NetParams, members: int, activation: str | None = None, optimizer: str = "sgd",
+             grad_norms: bool = False) -> work.Work:
+    """The work of training `members` networks of this shape full-batch for p.epochs epochs, and of the
+    gradients before and after (loss_and_grads: a forward and a backward pass)."""
+    act = activation or p.activation
+    return (work.training(members, N_SAMPLES, p.sizes(), p.epochs, None, act, optimizer=optimizer,
+                          snapshots=min(50, p.epochs + 1), grad_norms=grad_norms)
+            + work.evaluation(members, N_SAMPLES, p.sizes(), times=3, activation=act))
+
+
+def _vanishing_cost(p: VanishingParams) -> float:
+    """The run with its gradient norms, its first step again (one epoch) and the saturation at the end."""
+    return work.seconds(run_work(p, 1, optimizer=p.optimizer, grad_norms=True)
+                        + work.training(1, N_SAMPLES, p.sizes(), 1, None, p.activation, optimizer=p.optimizer)
+                        + work.evaluation(1, N_SAMPLES, p.sizes(), activation=p.activation))
 
 
 def _norms(dW: list[np.ndarray]) -> np.ndarray:
@@ -295,7 +294,7 @@ EXERCISE = Exercise(
                                           "½ for every point.",
                                           "训练结束时的二元交叉熵；ln 2 ≈ 0.693 是对每个点都预测 ½ 时的损失。")),
             },
-            cost=lambda p: run_cost(p, 1) * (ADAM_COST_FACTOR if p.optimizer == "adam" else 1.0),
+            cost=_vanishing_cost,
             cost_fields=("epochs", "depth", "width"),
         ),
         Experiment(
@@ -317,7 +316,8 @@ EXERCISE = Exercise(
                 "lrs": Metric(text("learning rates", "学习率"), text("The rates of the sweep.", "扫描的学习率。")),
                 "first_step_update_ratio": Metric(
                     text("‖ΔW₁‖ / ‖ΔW_last‖ at step 1, by rate", "第 1 步的 ‖ΔW₁‖ / ‖ΔW_last‖（各学习率）"),
-                    text("Identical for every rate: η cancels in the ratio.", "对每个学习率都相同：η 在比值中约去。")),
+                    text("The same for every rate, to rounding: η cancels in the ratio.",
+                         "对每个学习率都相同（至舍入误差）：η 在比值中约去。")),
                 "relative_step_first": Metric(
                     text("‖ΔW₁‖ / ‖W₁‖ at step 1, by rate", "第 1 步的 ‖ΔW₁‖ / ‖W₁‖（各学习率）"),
                     text("How far the first layer moves at the first step, relative to its size.",
@@ -338,7 +338,7 @@ EXERCISE = Exercise(
                                              text("Same architecture, ReLU and He init, same epochs, at the cure rate.",
                                                   "同一结构改用 ReLU 与 He 初始化，轮数相同，学习率为对照学习率。")),
             },
-            cost=lambda p: run_cost(p, p.n_lrs + 1) + run_cost(p, 1),
+            cost=lambda p: work.seconds(run_work(p, p.n_lrs + 1) + run_work(p, 1, "relu")),
             cost_fields=("epochs", "n_lrs", "depth", "width"),
         ),
     ),

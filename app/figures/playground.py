@@ -116,10 +116,10 @@ def surface(result: Result, p: PlaygroundParams, lang: str) -> dict[str, Any]:
               for e, lo in zip(epochs, losses, strict=True)]
     xs, ys, xt, yt = d["x_train"], d["y_train"], d["x_test"], d["y_test"]
     if p.regression:
-        target = v["target"]
         static = [markers(xs[:, 0], ys, _t("train_pts", lang), 7, size=6),
-                  markers(xt[:, 0], yt, _t("test_pts", lang), 5, size=7, symbol="circle-open"),
-                  line(v["x"], target, _t("target", lang), 2, dash="dot", width=1.5)]
+                  markers(xt[:, 0], yt, _t("test_pts", lang), 5, size=7, symbol="circle-open")]
+        if v["target"] is not None:  # the reader's own points have no curve behind them
+            static.append(line(v["x"], v["target"], _t("target", lang), 2, dash="dot", width=1.5))
         fig = replay_lines(v["x"], v["curves"][:, None, :], epochs, titles[-1], "x", "y", lang,
                            names=[_t("network", lang)], colors=[1], static=static, height=420)
         said = (_t("s_curve", lang, E=p.epochs, a=number(m["train_r2"], lang, sig=3), b=number(m["test_r2"], lang, sig=3))
@@ -135,6 +135,8 @@ def surface(result: Result, p: PlaygroundParams, lang: str) -> dict[str, Any]:
         said = (_t("s_surface", lang, E=p.epochs, a=_pct(m["train_accuracy"], lang), b=_pct(m["test_accuracy"], lang))
                 if len(xt) else _t("s_surface_train", lang, E=p.epochs, a=_pct(m["train_accuracy"], lang)))
     frame_titles(fig, titles)
+    if p.custom:  # a click adds or removes a point (static/js/fflab-playground-data.js), so it must not zoom
+        fig["layout"]["dragmode"] = False
     if not np.isfinite(m["train_loss"]):
         said = _t("s_diverged", lang)
     return described(fig, said)

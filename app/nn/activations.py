@@ -28,6 +28,13 @@ class Activation:
     der: Callable[[np.ndarray], np.ndarray]
     latex: str
     der_latex: str
+    # f' written in the output a = f(z), where that is the very same arithmetic as `der` (sigmoid, tanh,
+    # ReLU): backpropagation then reuses the forward pass's outputs instead of computing f(z) again.
+    der_out: Callable[[np.ndarray], np.ndarray] | None = None
+
+    def der_at(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """Return f'(z), given also a = f(z) as the forward pass computed it (the same numbers as der(z))."""
+        return self.der(z) if self.der_out is None else self.der_out(a)
 
 
 # ---------------------------------------------------------------------------- error function
@@ -206,7 +213,7 @@ def _sigmoid(alpha: float, beta: float) -> Activation:
         return s * (1.0 - s)
 
     return Activation("sigmoid", sigmoid, der, r"\sigma(x) = \frac{1}{1+e^{-x}}",
-                      r"\sigma(x)\,(1-\sigma(x))")
+                      r"\sigma(x)\,(1-\sigma(x))", lambda s: s * (1.0 - s))
 
 
 def _tanh(alpha: float, beta: float) -> Activation:
@@ -214,12 +221,13 @@ def _tanh(alpha: float, beta: float) -> Activation:
         t = np.tanh(z)
         return 1.0 - t * t
 
-    return Activation("tanh", np.tanh, der, r"\tanh(x)", r"1-\tanh^{2}(x)")
+    return Activation("tanh", np.tanh, der, r"\tanh(x)", r"1-\tanh^{2}(x)", lambda t: 1.0 - t * t)
 
 
 def _relu(alpha: float, beta: float) -> Activation:
+    # max(z, 0) > 0 exactly where z > 0 (NaN in neither): f' from the output is the same step.
     return Activation("relu", lambda z: np.maximum(z, 0.0), lambda z: (np.asarray(z) > 0).astype(float),
-                      r"\max(0, x)", _RELU_DER)
+                      r"\max(0, x)", _RELU_DER, lambda a: (a > 0).astype(float))
 
 
 def _leaky_relu(alpha: float, beta: float) -> Activation:

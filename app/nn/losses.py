@@ -62,7 +62,7 @@ def per_member_rates(loss: str | Loss, factors: np.ndarray) -> Loss:
     """Return `loss` with member s's gradient multiplied by factors[s], its value unchanged.
 
     Backpropagation is linear in dL/dYhat, so every parameter gradient of member s carries the same
-    factor: with plain SGD at rate eta, member s trains exactly as if alone at rate eta * factors[s].
+    factor: with plain SGD at rate eta, member s trains as if alone at rate eta * factors[s], to rounding.
     This is how one ensemble sweeps learning rates. The values (hence the recorded losses and the
     divergence test) are those of the plain loss.
     """

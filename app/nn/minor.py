@@ -112,7 +112,7 @@ class MemberMinor:
 
     def backward(self, Z: list[np.ndarray], A: list[np.ndarray], dY: np.ndarray) -> None:
         """Backpropagate dY (N, k, S) and write the exact gradients into gW, gb."""
-        delta = dY if self.output.name == "linear" else dY * self.output.der(Z[-1])
+        delta = dY if self.output.name == "linear" else dY * self.output.der_at(Z[-1], A[-1])
         for layer in range(len(self.W) - 1, -1, -1):
             gW, gb, W = self.gW[layer], self.gb[layer], self.W[layer]
             n_in, n_out, S = W.shape
@@ -130,7 +130,7 @@ class MemberMinor:
                 dA = delta[:, 0, None, :] * W[:, 0]
                 for j in range(1, n_out):
                     dA += delta[:, j, None, :] * W[:, j]
-            delta = dA * self.hidden.der(Z[layer - 1])
+            delta = dA * self.hidden.der_at(Z[layer - 1], A[layer])
 
     def objective(self, X: np.ndarray, Y: np.ndarray, loss: Loss, l2_weights: float,
                   l2_biases: float) -> tuple[np.ndarray, np.ndarray]:

@@ -191,7 +191,7 @@ def backward_pass(net: Network, cache: Cache, dY: np.ndarray) -> Grads:
     db: list[np.ndarray] = [None] * L  # type: ignore[list-item]
     dalpha: list[np.ndarray] | None = None if net.alpha is None else [None] * (L - 1)  # type: ignore[list-item]
     # delta = dLoss/dZ: at the output, dY * f'(Z); below, (delta @ W^T) * f'(Z)
-    delta = dY if net.output.name == "linear" else dY * net.output.der(cache.Z[-1])
+    delta = dY if net.output.name == "linear" else dY * net.output.der_at(cache.Z[-1], cache.A[-1])
     for layer in range(L - 1, -1, -1):
         Al = cache.A[layer]
         dW[layer] = _shared_t_matmul(Al, delta) if Al.ndim == 2 else np.swapaxes(Al, -1, -2) @ delta
@@ -204,7 +204,7 @@ def backward_pass(net: Network, cache: Cache, dY: np.ndarray) -> Grads:
             dalpha[layer - 1] = _sum_samples(dA * prelu_dalpha(Zp))
             delta = dA * prelu_der(Zp, net.alpha[layer - 1])  # type: ignore[index]
         else:
-            delta = dA * net.hidden.der(Zp)
+            delta = dA * net.hidden.der_at(Zp, cache.A[layer])
     return Grads(dW, db, dalpha)
 
 

@@ -7,8 +7,9 @@
  * or in the status line; until a result comes, the figures and cards are dimmed and say they show the
  * last valid settings. Classroom links (?hide=…) fix some controls and Reset returns to the link.
  * Each figure's one-sentence summary sits in a visually hidden caption for screen readers; its toolbar
- * stays out of the tab order, one "Download figure" menu per figure instead. Helpers come from
- * fflab-util.js, the controls from fflab-controls.js and the training replay from fflab-replay.js.
+ * stays out of the tab order, one "Download figure" menu per figure instead. Results already received
+ * are remembered (fflab-memo.js): a control moved back to a value seen before redraws with no request.
+ * Helpers come from fflab-util.js, the controls from fflab-controls.js, the replay from fflab-replay.js.
  */
 "use strict";
 
@@ -17,7 +18,8 @@
   // drawn), short while dragging a slider (superseded requests are aborted anyway), none for a choice
   // or a commit (Enter, or leaving the box).
   const DEBOUNCE_MS = { typing: 700, slider: 60, choice: 0, commit: 0 };
-  const { page, el, dark, themed, download, toCsv, summarize, Control, metricCards, resolve, state } = window.FFLab;
+  const { page, el, dark, themed, download, toCsv, summarize, Control, metricCards, resolve, state, Memo, memoKey,
+    readEvents, readJson } = window.FFLab;
   const S = page.strings;
 
   const optionLabels = {};
@@ -40,6 +42,7 @@
       this.staleNote = el("p", { class: "stale-note", text: S.stale, hidden: true });
       this.status.after(this.staleNote);
       this.controls = {};
+      this.memo = new Memo(); // results already received, by canonical query
       this.optionLabels = optionLabels; // a sweep's keys (relu, zeros …) read like the page's menus
       const fixed = [];
       for (const [name, prop0] of Object.entries(this.schema.properties || {})) {
@@ -57,9 +60,10 @@
       state.reset(this, fixed);
       this.form.addEventListener("submit", (e) => e.preventDefault());
       this.buildToolbar();
-      const initial = JSON.parse(section.querySelector("script.result-json").textContent);
+      const embedded = section.querySelector("script.result-json").textContent, initial = JSON.parse(embedded);
       if (initial) this.draw(initial);
       this.asked = initial ? this.query().toString() : null;
+      if (initial) this.memo.put(this.asked, embedded);
       // An unknown key of the URL is said once for the page (above) and dropped, not again here.
       const own = (errors || []).filter((d) => !state.unknown.includes(`${this.name}.${d.loc[d.loc.length - 1]}`));
       if (own.length) this.showErrors(own);
@@ -138,13 +142,28 @@
       for (const [n, c] of Object.entries(this.controls)) if (c.budget && c.budget.others !== this.others(n)) c.clearBudget();
       clearTimeout(this.timer);
       if (kind === "commit" && this.query().toString() === this.asked) return; // already asked while typing
+      if (kind !== "typing" && this.recall()) return; // a value seen before: at once (typed digits wait)
       this.markStale(true);
       const wait = DEBOUNCE_MS[kind] ?? DEBOUNCE_MS.typing;
       this.section.dataset.debounce = String(wait); // how long this change waited (shown to tests and tools)
       this.timer = setTimeout(() => {
         // A box still being typed ("", "-", "1e") has nothing to send yet; Enter or leaving it sends.
-        if (kind !== "typing" || !Object.values(this.controls).some((c) => c.incomplete)) this.request();
+        if (kind !== "typing" || !Object.values(this.controls).some((c) => c.incomplete)) this.recall() || this.request();
       }, wait);
+    }
+
+    /* Draw the remembered result of the controls' values at once, if any (dropping a pending request). */
+    recall() {
+      const q = this.query();
+      const result = this.memo.get(memoKey(this, q));
+      if (!result) return false;
+      if (this.abort) this.abort.abort();
+      this.abort = null;
+      this.asked = q.toString();
+      this.hideProgress();
+      this.clearErrors();
+      this.draw(result);
+      return true;
     }
 
     /* Results that no longer match the controls (a request pending, or refused) are dimmed and say so. */
@@ -166,19 +185,26 @@
       this.abort = controller;
       const q = this.query();
       this.asked = q.toString();
+      const key = memoKey(this, q);
       q.set("lang", page.lang);
       this.markStale(true);
       this.setStatus("busy", S.working);
-      const url = `${this.info.stream_path || this.path}?${q}`;
+      let url = `${this.info.stream_path || this.path}?${q}`;
+      let init = { signal: controller.signal, headers: { Accept: "application/json, text/event-stream" } };
+      if (this.beforeFetch) [url, init] = this.beforeFetch(url, init, q); // the playground may POST its data
       const progressTimer = setTimeout(() => this.showProgress(0, 0), 300);
       try {
-        const response = await fetch(url, { signal: controller.signal, headers: { Accept: "application/json, text/event-stream" } });
+        const response = await fetch(url, init);
         const type = response.headers.get("content-type") || "";
         if (response.ok && type.startsWith("text/event-stream")) {
-          await this.readStream(response, controller);
+          await readEvents(response, (event, data, text) => {
+            if (this.abort !== controller) return;
+            if (event === "progress") this.showProgress(data.fraction, data.work);
+            else if (event === "result" || event === "error") this.handle(event === "result" ? 200 : 503, data, key, text);
+          });
         } else {
-          const body = await response.json().catch(() => null);
-          this.handle(response.status, body);
+          const { body, text } = await readJson(response);
+          if (this.abort === controller) this.handle(response.status, body, key, text); // else superseded
         }
       } catch (e) {
         if (e.name !== "AbortError") this.setStatus("error", S.request_failed);
@@ -190,36 +216,9 @@
       }
     }
 
-    /* Read server-sent events from a fetch body: `progress` updates the bar, `result` draws. */
-    async readStream(response, controller) {
-      const reader = response.body.getReader();
-      const decoder = new TextDecoder();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let cut;
-        while ((cut = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const event = /^event: (.*)$/m.exec(block);
-          const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
-          if (!event || this.abort !== controller) continue;
-          if (event[1] === "progress") {
-            const p = JSON.parse(data);
-            this.showProgress(p.fraction, p.work);
-          } else if (event[1] === "result") {
-            this.handle(200, JSON.parse(data));
-          } else if (event[1] === "error") {
-            this.handle(503, JSON.parse(data));
-          }
-        }
-      }
-    }
-
-    handle(status, body) {
+    handle(status, body, key, text) {
       if (status === 200 && body) {
+        this.memo.put(key, text);
         this.clearErrors();
         this.draw(body);
       } else if (status === 422 && body && Array.isArray(body.detail)) {

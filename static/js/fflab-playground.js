@@ -23,7 +23,8 @@
   };
   const FEATURES = [["x1", "x₁"], ["x2", "x₂"], ["x1sq", "x₁²"], ["x2sq", "x₂²"], ["x1x2", "x₁x₂"],
     ["sinx1", "sin πx₁"], ["sinx2", "sin πx₂"]];
-  const CURVES = ["sine", "step", "abs", "cubic"]; // the 1-D sets: only the x₁ features apply
+  const CURVES = ["sine", "step", "abs", "cubic", "formula", "custom_curve"]; // 1-D sets: only the x₁ features apply
+  const CUSTOM = ["custom", "custom_curve"]; // the reader's own points (fflab-playground-data.js)
   const ONE_D = ["x1", "x1sq", "sinx1"];
 
   // When a knob matters, given the values of all (strings, as the controls hold them).
@@ -35,6 +36,9 @@
     init_scale: (v) => ["normal", "uniform", "constant"].includes(v.init),
     momentum: (v) => v.optimizer === "momentum",
     l2_biases: (v) => Number(v.l2) > 0,
+    formula: (v) => v.dataset === "formula",
+    n_points: (v) => !CUSTOM.includes(v.dataset),
+    noise: (v) => !CUSTOM.includes(v.dataset),
   };
 
   /* ---- groups ---- */

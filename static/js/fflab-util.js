@@ -33,8 +33,7 @@
     if (v === null || v === undefined) return "—";
     if (typeof v === "boolean") return v ? S.yes : S.no;
     if (typeof v === "number") {
-      if (Number.isInteger(v)) return String(v);
-      if (full) return String(v);
+      if (Number.isInteger(v) || full) return String(v);
       const a = Math.abs(v);
       if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(3);
       return String(Number(v.toPrecision(6)));
@@ -55,8 +54,7 @@
   }
   function range(values) {
     const finite = values.flat(Infinity).filter((x) => typeof x === "number" && Number.isFinite(x));
-    if (!finite.length) return null;
-    return [Math.min(...finite.slice(0, 100000)), Math.max(...finite.slice(0, 100000))];
+    return finite.length ? [Math.min(...finite.slice(0, 100000)), Math.max(...finite.slice(0, 100000))] : null;
   }
 
   /* ---- colours: parse, WCAG contrast, mirror and nudge ---- */
@@ -289,6 +287,7 @@
   }
 
   const DONE = Symbol("fflab: figureFor done");
+  const framesOf = new WeakMap(); // div -> the frames figureFor gave it: ours, not Plotly's private state
 
   /* What Plotly.react(gd, …) should draw for `fig` in this page's theme, at gd's width. */
   function figureFor(gd, fig) {
@@ -302,6 +301,7 @@
     gd.style.height = out.layout.height ? `${out.layout.height}px` : "";
     const fit = fitTitles(out.layout, out.frames, gd.clientWidth, gd._fflabTitle);
     if (fit) Object.assign(out, { frames: fit.frames, layout: { ...out.layout, title: fit.title, margin: fit.margin } });
+    framesOf.set(gd, out.frames);
     out.layout[DONE] = true;
     return out;
   }
@@ -311,7 +311,7 @@
     for (const { target: gd } of entries) {
       if (!gd.layout || !gd._fflabTitle || gd._fflabWidth === gd.clientWidth) continue;
       gd._fflabWidth = gd.clientWidth;
-      const frames = (gd._transitionData && gd._transitionData._frames) || [];
+      const frames = framesOf.get(gd) || [];
       const fit = fitTitles(gd.layout, frames, gd.clientWidth, gd._fflabTitle);
       if (!fit || (fit.title.text === gd.layout.title.text && fit.margin.t === (gd.layout.margin || {}).t)) continue;
       window.Plotly.relayout(gd, { title: fit.title, margin: fit.margin });

@@ -46,6 +46,24 @@ def test_warm_up_pins_the_defaults_of_every_experiment_in_each_language():
         assert set(held.entries) == {"en", "zh"}
 
 
+def test_a_default_stopped_by_the_deadline_is_skipped_and_the_warm_up_goes_on():
+    """On a starved machine a default can run past the deadline (TooCostly): the warm-up logs it and
+    computes the others instead of dying with the first."""
+    from dataclasses import replace
+
+    from app.exercises.base import TooCostly
+
+    ex = EXERCISES["4-4"]
+    first, *rest = ex.experiments
+
+    def starved(params):
+        raise TooCostly(("points",), 9.9)
+
+    compute.CACHE.clear()
+    crippled = replace(ex, experiments=(replace(first, run=starved), *rest))
+    assert compute.warm_up({"4-4": crippled}, langs=("en",)) == len(rest)
+
+
 def test_switching_language_never_recomputes():
     """An experiment that draws apart from computing runs once; the other language is drawn, not run."""
     from dataclasses import replace

@@ -32,7 +32,11 @@ def live_server() -> str:
     ARTIFACTS.mkdir(exist_ok=True)
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     log = ARTIFACTS / (f"server-{worker}.log" if worker else "server.log")
-    with uvicorn_server({"FFLAB_WARMUP": "0", "FFLAB_COMPUTE": "process"}, log=log,
+    # The pages are under test here, not the server's refusals under load: on a busy machine (two test
+    # workers, each with a server and a browser) a default may wait for a slot or run past the 10 s
+    # deadline, so both are generous.
+    env = {"FFLAB_WARMUP": "0", "FFLAB_COMPUTE": "process", "FFLAB_QUEUE_WAIT": "30", "FFLAB_COMPUTE_DEADLINE": "60"}
+    with uvicorn_server(env, log=log,
                         new_session=False) as url:
         yield url
 

@@ -16,13 +16,15 @@ import pytest
 from pydantic import ValidationError
 
 from app.exercises.base import TooCostly
-from app.exercises.playground.data import features, make_data, split
+from app.exercises.playground.custom import encode_points
+from app.exercises.playground.data import CUSTOM, features, make_data, split
 from app.exercises.playground.experiment import PLAYGROUND, PLAYGROUNDS, TRAIN
 from app.exercises.playground.params import PlaygroundParams as P
 from app.exercises.playground.params import parse_layers
 from app.exercises.playground.run import build_network, quantiles, train_playground
 from app.exercises.registry import EXERCISES
 from app.results import encode
+from tests.exercises.test_playground_custom import xor_points
 
 SEEDS = range(5)
 
@@ -243,6 +245,8 @@ def test_every_choice_and_bound_of_every_knob_runs_or_is_refused_as_too_costly(c
     kw = {"epochs": 20, **corner}
     if kw.get("dataset") in ("sine", "step", "abs", "cubic"):
         kw["loss"] = "auto"
+    if kw.get("dataset") in CUSTOM:  # the reader's own points: a few of both classes
+        kw["points"] = encode_points(*xor_points(30))
     p = P(**kw)
     try:
         TRAIN.check_budget(p)

@@ -53,6 +53,17 @@ def test_shapes_and_stability_for_huge_inputs(name):
     assert np.isfinite(y).all() and np.isfinite(d).all()
 
 
+@pytest.mark.parametrize("name", ACTIVATION_NAMES)
+def test_derivative_from_the_output_is_the_derivative(name):
+    """The backward pass takes f' from the forward's outputs where it can (der_at): the same numbers."""
+    act = get_activation(name)
+    z = np.concatenate([_points(1)[:390], [0.0, -0.0, 1e-300, -1e-300, 30.0, -30.0, 700.0, -700.0, 1e4, -1e4]])
+    z = z.reshape(2, -1, 1)
+    assert act.der_at(z, act.fn(z)).shape == z.shape
+    np.testing.assert_allclose(act.der_at(z, act.fn(z)), act.der(z), rtol=1e-14, atol=1e-300)
+    assert (act.der_out is not None) == (name in ("sigmoid", "tanh", "relu"))
+
+
 def test_sigmoid_limits():
     assert sigmoid(np.array([1e4]))[0] == 1.0
     assert sigmoid(np.array([-1e4]))[0] == 0.0

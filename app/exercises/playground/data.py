@@ -16,9 +16,12 @@ import numpy as np
 
 from app.nn import data as core_data
 
-CLASSIFICATION = ("xor", "circles", "moons", "spiral", "gaussians", "checkerboard")
-REGRESSION = ("sine", "step", "abs", "cubic")
-DATASETS = (*CLASSIFICATION, *REGRESSION)
+GENERATED_CLASSES = ("xor", "circles", "moons", "spiral", "gaussians", "checkerboard")
+GENERATED_CURVES = ("sine", "step", "abs", "cubic", "formula")  # formula: y = the reader's formula in x
+CUSTOM = ("custom", "custom_curve")  # the reader's own points (drawn, or pasted CSV): app.exercises.playground.custom
+CLASSIFICATION = (*GENERATED_CLASSES, "custom")
+REGRESSION = (*GENERATED_CURVES, "custom_curve")
+DATASETS = (*GENERATED_CLASSES, "custom", *GENERATED_CURVES, "custom_curve")
 
 # The input features, as TensorFlow Playground offers them (sin πx rather than sin x: our inputs span
 # about [−1.5, 1.5], where sin x would be almost a straight line). A 1-D set has only x₁.
@@ -111,8 +114,10 @@ class Split:
         return self.Y[self.n_train:]
 
 
-def make_data(dataset: str, n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return X (n, 2) and labels (n, 1) in {0, 1}, or for a regression set x (n, 1) and y (n, 1)."""
+def make_data(dataset: str, n: int, noise: float, seed: int,
+              target: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return X (n, 2) and labels (n, 1) in {0, 1}, or for a regression set x (n, 1) and y (n, 1); `target`
+    is the curve of dataset "formula"."""
     rng = np.random.default_rng(seed)
     if dataset == "xor":
         return _xor(n, rng, noise)
@@ -125,14 +130,21 @@ def make_data(dataset: str, n: int, noise: float, seed: int) -> tuple[np.ndarray
     if dataset in ("circles", "spiral"):
         return core_data.DATASETS[dataset](n=n, seed=seed, noise=noise)
     x = rng.uniform(-1.0, 1.0, size=n)
-    y = REGRESSION_TARGETS[dataset](x) + noise * rng.normal(size=n)
+    y = (target or REGRESSION_TARGETS[dataset])(x) + noise * rng.normal(size=n)
     return x.reshape(-1, 1), y.reshape(-1, 1)
 
 
-def split(dataset: str, n: int, noise: float, seed: int, test_fraction: float) -> Split:
+def split(dataset: str, n: int, noise: float, seed: int, test_fraction: float,
+          target: Callable[[np.ndarray], np.ndarray] | None = None) -> Split:
     """Return the data with its first n − round(test_fraction · n) rows for training, the rest for testing."""
-    X, Y = make_data(dataset, n, noise, seed)
+    X, Y = make_data(dataset, n, noise, seed, target)
     return Split(X, Y, n - int(round(test_fraction * n)))
+
+
+def split_given(X: np.ndarray, y: np.ndarray, seed: int, test_fraction: float) -> Split:
+    """Return the reader's points (X (N, 1 or 2), targets (N,)) shuffled by `seed` and split as `split` does."""
+    X, Y = _shuffled(np.random.default_rng(seed), np.asarray(X), np.asarray(y))
+    return Split(X, Y, len(X) - int(round(test_fraction * len(X))))
 
 
 def features(X: np.ndarray, names: tuple[str, ...]) -> np.ndarray:

@@ -8,12 +8,34 @@ not parse) is said in both languages and names its field.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import ValidationInfo, field_validator
 
 from app.exercises.base import Params, param
-from app.exercises.playground.data import DATASETS, FEATURE_LABELS, FEATURE_NAMES, ONE_D_FEATURES, is_regression
+from app.exercises.formula import FORMULA, MAX_EXPRESSION_LENGTH, Node, check_finite, evaluate, parse
+from app.exercises.playground.custom import (
+    MAX_CODE_LENGTH,
+    MAX_CSV_LENGTH,
+    MAX_CSV_ROWS,
+    MAX_LINK_POINTS,
+    Refusal,
+    check_points,
+    decode_points,
+    parse_csv,
+)
+from app.exercises.playground.data import (
+    CUSTOM,
+    DATASETS,
+    FEATURE_LABELS,
+    FEATURE_NAMES,
+    ONE_D_FEATURES,
+    REGRESSION_TARGETS,
+    is_regression,
+)
 from app.i18n import Text, text
 from app.nn.activations import ACTIVATION_NAMES
 
@@ -23,21 +45,14 @@ MAX_POINTS = 1000
 MAX_SEEDS = 100
 MAX_SEED = 1_000_000
 SMALL_BIAS_STD = 0.1  # biases "small": N(0, 0.1²)
+DEFAULT_FORMULA = "x*sin(3*x)"
+# 4-6's formula language, as a copy of its own: the parser then words a syntax error with its column
+# (app.exercises.formula.parse keeps 4-6's own wording for FORMULA itself).
+PLAYGROUND_FORMULA = dataclasses.replace(FORMULA)
+FORMULA_CHECK = np.linspace(-1.0, 1.0, 2001)  # a formula must be finite where the inputs lie
 
 Dataset = Literal[DATASETS]  # type: ignore[valid-type]
 Activation = Literal[ACTIVATION_NAMES]  # type: ignore[valid-type]
-
-
-class Refusal(ValueError):
-    """A refused value, said in English (str(e), e.en) and Chinese (e.zh): the 422 words it as given."""
-
-    def __init__(self, en: str, zh: str) -> None:
-        super().__init__(en)
-        self.en, self.zh = en, zh
-
-    def message(self, lang: str) -> str:
-        """Return the refusal in `lang`."""
-        return self.zh if lang == "zh" else self.en
 
 
 def knob(group: str, default: Any, label: Text, help: Text, **bounds: Any) -> Any:
@@ -73,6 +88,11 @@ def parse_features(value: str) -> tuple[str, ...]:
     return tuple(f for f in FEATURE_NAMES if f in names)
 
 
+def parse_curve(source: str) -> Node:
+    """Parse the formula data set's curve y(x), or raise FormulaError with the column."""
+    return parse(source, PLAYGROUND_FORMULA)
+
+
 _ONE_D = ", ".join(FEATURE_LABELS[f] for f in ONE_D_FEATURES)
 
 
@@ -82,10 +102,18 @@ class PlaygroundParams(Params):
     # ---- the problem and its data
     dataset: Dataset = knob(
         "data", "circles", text("Data set", "数据集"),
-        text("Two-class sets on the plane (xor, circles, moons, spiral, gaussians, checkerboard), or a curve "
-             "y(x) on [−1, 1] to fit (sine sin πx, step, |x|, cubic x³).",
-             "平面上的二分类数据集（异或、同心圆、半月、螺旋、两团高斯、棋盘），或在 [−1, 1] 上拟合的曲线 y(x)"
-             "（正弦 sin πx、阶跃、|x|、三次函数 x³）。"))
+        text("Two-class sets on the plane (xor, circles, moons, spiral, gaussians, checkerboard, or custom: your "
+             "own points), or a curve y(x) on [−1, 1] to fit (sine sin πx, step, |x|, cubic x³, formula: the "
+             "formula below, or custom_curve: your own points x, y).",
+             "平面上的二分类数据集（异或、同心圆、半月、螺旋、两团高斯、棋盘，或 custom：你自己的点），或在 [−1, 1] "
+             "上拟合的曲线 y(x)（正弦 sin πx、阶跃、|x|、三次函数 x³、formula：下方的公式，或 custom_curve："
+             "你自己的点 x, y）。"))
+    formula: str = knob(
+        "data", DEFAULT_FORMULA, text("Formula y(x)", "公式 y(x)"),
+        text("The curve of the formula data set: a formula in x with numbers, + - * / **, pi, e and sin cos tan exp "
+             "log sqrt abs tanh, finite on [−1, 1]; e.g. x*sin(3*x).",
+             "formula 数据集的曲线：关于 x 的公式，可用数字、+ - * / **、pi、e 以及 sin cos tan exp log sqrt abs tanh，"
+             "在 [−1, 1] 上取有限值；例如 x*sin(3*x)。"), max_length=MAX_EXPRESSION_LENGTH)
     n_points: int = knob("data", 200, text("Points", "样本数"),
                          text("Training and test points together.", "训练集与测试集的样本总数。"), ge=20, le=MAX_POINTS)
     noise: float = knob("data", 0.1, text("Noise", "噪声"),
@@ -105,6 +133,19 @@ class PlaygroundParams(Params):
              f"others are left out.",
              f"逗号分隔，可选 x1、x2、x1sq（x₁²）、x2sq、x1x2、sinx1（sin πx₁）、sinx2。一个特征可以代替一层："
              f"单用 x1x2 就能分开异或数据。曲线只有 x₁（即 x）：只用 {_ONE_D}，其余忽略。"), max_length=60)
+
+    csv: str = knob(
+        "data", "", text("Pasted rows (CSV)", "粘贴的数据（CSV）"),
+        text(f"Your own data as rows x1,x2,label (custom; label 0 or 1) or x,y (custom_curve), up to {MAX_CSV_ROWS} "
+             "rows. Sent in the request (POST), not in the link; leave the points empty.",
+             f"你自己的数据，每行 x1,x2,label（custom；标签为 0 或 1）或 x,y（custom_curve），最多 {MAX_CSV_ROWS} 行。"
+             "随请求发送（POST），不在链接中；此时点的编码须留空。"), max_length=MAX_CSV_LENGTH)
+    points: str = knob(
+        "data", "", text("Your points (link code)", "你的点（链接编码）"),
+        text(f"The custom data set's points, up to {MAX_LINK_POINTS}, four characters each (x₁, x₂ in [−6, 6] at "
+             "0.01 and the class; x, y for custom_curve). The page writes it when you click on the plane.",
+             f"custom 数据集的点，最多 {MAX_LINK_POINTS} 个，每个点四个字符（x₁、x₂ ∈ [−6, 6]，精度 0.01，以及类别；"
+             "custom_curve 为 x、y）。在平面上点击时由页面写入。"), max_length=MAX_CODE_LENGTH * 5)
 
     # ---- the network
     layers: str = knob(
@@ -194,6 +235,36 @@ class PlaygroundParams(Params):
                           f"请至少选择一个该数据集具有的特征（曲线只有 {_ONE_D}）。")
         return ",".join(names)
 
+    @field_validator("formula")
+    @classmethod
+    def _valid_formula(cls, value: str) -> str:
+        check_finite(parse_curve(value), FORMULA_CHECK)
+        return value
+
+    @field_validator("csv")
+    @classmethod
+    def _valid_rows(cls, value: str, info: ValidationInfo) -> str:
+        if not value.strip():
+            return ""
+        dataset = info.data.get("dataset", "")
+        if dataset not in CUSTOM:
+            raise Refusal("pasted rows need the data set custom (x1,x2,label) or custom_curve (x,y).",
+                          "粘贴的数据需要数据集 custom（x1,x2,label）或 custom_curve（x,y）。")
+        check_points(*parse_csv(value, 2 if is_regression(dataset) else 3), not is_regression(dataset), "rows")
+        return value
+
+    @field_validator("points")
+    @classmethod
+    def _valid_points(cls, value: str, info: ValidationInfo) -> str:
+        X, c = decode_points(value)
+        dataset = info.data.get("dataset", "")
+        if value.strip() and info.data.get("csv"):
+            raise Refusal("give your data either as points (the link) or as pasted rows (CSV), not both.",
+                          "数据请只用一种方式给出：点的编码（链接）或粘贴的行（CSV），不要同时给出。")
+        if dataset in CUSTOM and "csv" in info.data and not info.data["csv"]:
+            check_points(X, c, not is_regression(dataset), "points")
+        return value.strip()
+
     @field_validator("layers")
     @classmethod
     def _widths(cls, value: str) -> str:
@@ -212,6 +283,29 @@ class PlaygroundParams(Params):
     @property
     def regression(self) -> bool:
         return is_regression(self.dataset)
+
+    @property
+    def custom(self) -> bool:
+        """Whether the data are the reader's own points (drawn or pasted)."""
+        return self.dataset in CUSTOM
+
+    def custom_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the reader's inputs (N, 2) or (N, 1) and targets (N,): the pasted rows, else the points."""
+        if self.csv:
+            return parse_csv(self.csv, 2 if self.regression else 3)
+        X, c = decode_points(self.points)
+        return (X[:, :1], X[:, 1]) if self.regression else (X, c)
+
+    def target(self) -> Callable[[np.ndarray], np.ndarray] | None:
+        """Return the noiseless curve y(x) of a regression set (None for custom_curve and for classes)."""
+        if self.dataset == "formula":
+            tree = parse_curve(self.formula)
+            return lambda x: evaluate(tree, x)
+        return REGRESSION_TARGETS.get(self.dataset)
+
+    def n_data(self) -> int:
+        """Return how many points there are: the reader's, else n_points."""
+        return len(self.custom_data()[0]) if self.custom else self.n_points
 
     def widths(self) -> tuple[int, ...]:
         """Return the hidden widths, e.g. (4, 4)."""
@@ -243,7 +337,8 @@ class PlaygroundParams(Params):
 
     def n_train(self) -> int:
         """Return how many points train (the rest test)."""
-        return self.n_points - int(round(self.test_fraction * self.n_points))
+        n = self.n_data()
+        return n - int(round(self.test_fraction * n))
 
     def seeds(self) -> list[int]:
         """Return the seeds of the networks: seed, seed+1, …"""

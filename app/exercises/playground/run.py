@@ -7,8 +7,8 @@ epochs, every unit's output on a coarse grid, its final weights). Nothing here d
 
 Member i of the ensemble is the network of seed `seed + i`: its weights come from default_rng(seed + i)
 (init_network), its small random biases, if any, from default_rng([seed + i, BIAS_STREAM]) and its
-mini-batch order from default_rng(seed + i + SHUFFLE_OFFSET); so it trains exactly as it would alone
-(to rounding: app.nn.train), and `n_seeds=1, seed=s+i` reproduces it.
+mini-batch order from default_rng(seed + i + SHUFFLE_OFFSET); so it trains as it would alone, to
+rounding (app.nn.train), and `n_seeds=1, seed=s+i` reproduces it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 from app.exercises import work
 from app.exercises.base import Result
 from app.exercises.common import dead_in_layer, frame_indices, outcome
-from app.exercises.playground.data import FEATURE_LABELS, REGRESSION_TARGETS, features, plane_extent, split
+from app.exercises.playground.data import FEATURE_LABELS, Split, features, plane_extent, split, split_given
 from app.exercises.playground.params import SMALL_BIAS_STD, PlaygroundParams
 from app.nn.activations import get_activation, sigmoid
 from app.nn.losses import get_loss
@@ -34,7 +34,6 @@ GRID = 31  # the decision surface: GRID² points over the plane
 CURVE_POINTS = 201  # a fitted curve: this many x
 THUMB = 24  # a unit's thumbnail: THUMB² points (2-D) or THUMB x (1-D)
 MAX_CURVE_POINTS = 500  # loss and gradient curves sent at most at this many epochs
-ADAM_LAYER_STEP_FACTOR = 2.0  # Adam's and momentum's extra array operations per layer and step
 QUANTILES = (0.1, 0.5, 0.9)
 
 
@@ -47,14 +46,20 @@ def n_snapshots(p: PlaygroundParams) -> int:
 def cost(p: PlaygroundParams) -> float:
     """Estimate the seconds of a run (app.exercises.work): training, test losses, grids."""
     sizes = p.sizes()
-    w = work.training(p.n_seeds, p.n_train(), sizes, p.epochs, p.batch_size, p.activation, shuffled=True)
-    if p.optimizer != "sgd":
-        w = w + work.Work(layer_steps=w.layer_steps * (ADAM_LAYER_STEP_FACTOR - 1.0))
+    w = work.training(p.n_seeds, p.n_train(), sizes, p.epochs, p.batch_size, p.activation, shuffled=True,
+                      optimizer=p.optimizer, snapshots=n_snapshots(p))
     grid = CURVE_POINTS if p.regression else GRID**2
-    w = w + work.evaluation(p.n_seeds, p.n_points, sizes, times=n_snapshots(p) + 1, activation=p.activation)
+    w = w + work.evaluation(p.n_seeds, p.n_data(), sizes, times=n_snapshots(p) + 1, activation=p.activation)
     w = w + work.evaluation(1, grid, sizes, times=REPLAY_FRAMES, activation=p.activation)
     w = w + work.evaluation(1, THUMB**2, sizes, activation=p.activation)
-    return 0.01 + work.seconds(w)
+    return work.seconds(w)
+
+
+def data_split(p: PlaygroundParams) -> Split:
+    """Return the run's data: the reader's points or a generated set, shuffled by data_seed and split."""
+    if p.custom:
+        return split_given(*p.custom_data(), p.data_seed, p.test_fraction)
+    return split(p.dataset, p.n_points, p.noise, p.data_seed, p.test_fraction, p.target())
 
 
 def build_network(p: PlaygroundParams, seeds: list[int]) -> Network:
@@ -118,7 +123,7 @@ def _scores(net: Network, X: np.ndarray, Y: np.ndarray, regression: bool) -> np.
 def train_playground(p: PlaygroundParams) -> Result:
     """Train the ensemble of p.n_seeds networks on p's data and measure everything the page shows."""
     names = p.feature_names()
-    d = split(p.dataset, p.n_points, p.noise, p.data_seed, p.test_fraction)
+    d = data_split(p)
     X, Xt = features(d.X_train, names), features(d.X_test, names)
     Y, Yt = d.Y_train, d.Y_test
     seeds = p.seeds()
@@ -198,7 +203,8 @@ def _views(p: PlaygroundParams, names: tuple[str, ...], X_all: np.ndarray, frame
         if p.regression:
             x = np.linspace(-r, r, CURVE_POINTS)[:, None]
             out = forward(frame_nets, features(x, names)).A[-1][..., 0]  # (F, CURVE_POINTS)
-            views = {"x": x[:, 0], "curves": out, "target": REGRESSION_TARGETS[p.dataset](x[:, 0])}
+            target = p.target()
+            views = {"x": x[:, 0], "curves": out, "target": None if target is None else target(x[:, 0])}
             tx = np.linspace(-r, r, THUMB)[:, None]
             thumb_in = tx
         else:
