@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.cache import gzip_bytes
-from app.exercises.base import WORK_BUDGET_SECONDS, Exercise, Experiment, Params, Result, TooCostly, finite_or_none
+from app.exercises.base import WORK_BUDGET_SECONDS, Exercise, Experiment, Params, TooCostly, finite_or_none
 from app.nn.hooks import Overrun, deadline, watching
 
 # A run still going at this many seconds is stopped at its next checkpoint and refused (TooCostly): the
@@ -26,14 +26,17 @@ def dumps(value: Any) -> bytes:
     return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _body(exercise: Exercise, experiment: Experiment, params: Params, result: Result,
+def _body(exercise: Exercise, experiment: Experiment, params: Params, numbers: tuple[Any, Any],
           figures: dict[str, Any]) -> bytes:
+    """The gzipped JSON body; `numbers` are the result's metrics and data already made JSON values
+    (finite_or_none), the same for every language."""
+    metrics, data = numbers
     return gzip_bytes(dumps({
         "exercise": exercise.id,
         "experiment": experiment.name,
         "params": params.state(),
-        "metrics": finite_or_none(result.metrics),
-        "data": finite_or_none(result.data),
+        "metrics": metrics,
+        "data": data,
         "figures": finite_or_none(figures),
     }))
 
@@ -58,6 +61,7 @@ def encode(exercise: Exercise, experiment: Experiment, params: Params,
     except Overrun:
         # The estimate let this run through, but it is far over the budget: refuse it like one estimated so.
         raise TooCostly(experiment.cost_fields, time.monotonic() - start) from None
-    return {lang: _body(exercise, experiment, params, result,
+    numbers = finite_or_none(result.metrics), finite_or_none(result.data)
+    return {lang: _body(exercise, experiment, params, numbers,
                         experiment.draw(result, params, lang) if experiment.draw else {})
             for lang in LANGS}

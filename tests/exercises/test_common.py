@@ -81,3 +81,29 @@ def test_replay_frames_run_from_the_first_snapshot_to_the_last_densest_early():
     assert len(frame_indices(snap, 30, geometric=True)) < 30  # collisions dropped: 1, 1.4, 1.9, … all fall on 10
     assert frame_indices(np.arange(12), 25).tolist() == list(range(12))  # fewer snapshots than frames: all
     assert frame_indices(np.array([0]), 25, geometric=True).tolist() == [0]
+
+
+def test_finite_or_none_turns_every_non_finite_number_into_none_and_keeps_the_rest():
+    """The array fast path (one tolist when all are finite, an object array otherwise) gives what the
+    number-by-number rule gives: floats as Python floats (−0.0 kept), NaN and ±∞ as None, any shape."""
+    import json
+    import math
+
+    from app.exercises.base import finite_or_none
+
+    def by_number(v):
+        if isinstance(v, np.ndarray):
+            return [by_number(x) for x in v] if v.ndim else by_number(v.item())
+        return v if math.isfinite(v) else None
+
+    rng = np.random.default_rng(0)
+    for shape in [(0,), (5,), (3, 4), (2, 3, 2)]:
+        a = rng.normal(size=shape)
+        b = a.copy().reshape(-1)
+        b[::3] = np.resize([np.nan, np.inf, -np.inf, -0.0], b[::3].size)
+        for arr in (a, b.reshape(shape), a.astype(np.float32)):
+            got = finite_or_none(arr)
+            assert got == by_number(arr)
+            json.dumps(got, allow_nan=False)  # strict JSON
+    assert math.copysign(1, finite_or_none(np.array([-0.0]))[0]) == -1
+    assert finite_or_none({"a": np.float64("nan"), "b": (np.int64(3), np.bool_(True))}) == {"a": None, "b": [3, True]}
