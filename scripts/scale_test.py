@@ -38,7 +38,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scale_stack import ROOT, Nginx, Replica, nginx_binary  # noqa: E402
+from scale_stack import ROOT, Nginx, Replica, nginx_binary, wait_warm  # noqa: E402
 
 from bench.common import free_port, quantile  # noqa: E402
 
@@ -277,7 +277,10 @@ def main() -> int:
         for r in replicas:
             r.start()
         nginx.start()
-        time.sleep(min(5.0, args.seconds / 4))  # the replicas' warm-ups start computing the defaults
+        # A class arrives at a running service: every worker of every replica has its defaults computed
+        # (the killed replica, restarted mid-run, warms up under the load).
+        warmed = max(wait_warm(r.port) for r in replicas)
+        print(f"scale-test: replicas warm after {warmed:.0f} s", flush=True)
         print(f"scale-test: {args.students} students for {args.seconds:.0f} s on {nginx.url} "
               f"(replicas {ports}, logs in {work})", flush=True)
         victim = replicas[1 % len(replicas)]
