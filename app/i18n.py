@@ -25,6 +25,19 @@ def pick(t: Text, lang: str) -> str:
     return t.get(lang) or t[DEFAULT_LANG]
 
 
+class Refusal(ValueError):
+    """A refused value, said in English (str(e), e.en) and Chinese (e.zh); a 422 words it in the reader's
+    language through message(lang)."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.en, self.zh = en, zh
+
+    def message(self, lang: str) -> str:
+        """Return the refusal in `lang`."""
+        return self.zh if lang == "zh" else self.en
+
+
 def translator(catalogue: Mapping[str, Text]) -> Callable[..., str]:
     """Return t(key, lang, **fields): the catalogue's string in `lang`, with its {fields} filled in."""
 

@@ -21,6 +21,7 @@ from functools import reduce
 
 import numpy as np
 
+from app.i18n import Refusal
 from app.nn.activations import erf, normal_cdf, normal_pdf, sigmoid
 
 FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -70,12 +71,12 @@ ALLOWED_TEXT = ("use numbers, x, pi, e, + - * / ** and the functions "
 Node = tuple
 
 
-class FormulaError(ValueError):
+class FormulaError(Refusal):
     """A refused formula: why, in English (str(e), e.en) and Chinese (e.zh), and where (1-based column or None)."""
 
     def __init__(self, en: str, zh: str, column: int | None = None) -> None:
-        super().__init__(en)
-        self.en, self.zh, self.column = en, zh, column
+        super().__init__(en, zh)
+        self.column = column
 
     def message(self, lang: str) -> str:
         """Return the refusal in `lang`, opening with its column when known."""
@@ -325,8 +326,6 @@ def parse(source: str, lang: Language) -> Node:
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as e:
-        if lang is FORMULA:
-            raise FormulaError(f"not a formula: {e.msg}", f"无法解析：{e.msg}") from None
         raise _syntax_error(e, text, cols) from None
     except (RecursionError, MemoryError, ValueError):
         raise FormulaError("not a formula: it is nested too deeply", "无法解析：嵌套过深") from None

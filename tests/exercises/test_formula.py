@@ -204,3 +204,13 @@ def test_what_was_understood_reads_back_as_the_same_formula(source):
 def test_the_ascii_names_of_the_bias_and_parameter_questions_print_as_the_book_writes_them():
     assert to_plain(fm.parse("(ybar - w*xbar)/(1+lam)", BIAS)) == "(ȳ − (w·x̄))/(1 + λ)"
     assert to_latex(fm.parse("M0*N/L", PARAMS)) == r"\frac{M_{0} \cdot N}{L}"
+
+
+@pytest.mark.parametrize(("source", "column", "en"), [("sin(x", 4, "never closed"), ("2x", 1, "write 2*x"),
+                                                       ("x +", 4, "ends too early")])
+def test_4_6s_formulas_say_where_a_syntax_error_is_too(source, column, en):
+    # One wording for both languages of formulas: 4-6's (and the playground's curve) name the column and
+    # say what is wrong in the reader's words, not Python's SyntaxError message.
+    with pytest.raises(fm.FormulaError) as info:
+        fm.parse_formula(source)
+    assert info.value.column == column and en in info.value.en, info.value.en

@@ -14,13 +14,13 @@ from pydantic import ValidationError
 from app.exercises.playground.custom import (
     ALPHABET,
     MAX_LINK_POINTS,
-    Refusal,
     decode_points,
     encode_points,
     parse_csv,
 )
 from app.exercises.playground.params import PlaygroundParams as P
 from app.exercises.playground.run import data_split, train_playground
+from app.i18n import Refusal
 
 
 def xor_points(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

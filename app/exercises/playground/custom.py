@@ -23,6 +23,8 @@ import re
 
 import numpy as np
 
+from app.i18n import Refusal
+
 MAX_LINK_POINTS = 200
 MIN_POINTS = 4
 COORD_LIMIT = 6.0  # a point of the code lies in [−6, 6]²
@@ -36,18 +38,6 @@ MAX_CSV_LENGTH = 64_000  # 1000 rows of about 60 characters
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _INDEX = {c: i for i, c in enumerate(ALPHABET)}
 _SEPARATORS = re.compile(r"[,;\t ]+")
-
-
-class Refusal(ValueError):
-    """A refused value, said in English (str(e), e.en) and Chinese (e.zh): the 422 words it as given."""
-
-    def __init__(self, en: str, zh: str) -> None:
-        super().__init__(en)
-        self.en, self.zh = en, zh
-
-    def message(self, lang: str) -> str:
-        """Return the refusal in `lang`."""
-        return self.zh if lang == "zh" else self.en
 
 
 def encode_points(X: np.ndarray, labels: np.ndarray | None = None) -> str:

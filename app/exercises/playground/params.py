@@ -8,7 +8,6 @@ not parse) is said in both languages and names its field.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -16,13 +15,12 @@ import numpy as np
 from pydantic import ValidationInfo, field_validator
 
 from app.exercises.base import Params, param
-from app.exercises.formula import FORMULA, MAX_EXPRESSION_LENGTH, Node, check_finite, evaluate, parse
+from app.exercises.formula import MAX_EXPRESSION_LENGTH, Node, check_finite, evaluate, parse_formula
 from app.exercises.playground.custom import (
     MAX_CODE_LENGTH,
     MAX_CSV_LENGTH,
     MAX_CSV_ROWS,
     MAX_LINK_POINTS,
-    Refusal,
     check_points,
     decode_points,
     parse_csv,
@@ -36,7 +34,7 @@ from app.exercises.playground.data import (
     REGRESSION_TARGETS,
     is_regression,
 )
-from app.i18n import Text, text
+from app.i18n import Refusal, Text, text
 from app.nn.activations import ACTIVATION_NAMES
 
 MAX_LAYERS = 6
@@ -46,9 +44,6 @@ MAX_SEEDS = 100
 MAX_SEED = 1_000_000
 SMALL_BIAS_STD = 0.1  # biases "small": N(0, 0.1²)
 DEFAULT_FORMULA = "x*sin(3*x)"
-# 4-6's formula language, as a copy of its own: the parser then words a syntax error with its column
-# (app.exercises.formula.parse keeps 4-6's own wording for FORMULA itself).
-PLAYGROUND_FORMULA = dataclasses.replace(FORMULA)
 FORMULA_CHECK = np.linspace(-1.0, 1.0, 2001)  # a formula must be finite where the inputs lie
 
 Dataset = Literal[DATASETS]  # type: ignore[valid-type]
@@ -89,8 +84,8 @@ def parse_features(value: str) -> tuple[str, ...]:
 
 
 def parse_curve(source: str) -> Node:
-    """Parse the formula data set's curve y(x), or raise FormulaError with the column."""
-    return parse(source, PLAYGROUND_FORMULA)
+    """Parse the formula data set's curve y(x) (4-6's language), or raise FormulaError with the column."""
+    return parse_formula(source)
 
 
 _ONE_D = ", ".join(FEATURE_LABELS[f] for f in ONE_D_FEATURES)
