@@ -37,6 +37,23 @@ def ms(seconds: float) -> str:
     return f"{v:.3g}" if v < 100 else f"{v:.0f}"
 
 
+def wait_until_warm(base: str, workers: int, timeout: float = 180) -> float:
+    """Wait until every web worker of the server at `base` reports its defaults computed (/metrics:
+    compute.warm, told apart by pid); return the seconds waited."""
+    started = time.perf_counter()
+    warm: set[int] = set()
+    while len(warm) < workers and time.perf_counter() - started < timeout:
+        try:
+            body = httpx.get(base + "/metrics", headers={"connection": "close"}, timeout=5).json()
+        except httpx.HTTPError:
+            body = {}
+        if body.get("compute", {}).get("warm"):
+            warm.add(body["pid"])
+        else:
+            time.sleep(0.5)
+    return time.perf_counter() - started
+
+
 def machine() -> dict[str, str]:
     """Describe the machine: CPUs, model, load, Python, NumPy and its BLAS."""
     model = "unknown"

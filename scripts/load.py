@@ -31,7 +31,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import quantile, uvicorn_process  # noqa: E402
+from bench.common import quantile, uvicorn_process, wait_until_warm  # noqa: E402
 
 
 def tree_pids(pid: int) -> list[int]:
@@ -60,19 +60,6 @@ def role(pid: int, root: int) -> str:
         return "tracker"
     ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
     return "web worker" if ppid == root else "compute child"
-
-
-def wait_until_warm(base: str, workers: int, timeout: float = 180) -> float:
-    """Wait until every web worker reports its defaults computed (/metrics); return the seconds waited."""
-    started = time.perf_counter()
-    warm: set[int] = set()
-    while len(warm) < workers and time.perf_counter() - started < timeout:
-        body = httpx.get(base + "/metrics", headers={"connection": "close"}, timeout=5).json()
-        if body["compute"]["warm"]:
-            warm.add(body["pid"])
-        else:
-            time.sleep(0.5)
-    return time.perf_counter() - started
 
 
 def per_worker(base: str, workers: int, tries: int = 50) -> dict[int, dict]:

@@ -108,23 +108,6 @@ def wait_http(url: str, timeout: float = 60, proc: subprocess.Popen | None = Non
     raise RuntimeError(f"{url} did not answer")
 
 
-def wait_warm(port: int, workers: int = 2, timeout: float = 240) -> float:
-    """Wait until every web worker of the replica on `port` says its defaults are computed (/metrics:
-    compute.warm, per pid), as a replica that has been up for a while would be; return the seconds waited."""
-    started = time.monotonic()
-    warm: set[int] = set()
-    while len(warm) < workers and time.monotonic() - started < timeout:
-        try:
-            body = httpx.get(f"http://127.0.0.1:{port}/metrics", headers={"connection": "close"}, timeout=5).json()
-        except httpx.HTTPError:
-            body = {}
-        if body.get("compute", {}).get("warm"):
-            warm.add(body["pid"])
-        else:
-            time.sleep(0.5)
-    return time.monotonic() - started
-
-
 class Replica:
     """One app replica, as the image runs it, on a fixed loopback port (kept across a restart)."""
 

@@ -38,9 +38,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scale_stack import ROOT, Nginx, Replica, nginx_binary, wait_warm  # noqa: E402
+from scale_stack import ROOT, Nginx, Replica, nginx_binary, replica_command  # noqa: E402
 
-from bench.common import free_port, quantile  # noqa: E402
+from bench.common import free_port, ms, quantile, wait_until_warm  # noqa: E402
 
 BROWSERS = [("en-US,en;q=0.9", 0.7), ("zh-CN,zh;q=0.9,en;q=0.8", 0.3)]
 JSON_OR_SSE = "application/json, text/event-stream"  # what the page's fetch sends (static/js/exercise.js)
@@ -168,10 +168,6 @@ async def run_class(base: str, students: int, seconds: float, on_kill, on_restar
     return results, time.perf_counter() - t0
 
 
-def ms(v: float) -> str:
-    return "n/a" if v != v else f"{v * 1000:.0f}"
-
-
 def report(args, results, elapsed, log, ports, kill, load_before, load_after) -> tuple[str, bool]:
     by_kind: dict[str, list] = defaultdict(list)
     for kind, status, secs, start in results:
@@ -279,7 +275,8 @@ def main() -> int:
         nginx.start()
         # A class arrives at a running service: every worker of every replica has its defaults computed
         # (the killed replica, restarted mid-run, warms up under the load).
-        warmed = max(wait_warm(r.port) for r in replicas)
+        workers = int(replica_command(0)[1].get("WEB_CONCURRENCY", "1"))  # as the image starts them
+        warmed = max(wait_until_warm(f"http://127.0.0.1:{r.port}", workers, timeout=240) for r in replicas)
         print(f"scale-test: replicas warm after {warmed:.0f} s", flush=True)
         print(f"scale-test: {args.students} students for {args.seconds:.0f} s on {nginx.url} "
               f"(replicas {ports}, logs in {work})", flush=True)

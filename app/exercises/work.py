@@ -19,9 +19,9 @@ from app.nn.neuron import FLOAT_MAX_MEMBERS
 from app.nn.train import member_minor_applies
 
 # Seconds per unit of work on the reference machine (scripts/calibrate_work.py fits them by
-# non-negative least squares on runs of the core that span the experiments' shapes). These are the
-# fit × 1.25, rounded up, measured on a busy 2-core machine (load 11-18, CPU times some 1.5× those of
-# a quiet one): margin enough that a run the estimate lets through stays within the budget.
+# non-negative least squares on runs of the core that span the experiments' shapes). These are the fit
+# with a margin (about 1.4× a quiet machine's fit), rounded up: a run the estimate lets through then
+# stays within the budget on a somewhat slower or busier machine; the script prints the current fit.
 SECONDS_PER_MAC = 5e-11             # one multiply-add of a forward or backward pass
 SECONDS_PER_ELEMENT = 1.8e-9         # one activation (and its derivative) of one unit on one sample
 SECONDS_PER_LAYER_STEP = 2.3e-5      # Python and NumPy call overhead of one layer in one optimiser step
