@@ -13,16 +13,17 @@ from app.settings.Settings through configure(), called when the app is created.
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from app.cache import LRU, Entry, Languages
 from app.exercises.base import Exercise, Experiment, Params, TooCostly
-from app.results import encode
+from app.results import drawings
 from app.settings import Settings
 from app.slots import POLL_MAX, Slots, server_directory
 from app.workers import Pool, WorkerLost, lower_priority
@@ -52,6 +53,11 @@ CACHE = LRU(256, 64 * 2**20)
 
 # Thread mode: experiments run on these threads only, niced once, never used to serve pages or files.
 _executor: ThreadPoolExecutor | None = None
+# Where a run's other languages are drawn (process mode: read from the child) after the first was answered.
+_finisher: ThreadPoolExecutor | None = None
+_drawing: dict[tuple[str, str, str], threading.Event] = {}  # runs whose other languages are being drawn
+_drawing_lock = threading.Lock()
+_store_lock = threading.Lock()
 _pool: Pool | None = None
 _pool_lock = threading.Lock()
 
@@ -62,7 +68,8 @@ def configure(settings: Settings) -> None:
     Called by create_app; the compute children never call it (they need no slots and no cache).
     """
     global COMPUTE_MODE, COMPUTE_SLOTS, QUEUE_WAIT_SECONDS, COMPUTE_NICE, COMPUTE_TIMEOUT, COMPUTE_DEADLINE
-    global _slots, _executor, _pool
+    global _slots, _executor, _finisher, _pool
+    settle()  # runs still drawing under the old settings finish first
     COMPUTE_MODE = settings.compute_mode
     COMPUTE_SLOTS = settings.slots
     QUEUE_WAIT_SECONDS = settings.queue_wait
@@ -79,6 +86,9 @@ def configure(settings: Settings) -> None:
         _executor.shutdown(wait=False)
     _executor = ThreadPoolExecutor(max_workers=COMPUTE_SLOTS, thread_name_prefix="fflab-compute",
                                    initializer=lower_priority, initargs=(COMPUTE_NICE,))
+    if _finisher is not None:
+        _finisher.shutdown(wait=False)
+    _finisher = ThreadPoolExecutor(max_workers=COMPUTE_SLOTS, thread_name_prefix="fflab-finish")
 
 
 def slots() -> Slots:
@@ -121,8 +131,11 @@ def result_body(exercise: Exercise, experiment: Experiment, params: Params,
 def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
                  listener: Callable[[int], None] | None = None, wait: float | None = None,
                  background: bool = False, lang: str = "en") -> Entry:
-    """Return the ExperimentResult JSON of one run in `lang`, from the cache when possible. One
-    computation serves every language (app.results.encode draws them all).
+    """Return the ExperimentResult JSON of one run in `lang`, from the cache when possible.
+
+    One computation serves every language: it is drawn in `lang` first and answered at once; the
+    other languages are drawn right after (app.results.drawings), on the same compute slot, and
+    cached — a request for one of them meanwhile waits for that drawing instead of computing again.
 
     Raises TooCostly before computing when params are over the work budget, Busy when no
     compute slot frees up within `wait` seconds (default QUEUE_WAIT_SECONDS). `listener` hears
@@ -130,29 +143,106 @@ def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
     (the warm-up) lets any request waiting beside it take a free slot first.
     """
     key = _key(exercise, experiment, params)
-    held = CACHE.get(key)
-    if held is not None and held.get(lang) is not None:
-        return held.entries[lang]
+    entry = _cached(key, lang)
+    if entry is not None:
+        return entry
     experiment.check_budget(params)
     if not slots().acquire(timeout=QUEUE_WAIT_SECONDS if wait is None else wait,
                            poll=BACKGROUND_POLL_SECONDS if background else POLL_MAX):
         raise Busy(exercise.id, experiment.name)
+    finishing = False
     try:
         if COMPUTE_MODE == "process":
-            try:
-                bodies = pool().run(exercise.id, experiment.name, params, listener)
-            except WorkerLost as e:
-                raise Busy(exercise.id, experiment.name, str(e)) from None
+            bodies = pool().bodies(exercise.id, experiment.name, params, listener, first=lang)
+            step: Callable[..., Any] = _first_body
         else:
             assert _executor is not None
-            bodies = _executor.submit(contextvars.copy_context().run, encode, exercise, experiment, params,
-                                      listener, COMPUTE_DEADLINE).result()
+            bodies = drawings(exercise, experiment, params, listener, COMPUTE_DEADLINE, first=lang)
+            step = functools.partial(_on_executor, _first_body)
+        entry = step(bodies, key, params)
+        with _drawing_lock:
+            _drawing[key] = done = threading.Event()
+        finish = _finish if COMPUTE_MODE == "process" else functools.partial(_on_executor, _finish)
+        assert _finisher is not None
+        _finisher.submit(finish, bodies, key, params, done)
+        finishing = True
+        return entry
     finally:
+        if not finishing:
+            slots().release()
+
+
+def _cached(key: tuple[str, str, str], lang: str) -> Entry | None:
+    """The cached body of `key` in `lang`; if that language is being drawn right now, wait for it."""
+    held = CACHE.get(key)
+    if held is not None and held.get(lang) is not None:
+        return held.entries[lang]
+    with _drawing_lock:
+        drawing = _drawing.get(key)
+    if drawing is None or not drawing.wait(COMPUTE_TIMEOUT):
+        return None
+    held = CACHE.get(key)
+    return held.get(lang) if held is not None else None
+
+
+def _store(key: tuple[str, str, str], params: Params, lang: str, body: bytes) -> Entry:
+    """Add one language of a result to the cache (beside those already drawn) and return it."""
+    entry = Entry(body)
+    with _store_lock:
+        held = CACHE.get(key)
+        CACHE.put(key, Languages({**(held.entries if held else {}), lang: entry}), pin=params == type(params)())
+    return entry
+
+
+def _on_executor(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run fn(*args) on a compute thread (thread mode: the run and the drawing happen there)."""
+    assert _executor is not None
+    return _executor.submit(contextvars.copy_context().run, fn, *args).result()
+
+
+def _first_body(bodies: Iterator[tuple[str, bytes]], key: tuple[str, str, str], params: Params) -> Entry:
+    """Compute the run and draw its first language (raising what the run raises)."""
+    try:
+        lang, body = next(bodies)
+    except WorkerLost as e:
+        raise Busy(key[0], key[1], str(e)) from None
+    return _store(key, params, lang, body)
+
+
+def _finish(bodies: Iterator[tuple[str, bytes]], key: tuple[str, str, str], params: Params,
+            done: threading.Event) -> None:
+    """Draw and cache the remaining languages of a run, then free its compute slot."""
+    try:
+        for lang, body in bodies:
+            _store(key, params, lang, body)
+    except Exception:  # the first language was answered; the others are drawn again when asked for
+        _log.exception("drawing %s/%s in another language failed", key[0], key[1])
+    finally:
+        with _drawing_lock:
+            if _drawing.get(key) is done:
+                del _drawing[key]
+        done.set()
         slots().release()
-    held = CACHE.get(key)  # another request may have drawn another language meanwhile
-    entries = {**(held.entries if held else {}), **{k: Entry(v) for k, v in bodies.items()}}
-    CACHE.put(key, Languages(entries), pin=params == type(params)())
-    return entries[lang]
+
+
+def settle(timeout: float | None = None) -> bool:
+    """Wait until no run is still drawing its other languages (up to `timeout`, default
+    COMPUTE_TIMEOUT); True if none is. For whoever must see the cache and the slots at rest:
+    tests, the bench, a change of settings."""
+    end = time.monotonic() + (COMPUTE_TIMEOUT if timeout is None else timeout)
+    while True:
+        with _drawing_lock:
+            pending = list(_drawing.values())
+        if not pending:
+            return True
+        if not all(done.wait(max(0.0, end - time.monotonic())) for done in pending):
+            return False
+
+
+def clear_cache() -> None:
+    """Forget every result, once the runs still drawing have put theirs in (tests and the bench)."""
+    settle()
+    CACHE.clear()
 
 
 # Set once the server's warm-up is over (app.main): defaults computed, pages kept. /metrics says "warm".

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from app.cache import gzip_bytes
@@ -41,14 +41,15 @@ def _body(exercise: Exercise, experiment: Experiment, params: Params, numbers: t
     }))
 
 
-def encode(exercise: Exercise, experiment: Experiment, params: Params,
-           listener: Callable[[int], None] | None = None,
-           deadline_seconds: float | None = None) -> dict[str, bytes]:
-    """Run one experiment and return its ExperimentResult JSON, gzipped, per language (in a child or
-    on a thread).
+def drawings(exercise: Exercise, experiment: Experiment, params: Params,
+             listener: Callable[[int], None] | None = None, deadline_seconds: float | None = None,
+             first: str = "en") -> Iterator[tuple[str, bytes]]:
+    """Run one experiment, then yield its ExperimentResult JSON, gzipped, in every language:
+    (lang, body) pairs, `first` first.
 
-    The experiment runs once and is drawn in every language: {"en": …, "zh": …}. An experiment with
-    no `draw` has no figures.
+    The run happens before the first pair; each further language is drawn only when asked for, so
+    a caller can answer with the first and draw the rest afterwards (app.compute does). An
+    experiment with no `draw` has no figures.
     """
     start = time.monotonic()
     try:
@@ -62,6 +63,14 @@ def encode(exercise: Exercise, experiment: Experiment, params: Params,
         # The estimate let this run through, but it is far over the budget: refuse it like one estimated so.
         raise TooCostly(experiment.cost_fields, time.monotonic() - start) from None
     numbers = finite_or_none(result.metrics), finite_or_none(result.data)
-    return {lang: _body(exercise, experiment, params, numbers,
-                        experiment.draw(result, params, lang) if experiment.draw else {})
-            for lang in LANGS}
+    for lang in sorted(LANGS, key=lambda lang: lang != first):
+        yield lang, _body(exercise, experiment, params, numbers,
+                          experiment.draw(result, params, lang) if experiment.draw else {})
+
+
+def encode(exercise: Exercise, experiment: Experiment, params: Params,
+           listener: Callable[[int], None] | None = None,
+           deadline_seconds: float | None = None) -> dict[str, bytes]:
+    """Run one experiment and return its ExperimentResult JSON, gzipped, per language:
+    {"en": …, "zh": …} (see `drawings`)."""
+    return dict(drawings(exercise, experiment, params, listener, deadline_seconds))

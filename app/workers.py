@@ -9,9 +9,13 @@ normal priority, gets a core the moment a page or a file is asked for.
 Each uvicorn worker starts `size` children with the "spawn" method (a clean interpreter: no copy
 of the event loop, its threads or its sockets). A child serves one run at a time over a pipe:
 
-    parent → child   (exercise id, experiment name, params, watch)
+    parent → child   (exercise id, experiment name, params, watch, first language)
     child  → parent  ("progress", work done since the last report)   … only when watched
-                     ("done", gzipped result JSON) | ("cancelled",) | ("error", text)
+                     ("body", lang, gzipped result JSON, last?)       … once per language, the first first
+                     | ("cancelled",) | ("too_costly", fields, seconds) | ("error", text)
+
+The first language's body goes back as soon as it is drawn; the parent answers with it while the
+child draws the others (app.compute keeps the compute slot until the last one is in).
 
 The parent stops a watched run by setting the child's shared `cancel` byte; the child checks it
 at every training checkpoint (app.nn.hooks). A child that dies or overruns is replaced, and the
@@ -30,7 +34,7 @@ import signal
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -74,13 +78,13 @@ def _child_main(conn, cancel, nice: int, deadline: float) -> None:
         lower_priority(nice)
     from app.exercises.playground.experiment import PLAYGROUNDS
     from app.exercises.registry import EXERCISES
-    from app.results import encode
+    from app.results import LANGS, drawings
 
     gc.freeze()  # the imported modules are permanent: keep them out of every collection
     trim = _trim_heap()
     while True:
         try:
-            exercise_id, name, params, watch = conn.recv()
+            exercise_id, name, params, watch, first = conn.recv()
         except (EOFError, OSError):
             return  # the web process is gone
         listener = None
@@ -98,7 +102,11 @@ def _child_main(conn, cancel, nice: int, deadline: float) -> None:
 
         exercise = EXERCISES.get(exercise_id) or PLAYGROUNDS[exercise_id]
         try:
-            reply = ("done", encode(exercise, exercise.experiment(name), params, listener, deadline))
+            for i, (lang, body) in enumerate(drawings(exercise, exercise.experiment(name), params, listener,
+                                                      deadline, first)):
+                reply = ("body", lang, body, i == len(LANGS) - 1)
+                if i < len(LANGS) - 1:
+                    conn.send(reply)
         except _Stop:
             reply = ("cancelled",)
         except TooCostly as e:  # past the deadline (app.results): the parent refuses it as too costly
@@ -125,9 +133,10 @@ class Worker:
         child_end.close()
         self.in_sync = True
 
-    def run(self, exercise_id: str, name: str, params: Any,
-            listener: Callable[[int], None] | None, timeout: float) -> dict[str, bytes]:
-        """Compute one run in the child; return its gzipped result JSON per language (app.results.encode).
+    def bodies(self, exercise_id: str, name: str, params: Any, listener: Callable[[int], None] | None,
+               timeout: float, first: str = "en") -> Iterator[tuple[str, bytes]]:
+        """Compute one run in the child; yield its gzipped result JSON per language, `first` first
+        (app.results.drawings). The child draws the next language while the caller uses this one.
 
         `listener` hears the work reported by the child and may raise to stop the run: the child
         is told to stop, and the exception is re-raised once it has. Raises WorkerLost when the
@@ -138,13 +147,13 @@ class Worker:
         stopping: BaseException | None = None
         deadline = time.monotonic() + timeout
         try:
-            self.conn.send((exercise_id, name, params, listener is not None))
+            self.conn.send((exercise_id, name, params, listener is not None, first))
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0 or not self.conn.poll(left):
                     raise WorkerLost(f"no answer within {timeout:g} s")
                 kind, *rest = self.conn.recv()
-                self.in_sync = kind != "progress"
+                self.in_sync = kind not in ("progress", "body") or rest[-1]
                 if kind == "progress":
                     if stopping is None and listener is not None:
                         try:
@@ -155,8 +164,12 @@ class Worker:
                     continue
                 if stopping is not None:
                     raise stopping
-                if kind == "done":
-                    return rest[0]
+                if kind == "body":
+                    lang, body, last = rest
+                    yield lang, body
+                    if last:
+                        return
+                    continue
                 if kind == "cancelled":
                     raise WorkerLost("the run was cancelled by nobody")  # cannot happen: only we cancel
                 if kind == "too_costly":
@@ -224,22 +237,30 @@ class Pool:
         # With a slot held, either fewer than `size` children exist, or one is being handed back.
         return self._start() or self._idle.get(timeout=5)
 
-    def run(self, exercise_id: str, name: str, params: Any,
-            listener: Callable[[int], None] | None) -> dict[str, bytes]:
-        """Compute one run on an idle child (see Worker.run)."""
+    def bodies(self, exercise_id: str, name: str, params: Any, listener: Callable[[int], None] | None,
+               first: str = "en") -> Iterator[tuple[str, bytes]]:
+        """Compute one run on an idle child, yielding its result per language (see Worker.bodies).
+        The child goes back to the pool once the last language is read (or is replaced if the
+        caller stops reading early)."""
         worker = self._take()
         try:
-            return worker.run(exercise_id, name, params, listener, self.timeout)
+            yield from worker.bodies(exercise_id, name, params, listener, self.timeout, first)
         finally:
             if worker.in_sync and worker.alive():
                 self._idle.put(worker)
             else:  # dead, overrunning, or a reply still in the pipe: start afresh (when next needed)
                 self._retire(worker)
 
+    def run(self, exercise_id: str, name: str, params: Any,
+            listener: Callable[[int], None] | None) -> dict[str, bytes]:
+        """Compute one run on an idle child; return its result in every language: {lang: body}."""
+        return dict(self.bodies(exercise_id, name, params, listener))
+
     def _retire(self, worker: Worker) -> None:
         worker.close()
         with self._lock:
-            self._all.remove(worker)
+            if worker in self._all:  # close() may have let go of every child already
+                self._all.remove(worker)
 
     def pids(self) -> list[int]:
         with self._lock:

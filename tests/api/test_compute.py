@@ -10,7 +10,7 @@ from tests.conftest import configured
 
 
 def test_results_at_defaults_are_pinned():
-    compute.CACHE.clear()
+    compute.clear_cache()
     ex = EXERCISES["4-4"]
     exp = ex.experiment("derivative")
     compute.result_entry(ex, exp, exp.params())
@@ -29,13 +29,13 @@ def test_experiments_run_on_low_priority_compute_threads():
 
     from dataclasses import replace
 
-    compute.CACHE.clear()
+    compute.clear_cache()
     compute.result_entry(ex, replace(exp, run=spy), exp.params(points=11))
     assert names and names[0].startswith("fflab-compute")
 
 
 def test_warm_up_pins_the_defaults_of_every_experiment_in_each_language():
-    compute.CACHE.clear()
+    compute.clear_cache()
     subset = {"4-4": EXERCISES["4-4"]}
     assert compute.warm_up(subset, langs=("en", "zh")) == 2 * len(EXERCISES["4-4"].experiments)
     n = len(EXERCISES["4-4"].experiments)
@@ -59,7 +59,7 @@ def test_a_default_stopped_by_the_deadline_is_skipped_and_the_warm_up_goes_on():
     def starved(params):
         raise TooCostly(("points",), 9.9)
 
-    compute.CACHE.clear()
+    compute.clear_cache()
     crippled = replace(ex, experiments=(replace(first, run=starved), *rest))
     assert compute.warm_up({"4-4": crippled}, langs=("en",)) == len(rest)
 
@@ -82,7 +82,7 @@ def test_switching_language_never_recomputes():
         return {"plot": {"data": [], "layout": {"title": {"text": {"en": "answer", "zh": "答案"}[lang]}}}}
 
     spied = replace(exp, run=run, draw=draw)
-    compute.CACHE.clear()
+    compute.clear_cache()
     en = compute.result_body(ex, spied, exp.params(), lang="en")
     zh = compute.result_body(ex, spied, exp.params(), lang="zh")
     assert len(runs) == 1
@@ -92,7 +92,7 @@ def test_switching_language_never_recomputes():
     assert a["metrics"] == b["metrics"] and a["data"] == b["data"]
     assert a["figures"]["plot"]["layout"]["title"]["text"] == "answer"
     assert b["figures"]["plot"]["layout"]["title"]["text"] == "答案"
-    compute.CACHE.clear()
+    compute.clear_cache()
 
 
 def test_warm_up_waits_for_a_slot_instead_of_skipping_a_default():
@@ -101,7 +101,7 @@ def test_warm_up_waits_for_a_slot_instead_of_skipping_a_default():
 
 
 def _warm_up_waits() -> None:
-    compute.CACHE.clear()
+    compute.clear_cache()
     assert compute.slots().acquire(blocking=False)  # one slot is busy for 0.3 s
     threading.Timer(0.3, compute.slots().release).start()
     taken = [compute.slots().acquire(blocking=False) for _ in range(compute.COMPUTE_SLOTS - 1)]
@@ -115,7 +115,7 @@ def _warm_up_waits() -> None:
 
 def busy_page(client, monkeypatch) -> str:
     """Fetch 4-4's page while every compute slot is taken, from empty caches: it must not wait."""
-    compute.CACHE.clear()
+    compute.clear_cache()
     pages.PAGES.clear()
     taken = [compute.slots().acquire(blocking=False) for _ in range(compute.COMPUTE_SLOTS)]
     try:

@@ -43,9 +43,9 @@ def test_experiment_at_defaults_is_a_deterministic_strict_json_result(client, ex
     assert "lang" not in body["params"]
     for fig in body["figures"].values():
         assert isinstance(fig["data"], list) and isinstance(fig["layout"], dict)
-    from app.compute import CACHE
+    from app.compute import clear_cache
 
-    CACHE.clear()
+    clear_cache()
     assert client.get(path).content == first.content
 
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from app.compute import CACHE
+from app.compute import clear_cache
 from app.exercises.playground.experiment import TRAIN
 from tests.conftest import strict_json
 
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_route_answers_a_deterministic_strict_json_result(client):
-    CACHE.clear()
+    clear_cache()
     first = client.get(PATH, params={"epochs": 50})
     assert first.status_code == 200, first.text[:500]
     body = strict_json(first.text)
@@ -27,7 +27,7 @@ def test_the_route_answers_a_deterministic_strict_json_result(client):
     assert (body["exercise"], body["experiment"]) == ("playground", "train")
     assert body["params"]["layers"] == "4,4" and body["params"]["epochs"] == 50
     assert body["metrics"]["diverged"] is False and "etag" in first.headers
-    CACHE.clear()
+    clear_cache()
     assert client.get(PATH, params={"epochs": 50}).content == first.content
     zh = strict_json(client.get(PATH, params={"epochs": 50, "lang": "zh"}).text)
     assert zh["metrics"] == body["metrics"] and zh["figures"]["loss"]["layout"]["title"]["text"] != \
@@ -35,7 +35,7 @@ def test_the_route_answers_a_deterministic_strict_json_result(client):
 
 
 def test_the_stream_ends_with_the_same_bytes(client):
-    CACHE.clear()
+    clear_cache()
     text = client.get(PATH + "/stream", params={"epochs": 40, "n_seeds": 3}).text
     blocks = [dict(line.split(": ", 1) for line in b.splitlines()) for b in text.strip().split("\n\n")]
     assert blocks[-1]["event"] == "result"

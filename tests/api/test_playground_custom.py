@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from app.compute import CACHE
+from app.compute import clear_cache
 from app.exercises.playground.custom import encode_points
 from tests.conftest import strict_json
 from tests.exercises.test_playground_custom import rows, xor_points
@@ -27,11 +27,11 @@ def _refused(r, field: str, words: str) -> None:
 def test_points_in_the_query_give_the_same_bytes_each_time(client):
     X, y = xor_points(40)
     q = {"dataset": "custom", "points": encode_points(X, y), "epochs": 60, "layers": "8"}
-    CACHE.clear()
+    clear_cache()
     first = client.get(PATH, params=q)
     body = strict_json(first.text)
     assert body["params"]["points"] == q["points"] and len(body["data"]["x_train"]) == 28
-    CACHE.clear()
+    clear_cache()
     assert client.get(PATH, params=q).content == first.content
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from app import progress
-from app.compute import CACHE
+from app.compute import clear_cache
 from app.exercises.registry import EXERCISES
 from tests.conftest import strict_json
 
@@ -22,7 +22,7 @@ def events(text: str) -> list[tuple[str, str]]:
 
 
 def test_stream_ends_with_the_same_result_as_the_plain_route(client):
-    CACHE.clear()
+    clear_cache()
     streamed = events(client.get("/api/exercises/4-6/train/stream?epochs=300").text)
     assert streamed[-1][0] == "result"
     assert all(name == "progress" for name, _ in streamed[:-1])
@@ -37,7 +37,7 @@ def test_bad_parameters_are_refused_before_streaming(client):
 
 
 def test_a_client_that_leaves_stops_the_computation():
-    CACHE.clear()
+    clear_cache()
     params = TRAIN.params(epochs=5000, units=16)
 
     async def leave_early() -> progress.Run:

@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from app.compute import CACHE
+from app.compute import clear_cache
 from app.exercises.base import WORK_BUDGET_SECONDS, TooCostly
 from tests.conftest import configured, strict_json
 from tests.hardening.conftest import IDS, PAIRS, detail_fields, fields, fmt, path_of
@@ -103,7 +103,7 @@ def _valid_subset(experiment, query: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(client, path: str, query: dict[str, Any]):
-    CACHE.clear()
+    clear_cache()
     return client.get(path, params={k: fmt(v) for k, v in query.items()})
 
 
@@ -245,7 +245,7 @@ def test_largest_learning_rate_gives_valid_json_with_diverged(client, exercise, 
 
 
 def teardown_module() -> None:
-    CACHE.clear()
+    clear_cache()
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "hardening-corners.md").write_text(
         "| experiment | corner | estimate s | outcome |\n|---|---|---|---|\n"

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from app.compute import CACHE
+from app.compute import clear_cache
 from tests.hardening.conftest import IDS, PAIRS, budget, detail_fields, fields, fmt, formula_setup, path_of
 
 HANG_SECONDS = 30.0  # a hang (a parser looping, a lock never released), not a speed goal
@@ -26,18 +26,18 @@ def computations(monkeypatch) -> list[str]:
     from app import compute
 
     runs: list[str] = []
-    real = compute.encode
+    real = compute.drawings
 
     def spy(exercise, experiment, *args, **kw):
         runs.append(f"{exercise.id}/{experiment.name}")
         return real(exercise, experiment, *args, **kw)
 
-    monkeypatch.setattr(compute, "encode", spy)
+    monkeypatch.setattr(compute, "drawings", spy)
     return runs
 
 
 def test_the_spy_sees_a_computation(client, computations):
-    CACHE.clear()
+    clear_cache()
     assert client.get("/api/exercises/4-4/derivative?beta=1.25").status_code == 200
     assert computations == ["4-4/derivative"]
 
@@ -270,4 +270,4 @@ def test_streams_refuse_hostile_queries_before_streaming(client):
 
 
 def teardown_module() -> None:
-    CACHE.clear()
+    clear_cache()
