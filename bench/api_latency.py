@@ -61,7 +61,7 @@ def run(quantile, requests: int = REQUESTS) -> list[Latency]:
                     t = time.perf_counter()
                     r = client.get(url)
                     times.append(time.perf_counter() - t)
-                    compute.settle()  # the other language is drawn after the answer: the next request finds an idle server
+                    compute.settle()  # other languages are drawn after the answer: wait (untimed)
                     body, status = r.content, r.status_code
                     if times[0] > SLOW_SECONDS:
                         n_requests = min(requests, SLOW_REQUESTS)
