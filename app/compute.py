@@ -13,7 +13,6 @@ from app.settings.Settings through configure(), called when the app is created.
 from __future__ import annotations
 
 import contextvars
-import functools
 import logging
 import threading
 import time
@@ -152,19 +151,17 @@ def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
         raise Busy(exercise.id, experiment.name)
     finishing = False
     try:
-        if COMPUTE_MODE == "process":
+        if COMPUTE_MODE == "process":  # the child computes; this process only reads its pipe
             bodies = pool().bodies(exercise.id, experiment.name, params, listener, first=lang)
-            step: Callable[..., Any] = _first_body
+            on: Callable[..., Any] = _here
         else:
-            assert _executor is not None
             bodies = drawings(exercise, experiment, params, listener, COMPUTE_DEADLINE, first=lang)
-            step = functools.partial(_on_executor, _first_body)
-        entry = step(bodies, key, params)
+            on = _on_executor
+        entry = on(_first_body, bodies, key, params)
         with _drawing_lock:
             _drawing[key] = done = threading.Event()
-        finish = _finish if COMPUTE_MODE == "process" else functools.partial(_on_executor, _finish)
         assert _finisher is not None
-        _finisher.submit(finish, bodies, key, params, done)
+        _finisher.submit(on, _finish, bodies, key, params, done)
         finishing = True
         return entry
     finally:
@@ -192,6 +189,11 @@ def _store(key: tuple[str, str, str], params: Params, lang: str, body: bytes) ->
         held = CACHE.get(key)
         CACHE.put(key, Languages({**(held.entries if held else {}), lang: entry}), pin=params == type(params)())
     return entry
+
+
+def _here(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run fn(*args) on the calling thread (process mode: the work happens in the child)."""
+    return fn(*args)
 
 
 def _on_executor(fn: Callable[..., Any], *args: Any) -> Any:
