@@ -54,8 +54,10 @@ CACHE = LRU(256, 64 * 2**20)
 _executor: ThreadPoolExecutor | None = None
 # Where a run's other languages are drawn (process mode: read from the child) after the first was answered.
 _finisher: ThreadPoolExecutor | None = None
-_drawing: dict[tuple[str, str, str], threading.Event] = {}  # runs whose other languages are being drawn
-_drawing_lock = threading.Lock()
+# The queries being computed or drawn right now, each with the token of its run; `_drawing_changed`
+# wakes whoever waits for one of them whenever a language is stored or a run ends.
+_drawing: dict[tuple[str, str, str], object] = {}
+_drawing_changed = threading.Condition()
 _store_lock = threading.Lock()
 _pool: Pool | None = None
 _pool_lock = threading.Lock()
@@ -149,6 +151,10 @@ def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
     if not slots().acquire(timeout=QUEUE_WAIT_SECONDS if wait is None else wait,
                            poll=BACKGROUND_POLL_SECONDS if background else POLL_MAX):
         raise Busy(exercise.id, experiment.name)
+    # Announced before the run, so that a request for this query in any language arriving meanwhile
+    # waits for it instead of computing it a second time.
+    with _drawing_changed:
+        _drawing[key] = run = object()
     finishing = False
     try:
         if COMPUTE_MODE == "process":  # the child computes; this process only reads its pipe
@@ -158,28 +164,29 @@ def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
             bodies = drawings(exercise, experiment, params, listener, COMPUTE_DEADLINE, first=lang)
             on = _on_executor
         entry = on(_first_body, bodies, key, params)
-        with _drawing_lock:
-            _drawing[key] = done = threading.Event()
         assert _finisher is not None
-        _finisher.submit(on, _finish, bodies, key, params, done)
+        _finisher.submit(on, _finish, bodies, key, params, run)
         finishing = True
         return entry
     finally:
-        if not finishing:
+        if not finishing:  # refused, failed or abandoned: whoever waited computes for itself
             slots().release()
+            _forget_drawing(key, run)
 
 
 def _cached(key: tuple[str, str, str], lang: str) -> Entry | None:
-    """The cached body of `key` in `lang`; if that language is being drawn right now, wait for it."""
-    held = CACHE.get(key)
-    if held is not None and held.get(lang) is not None:
-        return held.entries[lang]
-    with _drawing_lock:
-        drawing = _drawing.get(key)
-    if drawing is None or not drawing.wait(COMPUTE_TIMEOUT):
-        return None
-    held = CACHE.get(key)
-    return held.get(lang) if held is not None else None
+    """The cached body of `key` in `lang`; if that query is being computed or drawn right now, wait
+    until its `lang` is stored (None if that run ends without it, or takes over COMPUTE_TIMEOUT)."""
+    end = time.monotonic() + COMPUTE_TIMEOUT
+    with _drawing_changed:
+        while True:
+            held = CACHE.get(key)
+            if held is not None and held.get(lang) is not None:
+                return held.entries[lang]
+            left = end - time.monotonic()
+            if key not in _drawing or left <= 0:
+                return None
+            _drawing_changed.wait(left)
 
 
 def _store(key: tuple[str, str, str], params: Params, lang: str, body: bytes) -> Entry:
@@ -188,6 +195,8 @@ def _store(key: tuple[str, str, str], params: Params, lang: str, body: bytes) ->
     with _store_lock:
         held = CACHE.get(key)
         CACHE.put(key, Languages({**(held.entries if held else {}), lang: entry}), pin=params == type(params)())
+    with _drawing_changed:
+        _drawing_changed.notify_all()
     return entry
 
 
@@ -212,7 +221,7 @@ def _first_body(bodies: Iterator[tuple[str, bytes]], key: tuple[str, str, str], 
 
 
 def _finish(bodies: Iterator[tuple[str, bytes]], key: tuple[str, str, str], params: Params,
-            done: threading.Event) -> None:
+            run: object) -> None:
     """Draw and cache the remaining languages of a run, then free its compute slot."""
     try:
         for lang, body in bodies:
@@ -220,25 +229,24 @@ def _finish(bodies: Iterator[tuple[str, bytes]], key: tuple[str, str, str], para
     except Exception:  # the first language was answered; the others are drawn again when asked for
         _log.exception("drawing %s/%s in another language failed", key[0], key[1])
     finally:
-        with _drawing_lock:
-            if _drawing.get(key) is done:
-                del _drawing[key]
-        done.set()
         slots().release()
+        _forget_drawing(key, run)
+
+
+def _forget_drawing(key: tuple[str, str, str], run: object) -> None:
+    """Say that `run` (announced in `_drawing`) is over, waking whoever waits for it."""
+    with _drawing_changed:
+        if _drawing.get(key) is run:
+            del _drawing[key]
+        _drawing_changed.notify_all()
 
 
 def settle(timeout: float | None = None) -> bool:
-    """Wait until no run is still drawing its other languages (up to `timeout`, default
-    COMPUTE_TIMEOUT); True if none is. For whoever must see the cache and the slots at rest:
-    tests, the bench, a change of settings."""
-    end = time.monotonic() + (COMPUTE_TIMEOUT if timeout is None else timeout)
-    while True:
-        with _drawing_lock:
-            pending = list(_drawing.values())
-        if not pending:
-            return True
-        if not all(done.wait(max(0.0, end - time.monotonic())) for done in pending):
-            return False
+    """Wait until no run is still computing or drawing its other languages (up to `timeout`,
+    default COMPUTE_TIMEOUT); True if none is. For whoever must see the cache and the slots at
+    rest: tests, the bench, a change of settings."""
+    with _drawing_changed:
+        return _drawing_changed.wait_for(lambda: not _drawing, COMPUTE_TIMEOUT if timeout is None else timeout)
 
 
 def clear_cache() -> None:

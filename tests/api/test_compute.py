@@ -95,6 +95,43 @@ def test_switching_language_never_recomputes():
     compute.clear_cache()
 
 
+def test_requests_arriving_during_a_run_wait_for_it_in_any_language():
+    """A query asked again (in the same or the other language) while it is being computed is
+    answered from that computation, not run a second time."""
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+
+    from app.exercises.base import Result
+
+    ex = EXERCISES["4-4"]
+    exp = ex.experiment("derivative")
+    started, go, runs = threading.Event(), threading.Event(), []
+
+    def run(params):
+        runs.append(params)
+        started.set()
+        assert go.wait(10)
+        return Result({"answer": 42.0}, {"x": [1.0, 2.0]}, views={"label": "y"})
+
+    def draw(result, params, lang):
+        return {"plot": {"data": [], "layout": {"title": {"text": {"en": "answer", "zh": "答案"}[lang]}}}}
+
+    spied = replace(exp, run=run, draw=draw)
+    compute.clear_cache()
+    with ThreadPoolExecutor(3) as threads:
+        first = threads.submit(compute.result_body, ex, spied, exp.params(), lang="en")
+        assert started.wait(10)
+        later = [threads.submit(compute.result_body, ex, spied, exp.params(), lang=lang) for lang in ("zh", "en")]
+        go.set()
+        bodies = [first.result(10)] + [f.result(10) for f in later]
+    assert len(runs) == 1
+    import json
+
+    assert bodies[0] == bodies[2]
+    assert json.loads(bodies[1])["figures"]["plot"]["layout"]["title"]["text"] == "答案"
+    compute.clear_cache()
+
+
 def test_warm_up_waits_for_a_slot_instead_of_skipping_a_default():
     with configured(queue_wait=0.1):  # a request would give up long before 0.3 s
         _warm_up_waits()
