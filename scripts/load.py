@@ -119,9 +119,10 @@ def pct(values: list[float], q: float) -> float:
     return quantile(values, q / 100)
 
 
-async def run_load(base: str, seconds: float, clients: int, on_third, seed: int = 0):
+async def run_load(base: str, seconds: float, clients: int, on_third, seed: int = 0,
+                   exercises: list[str] | None = None):
     async with httpx.AsyncClient(base_url=base, timeout=120) as c:  # pages compute their defaults if not warm
-        listing = (await c.get("/api/exercises")).json()
+        listing = [ex for ex in (await c.get("/api/exercises")).json() if not exercises or ex["id"] in exercises]
         pages = ["/", "/?lang=zh"] + [f"/exercises/{ex['id']}{q}" for ex in listing for q in ("", "?lang=zh")]
         html = ""
         for p in pages:  # warm the pages (their defaults are computed once, then cached)
@@ -198,6 +199,9 @@ def main() -> None:
                     help="FFLAB_QUEUE_WAIT of the server: seconds a request waits for a compute slot before 503")
     ap.add_argument("--out", default=str(ROOT / "bench" / "LOAD.md"))
     ap.add_argument("--dump", help="also write every request as JSON lines (class, status, seconds, start)")
+    ap.add_argument("--exercises", nargs="*", metavar="ID",
+                    help="only these exercises' pages and experiments (default: all); a smoke run's pages are "
+                         "then quick to warm, as the quotes in a page's text are computed on its first view")
     ap.add_argument("--no-warmup", action="store_true",
                     help="start the server without its warm-up (a smoke run of the script, as in the tests)")
     args = ap.parse_args()
@@ -220,7 +224,8 @@ def main() -> None:
               f"({args.workers} workers); server log {log}", flush=True)
         during: dict[int, float] = {}
         results, elapsed, n_static, n_pages, lags = asyncio.run(
-            run_load(base, args.seconds, args.clients, lambda: during.update(rss_mb(server.pid))))
+            run_load(base, args.seconds, args.clients, lambda: during.update(rss_mb(server.pid)),
+                     exercises=args.exercises))
         time.sleep(1)
         after = rss_mb(server.pid)
         roles = {pid: role(pid, server.pid) for pid in after}
