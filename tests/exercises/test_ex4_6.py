@@ -29,6 +29,17 @@ def train(lang: str | None = None, **kw):
 
 
 # --- the construction -------------------------------------------------------------------------
+@pytest.mark.parametrize(("target", "n"), [("sin", 7), ("step", 16), ("abs", 33)])
+def test_rms_from_the_grid_matches_the_network_run_at_the_midpoints(target, n):
+    """The RMS error takes the network's midpoint values from its grid values (it is linear between
+    grid points); running the network at the midpoints gives the same number to rounding."""
+    f = ex.TARGETS[target]
+    c = ex.construction(f, -math.pi, math.pi, n)
+    mid = (c["x"][:-1] + c["x"][1:]) / 2
+    direct = math.sqrt(float(np.mean((ex.run_network(c["net"], mid) - f(mid)) ** 2)))
+    assert c["rms"] == pytest.approx(direct, rel=1e-12, abs=1e-15)
+
+
 
 def test_sin_with_32_units_has_the_books_error_and_doubling_divides_it_by_four():
     e32 = construct(units=32).metrics["sup_error"]
