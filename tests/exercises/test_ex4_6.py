@@ -30,14 +30,18 @@ def train(lang: str | None = None, **kw):
 
 # --- the construction -------------------------------------------------------------------------
 @pytest.mark.parametrize(("target", "n"), [("sin", 7), ("step", 16), ("abs", 33)])
-def test_rms_from_the_grid_matches_the_network_run_at_the_midpoints(target, n):
-    """The RMS error takes the network's midpoint values from its grid values (it is linear between
-    grid points); running the network at the midpoints gives the same number to rounding."""
+def test_errors_from_the_grid_match_the_network_run_off_the_grid(target, n):
+    """The sup and RMS errors take the network's values beside the knots and at the midpoints from its
+    grid values (it is linear between grid points); running the network there gives the same numbers
+    to rounding."""
     f = ex.TARGETS[target]
     c = ex.construction(f, -math.pi, math.pi, n)
     mid = (c["x"][:-1] + c["x"][1:]) / 2
-    direct = math.sqrt(float(np.mean((ex.run_network(c["net"], mid) - f(mid)) ** 2)))
-    assert c["rms"] == pytest.approx(direct, rel=1e-12, abs=1e-15)
+    beside = ex.one_sided_points(c["knots"])
+    rms = math.sqrt(float(np.mean((ex.run_network(c["net"], mid) - f(mid)) ** 2)))
+    sup = max(float(np.abs(c["g"] - c["y"]).max()), float(np.abs(ex.run_network(c["net"], beside) - f(beside)).max()))
+    assert c["rms"] == pytest.approx(rms, rel=1e-12, abs=1e-15)
+    assert c["sup"] == pytest.approx(sup, rel=1e-12, abs=1e-15)
 
 
 
