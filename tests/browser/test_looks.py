@@ -1,5 +1,6 @@
-"""How figures look and leave the page, in Chromium: readable text in both themes, nothing laid over
-anything else, titles that fit, phones, Plotly's toolbar in Chinese, and the CSV export.
+"""How figures look and leave the page, in Chromium: reference lines and nodes in the dark theme, the
+figure kept in view on a phone, Plotly's toolbar in Chinese, and the CSV export. Readability
+(contrast, layout, phone formulas) is checked on every page by tests/browser/test_screenshots.py.
 
 The look itself lives in static/js/fflab-util.js (figureFor: the theme, title wrapping, legends, log
 ticks) and static/css/site.css (phones); these tests read what the browser drew.
@@ -14,9 +15,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from app.exercises.registry import EXERCISES
-
-WITH_EXPERIMENTS = [ex.id for ex in EXERCISES.values() if ex.experiments]
 
 def _open(browser, live_server, exercise, lang, theme, width=1366):
     page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=theme)
