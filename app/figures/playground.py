@@ -4,7 +4,8 @@ surface: the decision surface (or the fitted curve) with the training and test p
 recorded epochs; neurons: every unit's output by layer with the weights (playground_neurons); loss: the
 training and test loss (median and 10–90 % band for an ensemble); gradients: every layer's gradient norm
 over the epochs; dead_units: the dead fraction per hidden layer; seeds: each network's final score and
-outcome. Each carries a one-sentence summary computed from the numbers. Nothing here evaluates a network.
+outcome; histogram: the ensemble's final scores and losses, binned; unit: one unit's incoming weights and
+bias over the epochs (playground_units). Each carries a one-sentence summary computed from the numbers. Nothing here evaluates a network.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from app.figures.common import frame_titles, replay_lines, surface_replay
 from app.figures.encode import typed
 from app.figures.playground_neurons import neuron_map
+from app.figures.playground_units import unit
 from app.figures.theme import color, described, figure, layout, line, markers
 from app.format import number
 from app.i18n import text, translator
@@ -65,6 +67,19 @@ T = {
     "stalled": text("stalled", "停滞"),
     "diverged": text("diverged", "发散"),
     "threshold": text("success threshold {v}", "成功阈值 {v}"),
+    "hist_title": text("Final {score} and loss of {n} networks", "{n} 个网络的最终{score}与损失"),
+    "networks": text("networks", "网络个数"),
+    "succeeded": text("reached the threshold", "达到阈值"),
+    "failed": text("below the threshold", "未达到阈值"),
+    "final_loss": text("final {which} loss (log₁₀)", "最终{which}损失（log₁₀）"),
+    "which_test": text("test", "测试"),
+    "which_train": text("training", "训练"),
+    "s_hist": text("{k} of {n} networks reach a {score} of at least {v}; the median is {med}, the worst {worst} "
+                   "(seed {seed}); final losses from {lo} to {hi}.",
+                   "{n} 个网络中有 {k} 个的{score}达到至少 {v}；中位数为 {med}，最差为 {worst}（种子 {seed}）；"
+                   "最终损失从 {lo} 到 {hi}。"),
+    "s_hist_none": text("None of the {n} networks ended with a finite {score}: every run diverged.",
+                        "{n} 个网络都没有得到有限的{score}：全部发散。"),
     "s_surface": text("After {E} epochs the first network classifies {a} of the training points and {b} of the test "
                       "points correctly; the black line is its decision boundary (σ = 0.5).",
                       "训练 {E} 轮后，第一个网络正确分类了 {a} 的训练样本和 {b} 的测试样本；黑线是它的决策边界（σ = 0.5）。"),
@@ -279,6 +294,58 @@ def seeds(result: Result, p: PlaygroundParams, lang: str) -> dict[str, Any]:
                                               d=m["diverged_runs"], s=m["stalled_runs"]))
 
 
+def _counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Return how many values fall in each bin of `edges` (the last bin closed), (len(edges) − 1,)."""
+    return np.histogram(values, bins=edges)[0] if values.size else np.zeros(len(edges) - 1, dtype=int)
+
+
+def histogram(result: Result, p: PlaygroundParams, lang: str) -> dict[str, Any]:
+    """The ensemble's final scores (stacked: reached the success threshold or not) and final losses, binned."""
+    d, m = result.data, result.metrics
+    key = "r2" if p.regression else "accuracy"
+    held_out = len(d["x_test"]) > 0
+    score = np.asarray(d[f"test_{key}_by_seed"] if held_out else d[f"train_{key}_by_seed"], dtype=float)
+    final = np.asarray(d["test_loss_by_seed"] if held_out else d["train_loss_by_seed"], dtype=float)
+    name = _t(key if held_out else f"{key}_train", lang)
+    ok = np.isfinite(score)
+    lo = min(0.0, max(-1.0, float(np.min(score[ok])))) if ok.any() else 0.0  # R² below −1 goes in the first bin
+    edges = np.linspace(lo, 1.0, 21)
+    shown = np.clip(score[ok], lo, 1.0)
+    good = shown >= p.success_at
+    mids = (edges[:-1] + edges[1:]) / 2
+    traces = [{"type": "bar", "x": typed(mids), "y": typed(_counts(s_, edges).astype(float)), "width": float(edges[1] - edges[0]),
+               "name": _t(label, lang), "marker": {"color": OUTCOME_COLOR[kind]},
+               "hovertemplate": f"%{{x:.3f}}: %{{y}}<extra>{_t(label, lang)}</extra>"}
+              for s_, label, kind in ((shown[good], "succeeded", "learned"), (shown[~good], "failed", "stalled"))]
+    logs = np.log10(final[np.isfinite(final) & (final > 0)])
+    if logs.size:
+        a, b = float(logs.min()), float(logs.max())
+        ledges = np.linspace(a - 0.05, b + 0.05, 16) if b - a > 1e-9 else np.array([a - 0.5, a + 0.5])
+        traces.append({"type": "bar", "x": typed((ledges[:-1] + ledges[1:]) / 2), "y": typed(_counts(logs, ledges).astype(float)),
+                       "width": float(ledges[1] - ledges[0]), "xaxis": "x2", "yaxis": "y2", "showlegend": False,
+                       "name": _t("final_loss", lang, which=_t("which_test" if held_out else "which_train", lang)),
+                       "marker": {"color": color(5)}, "hovertemplate": "10^%{x:.2f}: %{y}<extra></extra>"})
+    lay = layout(_t("hist_title", lang, score=name, n=p.n_seeds), name, _t("networks", lang), hovermode="closest")
+    lay["barmode"] = "stack"
+    lay["xaxis"].update(domain=[0, 0.55], range=[lo - 0.01, 1.01])
+    lay["xaxis2"] = {**lay["xaxis"], "domain": [0.65, 1.0], "anchor": "y2", "range": None, "autorange": True,
+                     "title": {"text": _t("final_loss", lang, which=_t("which_test" if held_out else "which_train", lang))}}
+    lay["yaxis2"] = {**lay["yaxis"], "anchor": "x2", "title": {"text": ""}}
+    lay["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": p.success_at, "x1": p.success_at, "y0": 0,
+                      "y1": 1, "line": {"color": "#555555", "dash": "dot", "width": 1.5}}]
+    lay["height"] = 320
+    fig = figure(traces, lay)
+    if not ok.any():
+        return described(fig, _t("s_hist_none", lang, n=p.n_seeds, score=name))
+    worst = int(np.argmin(np.where(ok, score, np.inf)))
+    fl = final[np.isfinite(final)]
+    return described(fig, _t("s_hist", lang, k=int(round(m["success_rate"] * p.n_seeds)), n=p.n_seeds, score=name,
+                             v=number(p.success_at, lang, sig=3), med=number(float(np.median(score[ok])), lang, sig=3),
+                             worst=number(float(score[worst]), lang, sig=3), seed=int(d["seed"][worst]),
+                             lo=number(float(fl.min()) if fl.size else None, lang, sig=3),
+                             hi=number(float(fl.max()) if fl.size else None, lang, sig=3)))
+
+
 def draw(result: Result, p: PlaygroundParams, lang: str) -> dict[str, dict[str, Any]]:
     """Return every figure of one playground run in `lang`."""
     v = result.views
@@ -287,8 +354,10 @@ def draw(result: Result, p: PlaygroundParams, lang: str) -> dict[str, dict[str, 
     return {
         "surface": surface(result, p, lang),
         "neurons": neuron_map(v["thumbs"], v["W"], v["b"], dead, labels, lang),
+        "unit": unit(result, p, lang),
         "loss": loss(result, p, lang),
         "gradients": gradients(result, p, lang),
         "dead_units": dead_units(result, p, lang),
         "seeds": seeds(result, p, lang),
+        "histogram": histogram(result, p, lang),
     }

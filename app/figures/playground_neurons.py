@@ -82,7 +82,7 @@ def neuron_map(thumbs: list[np.ndarray], W: list[np.ndarray], b: list[np.ndarray
     m = max(t.shape[0] for t in thumbs)
     traces: list[dict[str, Any]] = []
     centres: list[list[tuple[float, float]]] = []
-    hover_x, hover_y, hover_text, dead_x, dead_y = [], [], [], [], []
+    hover_x, hover_y, hover_text, hover_unit, dead_x, dead_y = [], [], [], [], [], []
     n_cols = len(thumbs)
     names = [_t("input", lang), *(_t("layer", lang, i=i) for i in range(1, n_cols - 1)), _t("output", lang)]
     for c, tiles in enumerate(thumbs):
@@ -115,11 +115,12 @@ def neuron_map(thumbs: list[np.ndarray], W: list[np.ndarray], b: list[np.ndarray
             hover_x.append(cx)
             hover_y.append(cy)
             hover_text.append("<br>".join(parts))
+            hover_unit.append([c, j])  # a click on a unit (c > 0) shows its weights (fflab-playground-units.js)
         centres.append(col)
     edges, truncated = _edges(W, centres, lang)
     traces = edges + traces
     traces.append({"type": "scatter", "mode": "markers", "x": _f4(hover_x), "y": _f4(hover_y), "text": hover_text,
-                   "hovertemplate": "%{text}<extra></extra>", "showlegend": False,
+                   "customdata": hover_unit, "hovertemplate": "%{text}<extra></extra>", "showlegend": False,
                    "marker": {"size": 18, "color": "rgba(0,0,0,0)", "symbol": "square"}})
     if dead_x:
         traces.append({"type": "scatter", "mode": "markers", "x": _f4(dead_x), "y": _f4(dead_y), "name": _t("dead", lang),

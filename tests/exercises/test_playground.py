@@ -21,9 +21,12 @@ from app.exercises.playground.data import CUSTOM, features, make_data, split
 from app.exercises.playground.experiment import PLAYGROUND, PLAYGROUNDS, TRAIN
 from app.exercises.playground.params import PlaygroundParams as P
 from app.exercises.playground.params import parse_layers
-from app.exercises.playground.run import build_network, quantiles, train_playground
+from app.exercises.playground.run import TRAJECTORY_FLOATS, build_network, quantiles, train_playground
+from app.figures.playground import histogram
+from app.figures.playground_units import unit
 from app.exercises.registry import EXERCISES
 from app.results import encode
+from tests.exercises.replay_checks import decode
 from tests.exercises.test_playground_custom import xor_points
 
 SEEDS = range(5)
@@ -91,7 +94,7 @@ def test_a_run_is_deterministic_and_its_result_is_strict_json():
     assert a == b
     for lang in ("en", "zh"):
         body = json.loads(gzip.decompress(a[lang]), parse_constant=pytest.fail)
-        assert set(body["figures"]) == {"surface", "neurons", "loss", "gradients", "dead_units", "seeds"}
+        assert set(body["figures"]) == {"surface", "neurons", "unit", "loss", "gradients", "dead_units", "seeds", "histogram"}
         for name, fig in body["figures"].items():
             assert fig["layout"]["meta"]["summary"], name
             assert all(t["type"] in ("scatter", "heatmap", "contour", "bar") for t in fig["data"])
@@ -186,6 +189,38 @@ def test_build_network_draws_member_i_as_the_network_of_seed_plus_i():
             assert np.array_equal(a[i], b[0])
 
 
+@pytest.mark.parametrize("kw", [{"layers": "3,2", "bias_init": "small"}, {"layers": "32,32,32", "epochs": 20}])
+def test_the_weight_trajectories_run_from_the_initial_to_the_final_weights(kw):
+    p = P(seed=3, **kw)
+    r = train_playground(p)
+    d = r.data
+    assert d["weight_epoch"][0] == 0 and d["weight_epoch"][-1] == p.epochs
+    per_network = sum(w.size + b.size for w, b in zip(r.views["W"], r.views["b"], strict=True))
+    sent = sum(w.size + b.size for w, b in zip(d["weights"], d["biases"], strict=True))
+    assert sent <= max(TRAJECTORY_FLOATS, 2 * per_network)  # the first and the last epoch at least
+    start = build_network(p, [3])
+    for layer, (w, b) in enumerate(zip(d["weights"], d["biases"], strict=True)):
+        np.testing.assert_array_equal(w[0], start.W[layer][0])
+        np.testing.assert_array_equal(b[0], start.b[layer][0, 0])
+        np.testing.assert_allclose(w[-1], r.views["W"][layer], rtol=1e-12, atol=0)
+        np.testing.assert_allclose(b[-1], r.views["b"][layer], rtol=1e-12, atol=0)
+    fig = unit(r, p, "en", layer=1, j=1)  # the second unit of the second layer
+    np.testing.assert_array_equal(decode(fig["data"][0]["y"]), d["weights"][1][:, 0, 1])
+    np.testing.assert_array_equal(decode(fig["data"][-1]["y"]), d["biases"][1][:, 1])
+
+
+@pytest.mark.parametrize("kw", [{"n_seeds": 20, "dataset": "xor", "layers": "4", "activation": "relu"},
+                                {"n_seeds": 12, "dataset": "sine", "layers": "4", "test_fraction": 0.0}])
+def test_the_histogram_counts_every_network_and_its_successes(kw):
+    p = P(epochs=60, **kw)
+    r = train_playground(p)
+    fig = histogram(r, p, "zh")
+    reached, below = (decode(t["y"]).sum() for t in fig["data"][:2])
+    assert reached + below == p.n_seeds
+    assert reached == round(r.metrics["success_rate"] * p.n_seeds)
+    assert decode(fig["data"][2]["y"]).sum() == p.n_seeds  # every final loss finite here
+
+
 # ---------------------------------------------------------------------------- outcomes, budget, numbers
 
 
@@ -253,4 +288,4 @@ def test_every_choice_and_bound_of_every_knob_runs_or_is_refused_as_too_costly(c
     except TooCostly:
         return
     body = json.loads(gzip.decompress(encode(PLAYGROUND, TRAIN, p)["zh"]), parse_constant=pytest.fail)
-    assert body["params"] == p.state() and len(body["figures"]) == 6
+    assert body["params"] == p.state() and len(body["figures"]) == 8

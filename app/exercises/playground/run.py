@@ -34,6 +34,7 @@ GRID = 31  # the decision surface: GRID² points over the plane
 CURVE_POINTS = 201  # a fitted curve: this many x
 THUMB = 24  # a unit's thumbnail: THUMB² points (2-D) or THUMB x (1-D)
 MAX_CURVE_POINTS = 500  # loss and gradient curves sent at most at this many epochs
+TRAJECTORY_FLOATS = 12_000  # the first network's weights over the epochs: parameters × epochs sent at most
 QUANTILES = (0.1, 0.5, 0.9)
 
 
@@ -187,11 +188,23 @@ def train_playground(p: PlaygroundParams) -> Result:
         "dead_units_by_seed": sum((d_.sum(axis=1) for d_ in dead), np.zeros(S, dtype=int)),
         "x_train": d.X_train, "y_train": Y[:, 0], "x_test": d.X_test, "y_test": Yt[:, 0],
     })
+    data.update(trajectories(rec.snapshots, rec.snapshot_epochs))
     frames = frame_indices(rec.snapshot_epochs, REPLAY_FRAMES)
     data["replay_epoch"] = rec.snapshot_epochs[frames]
     views = _views(p, names, d.X, Network.stack([rec.snapshots[i].member(0) for i in frames]), final.member(0))
     views.update(success=success, frame_loss=rec.losses[0, data["replay_epoch"]], dead_first=[d_[0] for d_ in dead])
     return Result(metrics, data, views=views)
+
+
+def trajectories(snapshots: list[Network], epochs: np.ndarray) -> dict:
+    """The first network's weights and biases at the recorded epochs, as many as TRAJECTORY_FLOATS allows
+    (the first and the last always): weight_epoch (F,), weights[l] (F, n_in, n_out), biases[l] (F, n_out).
+    A click on a unit of the neuron map draws its incoming weights and bias from these."""
+    per = sum(w[0].size + b[0].size for w, b in zip(snapshots[0].W, snapshots[0].b, strict=True))
+    keep = frame_indices(epochs, int(np.clip(TRAJECTORY_FLOATS // per, 2, len(epochs))))
+    return {"weight_epoch": epochs[keep],
+            "weights": [np.stack([snapshots[t].W[layer][0] for t in keep]) for layer in range(len(snapshots[0].W))],
+            "biases": [np.stack([snapshots[t].b[layer][0, 0] for t in keep]) for layer in range(len(snapshots[0].b))]}
 
 
 def _views(p: PlaygroundParams, names: tuple[str, ...], X_all: np.ndarray, frame_nets: Network,
