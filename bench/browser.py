@@ -122,10 +122,9 @@ def run(base_url: str) -> list[PageTiming]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            for ex in EXERCISES.values():
-                if not ex.experiments:
-                    continue
-                url = f"{base_url}/exercises/{ex.id}?lang=en"
+            pages = [(ex.id, f"/exercises/{ex.id}") for ex in EXERCISES.values() if ex.experiments]
+            for name, path in [*pages, ("playground", "/playground")]:
+                url = f"{base_url}{path}?lang=en"
                 context = None
                 try:
                     context = browser.new_context(viewport=VIEWPORT)
@@ -158,10 +157,10 @@ def run(base_url: str) -> list[PageTiming]:
                             requests.append(r["request"] / 1e3)
                         else:
                             total, request = statistics.median(totals), statistics.median(requests)
-                    out.append(PageTiming(ex.id, cold, warm, total, request, control, note, second, third,
+                    out.append(PageTiming(name, cold, warm, total, request, control, note, second, third,
                                           second_html, second_dcl))
                 except Exception as exc:  # one page failing must not stop the others
-                    out.append(PageTiming(ex.id, NAN, NAN, NAN, NAN, "",
+                    out.append(PageTiming(name, NAN, NAN, NAN, NAN, "",
                                           f"failed: {type(exc).__name__}: {str(exc)[:120]}"))
                 finally:
                     if context is not None:

@@ -2,7 +2,8 @@
 
 Sections (issues 6 and 15): 0. the machine's speed index, from a fixed calibration workload timed at the
 start and at the end (bench/calibrate.py); 1. every experiment at its defaults through the ASGI app
-(result cache off, then a cached repeat); 2. the 1000 x 5000 XOR ensemble (core, one after another,
+(result cache off, then a cached repeat); 1b. the playground's default run, a 100-seed ensemble and its
+largest answer (bench/playground.py); 2. the 1000 x 5000 XOR ensemble (core, one after another,
 batched PyTorch, GFLOP/s against the measured matmul peak); 3. pages in Chromium (first figure cold, warm,
 second and third visit; control change -> redraw); 4. uvicorn under 1, 8 and 32 concurrent clients; then
 profiles of the experiments over their target and of the ensemble. Each timing target is reported raw and
@@ -28,6 +29,7 @@ os.environ.setdefault("FFLAB_ACCESS_LOG", "0")
 # Measure cold pages from an empty cache: no background warm-up of the defaults.
 os.environ.setdefault("FFLAB_WARMUP", "0")
 
+from bench import playground
 from bench.calibrate import REFERENCE_S, calibrate
 from bench.common import load_average, machine, ms, quantile, uvicorn_server
 from bench.report import Report, kb, profile, table
@@ -333,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=20, help="requests per experiment (section 1)")
     parser.add_argument("--load-seconds", type=float, default=4.0, help="seconds per concurrency level")
     parser.add_argument("--only", nargs="*", default=None,
-                        choices=["api", "ensemble", "browser", "load", "profile"], help="run only these sections")
+                        choices=["api", "playground", "ensemble", "browser", "load", "profile"],
+                        help="run only these sections")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the report (bench/RESULTS.md)")
     parser.add_argument("--no-torch-install", action="store_true",
                         help="do not try `pip install` of the bench extra's torch when it is missing")
@@ -345,9 +348,10 @@ def main(argv: list[str] | None = None) -> int:
     start_cal = calibrate()
     rep.index = start_cal.index  # until the end's measurement refines it
     lat: list = []
-    want = set(args.only or ["api", "ensemble", "browser", "load", "profile"])
+    want = set(args.only or ["api", "playground", "ensemble", "browser", "load", "profile"])
     steps = [
         ("api", lambda: lat.extend(section_api(rep, args.requests))),
+        ("playground", lambda: playground.section(rep, args.requests)),
         ("ensemble", lambda: section_ensemble(rep, not args.no_torch_install)),
         ("browser", lambda: section_browser(rep)),
         ("load", lambda: section_load(rep, args.load_seconds)),
