@@ -3,8 +3,9 @@
  * exercise.js builds the playground's controls from its params schema like any other page; this script
  * only arranges them: the controls go into four groups (the schema's x-group: data, network, training,
  * seeds), a knob that the other settings make irrelevant (ELU α unless the activation is ELU, momentum
- * unless the optimiser is momentum …) is folded away, and the input features get one checkbox each,
- * kept in step with the `features` text box that the URL and the API use. Loaded after exercise.js.
+ * unless the optimiser is momentum …) is folded away, the input features get one checkbox each and the
+ * hidden layers − and + buttons (per layer, and for the number of layers), all kept in step with the
+ * text boxes that the URL and the API use. Loaded after exercise.js.
  */
 "use strict";
 
@@ -80,12 +81,65 @@
     features.input.addEventListener("input", () => sync());
   }
 
+  /* ---- layers: − and + per layer and for the number of layers, in step with the text box ---- */
+  const layers = view.controls.layers;
+  const MAX_LAYERS = 6;
+  const MAX_WIDTH = 32;
+  const W = {
+    add: { en: "Add a layer", zh: "增加一层" },
+    remove: { en: "Remove the last layer", zh: "删除最后一层" },
+    wider: { en: "One unit more in layer {i}", zh: "第 {i} 层增加一个单元" },
+    narrower: { en: "One unit fewer in layer {i}", zh: "第 {i} 层减少一个单元" },
+    layer: { en: "layer {i}: {n}", zh: "第 {i} 层：{n}" },
+    none: { en: "no hidden layer", zh: "没有隐藏层" },
+    fewer: { en: "− layer", zh: "− 层" },
+    more: { en: "+ layer", zh: "+ 层" },
+  };
+  const w = (key, fields = {}) => W[key][lang].replace(/\{(\w+)\}/g, (_, k) => String(fields[k]));
+  let layerBox = null;
+  const widths = () => (layers.value.trim() ? layers.value.split(/[,，]/).map((x) => Number(x.trim())) : []);
+  function setWidths(list) {
+    layers.value = list.join(",");
+    layers.input.dispatchEvent(new Event("change")); // exercise.js: a committed change
+  }
+  const button = (text, label, onClick, disabled) => {
+    const b = el("button", { type: "button", class: "layer-step", text, "aria-label": label, title: label });
+    b.disabled = disabled;
+    b.addEventListener("click", onClick);
+    return b;
+  };
+  /* Rebuild the buttons from the text box (nothing when it does not parse: its error says why). */
+  function drawLayers() {
+    if (!layerBox) return;
+    const list = widths();
+    if (list.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_WIDTH) || list.length > MAX_LAYERS) {
+      layerBox.replaceChildren();
+      return;
+    }
+    const rows = list.map((n, k) => el("span", { class: "layer-width" },
+      button("−", w("narrower", { i: k + 1 }), () => setWidths(list.map((m, j) => (j === k ? m - 1 : m))), n <= 1),
+      el("span", { text: w("layer", { i: k + 1, n }) }),
+      button("+", w("wider", { i: k + 1 }), () => setWidths(list.map((m, j) => (j === k ? m + 1 : m))), n >= MAX_WIDTH)));
+    if (!list.length) rows.push(el("span", { class: "layer-width", text: w("none") }));
+    rows.push(el("span", { class: "layer-count" },
+      button(w("fewer"), w("remove"), () => setWidths(list.slice(0, -1)), !list.length),
+      button(w("more"), w("add"), () => setWidths([...list, list.length ? list[list.length - 1] : 4]),
+        list.length >= MAX_LAYERS)));
+    layerBox.replaceChildren(...rows);
+  }
+  if (layers && !layers.wrap.hidden) {
+    layerBox = el("div", { class: "layer-steps", role: "group", "aria-label": layers.label });
+    layers.input.after(layerBox);
+    layers.input.addEventListener("input", drawLayers);
+  }
+
   function values() {
     return Object.fromEntries(Object.entries(view.controls).map(([n, c]) => [n, c.value]));
   }
 
   /* Bring the checkboxes and the folded knobs in line with the values. */
   function sync() {
+    drawLayers();
     const v = values();
     const chosen = new Set((v.features || "").split(",").map((s) => s.trim()));
     const curve = CURVES.includes(v.dataset);

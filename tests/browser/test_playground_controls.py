@@ -154,3 +154,28 @@ def test_a_classroom_link_hides_controls_and_keeps_their_values(page, server, co
     assert (p["dataset"], p["layers"], p["activation"]) == ("xor", "8", "relu")
     assert "hide=" in page.url
     assert console_errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_layer_buttons_follow_and_change_the_layers_box(page, server, console_errors, lang):
+    section = _open(page, server, "train.layers=3&train.epochs=20", lang)
+    steps = section.locator('[data-param="layers"] .layer-steps')
+    box = section.locator('[data-param="layers"] input')
+    steps.locator("button.layer-step").last.click()  # + layer: a copy of the last width
+    expect(box).to_have_value("3,3")
+    _wait_for(page, layers="3,3")
+    steps.locator(".layer-width").nth(1).locator("button").last.click()  # one unit more in layer 2
+    expect(box).to_have_value("3,4")
+    _wait_for(page, layers="3,4")
+    steps.locator(".layer-width").first.locator("button").first.click()  # one unit fewer in layer 1
+    _wait_for(page, layers="2,4")
+    expect(steps.locator(".layer-width")).to_have_count(2)
+    box.fill("1")  # the buttons follow the box; the narrowest layer cannot lose its last unit
+    box.press("Enter")
+    _wait_for(page, layers="1")
+    expect(steps.locator(".layer-width").first.locator("button").first).to_be_disabled()
+    steps.locator("button.layer-step").nth(-2).click()  # − layer: none left
+    _wait_for(page, layers="")
+    expect(steps.locator(".layer-width")).to_have_text(["no hidden layer" if lang == "en" else "没有隐藏层"])
+    assert "train.layers=&" in page.url + "&"
+    assert console_errors == []
