@@ -22,9 +22,9 @@ from app.exercises.playground.experiment import PLAYGROUND, PLAYGROUNDS, TRAIN
 from app.exercises.playground.params import PlaygroundParams as P
 from app.exercises.playground.params import parse_layers
 from app.exercises.playground.run import TRAJECTORY_FLOATS, build_network, quantiles, train_playground
+from app.exercises.registry import EXERCISES
 from app.figures.playground import histogram
 from app.figures.playground_units import unit
-from app.exercises.registry import EXERCISES
 from app.results import encode
 from tests.exercises.replay_checks import decode
 from tests.exercises.test_playground_custom import xor_points
@@ -94,7 +94,8 @@ def test_a_run_is_deterministic_and_its_result_is_strict_json():
     assert a == b
     for lang in ("en", "zh"):
         body = json.loads(gzip.decompress(a[lang]), parse_constant=pytest.fail)
-        assert set(body["figures"]) == {"surface", "neurons", "unit", "loss", "gradients", "dead_units", "seeds", "histogram"}
+        assert set(body["figures"]) == {"surface", "neurons", "unit", "loss", "gradients", "dead_units", "seeds",
+                                        "histogram"}
         for name, fig in body["figures"].items():
             assert fig["layout"]["meta"]["summary"], name
             assert all(t["type"] in ("scatter", "heatmap", "contour", "bar") for t in fig["data"])
