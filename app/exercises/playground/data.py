@@ -147,6 +147,16 @@ def split_given(X: np.ndarray, y: np.ndarray, seed: int, test_fraction: float) -
     return Split(X, Y, len(X) - int(round(test_fraction * len(X))))
 
 
+def in_training_order(X: np.ndarray, y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the points X (N, 1 or 2) and targets y (N,) arranged so that split_given(…, seed, …) hands them
+    back in the given order: a link can then carry an exercise's points in the order the exercise trains on
+    them, and a full batch sums them in that order (the same numbers to the last bit)."""
+    order = np.random.default_rng(seed).permutation(len(X))
+    X_out, y_out = np.empty_like(X), np.empty_like(y)
+    X_out[order], y_out[order] = X, y
+    return X_out, y_out
+
+
 def features(X: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
     """Return the feature columns `names` of raw inputs X (N, 1 or 2), (N, len(names))."""
     a = X[:, 0]
