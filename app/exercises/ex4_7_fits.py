@@ -139,10 +139,11 @@ def sweep_prediction(x: np.ndarray, y0: np.ndarray, grid: np.ndarray, truth0: np
 
 # ---------------------------------------------------------------- training
 
-def fit_record(p: CommonParams, x: np.ndarray, Y: np.ndarray, lam_w: float, lam_b: float,
-               snapshots: bool = False, seeds: Sequence[int] | None = None) -> TrainRecord:
+def fit_record(p: CommonParams, x: np.ndarray, Y: np.ndarray, lam_w: float | np.ndarray,
+               lam_b: float | np.ndarray, snapshots: bool = False, seeds: Sequence[int] | None = None) -> TrainRecord:
     """Train S models (one per row of Y (S, n, 1)); return the training record.
 
+    lam_w, lam_b: the L2 strengths, one for all models or one per model (S,).
     x: (n, 1) shared by all members (the core's shared-input path), or (S, n, 1) one data set each.
     seeds: the members' initialisation seeds (p.seed for all by default: the same start).
     snapshots: keep every epoch of the neuron, NETWORK_SNAPSHOTS of the network (else the ends only).

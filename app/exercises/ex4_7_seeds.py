@@ -64,19 +64,22 @@ def seeds(p: SeedsParams) -> Result:
     X, Y = np.stack(xs), np.stack(ys) + p.offset  # (S, n, 1) each: one data set per seed
     truth = clean(p.target, grid[:, 0]) + p.offset
     curves, parts, penalty, runs = {}, {}, {}, []
-    for k in PENALTIES:
+    if p.model == "network":  # the three fits side by side: one ensemble of 3·S members, a strength each
+        S, lams = len(ss), [penalty_strengths(p.lam, k) for k in PENALTIES]
+        rec = fit_record(p, np.tile(X, (3, 1, 1)), np.tile(Y, (3, 1, 1)), np.repeat([w for w, _ in lams], S),
+                         np.repeat([b for _, b in lams], S), seeds=ss * 3)
+        for i, k in enumerate(PENALTIES):
+            net = rec.net.select(range(i * S, (i + 1) * S))
+            curves[k] = predict(net, grid)[..., 0]
+            parts[k] = anatomy(net, grid, p.lam)
+            penalty[k] = rec.penalties[i * S:(i + 1) * S, -1]
+            runs.extend(rec.losses[i * S:(i + 1) * S])
+    for k in PENALTIES if p.model == "neuron" else ():
         lam_w, lam_b = penalty_strengths(p.lam, k)
-        if p.model == "neuron":
-            wb = np.stack([closed_form(x[:, 0], y[None, :, 0], lam_w, lam_b)[0] for x, y in zip(X, Y, strict=True)])
-            curves[k] = wb[:, :1] * grid[:, 0] + wb[:, 1:]
-            parts[k] = {"output_bias": wb[:, 1]}
-            penalty[k] = 0.5 * (lam_w * wb[:, 0] ** 2 + lam_b * wb[:, 1] ** 2)
-        else:
-            rec = fit_record(p, X, Y, lam_w, lam_b, seeds=ss)
-            curves[k] = predict(rec.net, grid)[..., 0]
-            parts[k] = anatomy(rec.net, grid, p.lam)
-            penalty[k] = rec.penalties[:, -1]
-            runs.extend(rec.losses)
+        wb = np.stack([closed_form(x[:, 0], y[None, :, 0], lam_w, lam_b)[0] for x, y in zip(X, Y, strict=True)])
+        curves[k] = wb[:, :1] * grid[:, 0] + wb[:, 1:]
+        parts[k] = {"output_bias": wb[:, 1]}
+        penalty[k] = 0.5 * (lam_w * wb[:, 0] ** 2 + lam_b * wb[:, 1] ** 2)
     mse = {k: np.mean((curves[k] - truth) ** 2, axis=1) for k in PENALTIES}
     table = np.stack([mse[k] for k in PENALTIES], axis=1)  # (S, 3)
     best, worst = np.argmin(table, axis=1), np.argmax(table, axis=1)
@@ -107,10 +110,10 @@ def seeds(p: SeedsParams) -> Result:
 
 
 def seeds_cost(p: SeedsParams) -> float:
-    """Three ensembles of n_seeds members, one data set each, run on the grid (predict and anatomy's two
+    """One ensemble of 3 × n_seeds members (the three fits), one data set each, run on the grid (predict and anatomy's two
     passes); the neuron: a closed form per seed and penalty, a few NumPy calls over its data."""
     if p.model == "network":
-        return work.seconds(3 * fit_work(p, p.n_seeds, shared=False, shown=3))
+        return work.seconds(fit_work(p, 3 * p.n_seeds, shared=False, shown=3))
     return work.seconds(work.evaluation(1, p.n_train, (1, 1), times=3 * CLOSED_FORM_PASSES * p.n_seeds))
 
 

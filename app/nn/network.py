@@ -153,12 +153,16 @@ def _shared_matmul(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     One BLAS call on W viewed as (d, S*h) instead of S tiny products (much faster for small layers).
     """
     S, d, h = W.shape
+    if S == 1:  # one network: the plain product; on tiny layers the reshapes cost as much as the product
+        return (X @ W[0])[None]
     return (X @ W.transpose(1, 0, 2).reshape(d, S * h)).reshape(-1, S, h).transpose(1, 0, 2)
 
 
 def _shared_t_matmul(X: np.ndarray, delta: np.ndarray) -> np.ndarray:
     """Return X^T @ delta for X (N, d) and delta (S, N, h) as (S, d, h), in one BLAS call."""
     S, N, h = delta.shape
+    if S == 1:
+        return (X.T @ delta[0])[None]
     return (X.T @ delta.transpose(1, 0, 2).reshape(N, S * h)).reshape(-1, S, h).transpose(1, 0, 2)
 
 
@@ -194,11 +198,11 @@ def backward_pass(net: Network, cache: Cache, dY: np.ndarray) -> Grads:
     delta = dY if net.output.name == "linear" else dY * net.output.der_at(cache.Z[-1], cache.A[-1])
     for layer in range(L - 1, -1, -1):
         Al = cache.A[layer]
-        dW[layer] = _shared_t_matmul(Al, delta) if Al.ndim == 2 else np.swapaxes(Al, -1, -2) @ delta
+        dW[layer] = _shared_t_matmul(Al, delta) if Al.ndim == 2 else Al.mT @ delta
         db[layer] = _sum_samples(delta)
         if layer == 0:
             break
-        dA = delta @ np.swapaxes(net.W[layer], -1, -2)
+        dA = delta @ net.W[layer].mT
         Zp = cache.Z[layer - 1]
         if dalpha is not None:
             dalpha[layer - 1] = _sum_samples(dA * prelu_dalpha(Zp))
@@ -228,15 +232,16 @@ def backward(net: Network, cache: Cache, dY: np.ndarray) -> Grads:
         return backward_pass(net, cache, np.asarray(dY, dtype=float))
 
 
-def l2_penalty(net: Network, lam_w: float, lam_b: float) -> np.ndarray:
+def l2_penalty(net: Network, lam_w: float | np.ndarray, lam_b: float | np.ndarray) -> np.ndarray:
     """Return the L2 penalty per member, (S,): (lam_w/2) sum W^2 + (lam_b/2) sum b^2.
 
-    Its gradient is lam_w W and lam_b b. PReLU slopes are not penalised.
+    Each strength is one number for all members or one per member, (S,). Its gradient is lam_w W and
+    lam_b b. PReLU slopes are not penalised.
     """
     with np.errstate(all="ignore"):
         total = np.zeros(net.n_members)
         for W, b in zip(net.W, net.b, strict=True):
-            total += 0.5 * lam_w * np.sum(W * W, axis=(1, 2)) + 0.5 * lam_b * np.sum(b * b, axis=(1, 2))
+            total += 0.5 * lam_w * np.einsum("sij,sij->s", W, W) + 0.5 * lam_b * np.einsum("sij,sij->s", b, b)
         return total
 
 

@@ -72,30 +72,55 @@ class TrainRecord:
     path: np.ndarray | None = None
 
 
+# An L2 strength is one float for every member, or one per member, (S,), when they differ (several
+# penalties trained side by side as one ensemble, e.g. 4-7's three fits).
+Strength = float | np.ndarray
+
+
+def strength(value: float | Sequence[float] | np.ndarray, n_members: int) -> Strength:
+    """Return an L2 strength as train holds it: a float when every member has the same, else (S,)."""
+    a = np.asarray(value, dtype=float)
+    if a.ndim == 0:
+        return float(a)
+    if a.shape != (n_members,):
+        raise ValueError(f"an L2 strength per member needs {n_members} values, not shape {a.shape}")
+    return float(a[0]) if np.all(a == a[0]) else a
+
+
+def _off(lam: Strength) -> bool:
+    return isinstance(lam, float) and lam == 0.0
+
+
+def _per_member(lam: Strength) -> float | np.ndarray:
+    """The strength shaped to scale a parameter array (S, …, …)."""
+    return lam if isinstance(lam, float) else lam[:, None, None]
+
+
 # The objective, loss + penalty, from one forward pass: its value (S,) each, its gradients, or both.
 # Call under np.errstate.
 
 
-def _value(net: Network, cache: Cache, Y: np.ndarray, loss: Loss, l2_weights: float,
-           l2_biases: float) -> tuple[np.ndarray, np.ndarray]:
+def _value(net: Network, cache: Cache, Y: np.ndarray, loss: Loss, l2_weights: Strength,
+           l2_biases: Strength) -> tuple[np.ndarray, np.ndarray]:
     value = loss.value(cache.A[-1], Y)
-    if l2_weights == 0.0 and l2_biases == 0.0:
-        return value, np.zeros_like(value)
+    if _off(l2_weights) and _off(l2_biases):
+        return value, np.zeros(value.shape)
     return value, l2_penalty(net, l2_weights, l2_biases)
 
 
-def _gradients(net: Network, cache: Cache, Y: np.ndarray, loss: Loss, l2_weights: float,
-               l2_biases: float) -> Grads:
+def _gradients(net: Network, cache: Cache, Y: np.ndarray, loss: Loss, l2_weights: Strength,
+               l2_biases: Strength) -> Grads:
     grads = backward_pass(net, cache, loss.grad(cache.A[-1], Y))
-    if l2_weights != 0.0 or l2_biases != 0.0:
+    if not (_off(l2_weights) and _off(l2_biases)):
+        lam_w, lam_b = _per_member(l2_weights), _per_member(l2_biases)
         for dW, db, W, b in zip(grads.dW, grads.db, net.W, net.b, strict=True):
-            dW += l2_weights * W
-            db += l2_biases * b
+            dW += lam_w * W
+            db += lam_b * b
     return grads
 
 
-def _objective(net: Network, X: np.ndarray, Y: np.ndarray, loss: Loss, l2_weights: float,
-               l2_biases: float) -> tuple[np.ndarray, np.ndarray, Grads]:
+def _objective(net: Network, X: np.ndarray, Y: np.ndarray, loss: Loss, l2_weights: Strength,
+               l2_biases: Strength) -> tuple[np.ndarray, np.ndarray, Grads]:
     """Return (data loss (S,), penalty (S,), gradients of their sum)."""
     cache = forward_pass(net, X)
     grads = _gradients(net, cache, Y, loss, l2_weights, l2_biases)
@@ -119,9 +144,11 @@ def _use_fast_path(net: Network, X: np.ndarray, Y: np.ndarray, shuffle: bool) ->
 
 
 def loss_and_grads(net: Network, X: np.ndarray, Y: np.ndarray, loss: str | Loss = "mse",
-                   l2_weights: float = 0.0, l2_biases: float = 0.0) -> tuple[np.ndarray, Grads]:
+                   l2_weights: float | np.ndarray = 0.0, l2_biases: float | np.ndarray = 0.0
+                   ) -> tuple[np.ndarray, Grads]:
     """Return the objective that train descends, loss + L2 penalty, (S,), and its exact gradients."""
     loss = get_loss(loss) if isinstance(loss, str) else loss
+    l2_weights, l2_biases = strength(l2_weights, net.n_members), strength(l2_biases, net.n_members)
     with np.errstate(all="ignore"):
         value, penalty, grads = _objective(net, np.asarray(X, dtype=float), np.asarray(Y, dtype=float),
                                            loss, l2_weights, l2_biases)
@@ -185,8 +212,8 @@ def train(
     epochs: int = 100,
     batch_size: int | None = None,
     seeds: Sequence[int] | None = None,
-    l2_weights: float = 0.0,
-    l2_biases: float = 0.0,
+    l2_weights: float | Sequence[float] | np.ndarray = 0.0,
+    l2_biases: float | Sequence[float] | np.ndarray = 0.0,
     n_snapshots: int = 50,
     record_updates: bool = False,
     record_grad_norms: bool = True,
@@ -198,7 +225,8 @@ def train(
     shuffles the samples with default_rng(seed) at every epoch, so members given the same seed see
     the samples in the same order. seeds=None: no shuffling, every member sees samples 0..N-1 in
     order. A single batch per epoch is never shuffled (the order cannot matter).
-    The objective is loss + (l2_weights/2) sum W^2 + (l2_biases/2) sum b^2.
+    The objective is loss + (l2_weights/2) sum W^2 + (l2_biases/2) sum b^2; each strength is one number
+    for all members or one per member (S,).
     record_path: keep the parameters after every step (TrainRecord.path; at most MAX_PATH_VALUES floats).
     """
     loss = get_loss(loss) if isinstance(loss, str) else loss
@@ -217,12 +245,14 @@ def train(
     which = [distinct.setdefault(s, len(distinct)) for s in seeds] if shuffle else []  # type: ignore[union-attr]
     rngs = [np.random.default_rng(s) for s in distinct]
     opt = get_optimizer(optimizer, eta, **({"momentum": momentum} if momentum else {}))
-    regularised = l2_weights != 0.0 or l2_biases != 0.0
+    l2_weights, l2_biases = strength(l2_weights, S), strength(l2_biases, S)
+    regularised = not (_off(l2_weights) and _off(l2_biases))
+    per_member = isinstance(l2_weights, np.ndarray) or isinstance(l2_biases, np.ndarray)
     neuron = (NeuronSGD(net, X, Y, loss, eta, B)
               if neuron_applies(net, loss, opt, len(starts), regularised, record_updates) else None)
 
     # One loop below; the layout only changes how the steps, the objective and the snapshots are computed.
-    fast = neuron is None and _use_fast_path(net, X, Y, shuffle)
+    fast = neuron is None and not per_member and _use_fast_path(net, X, Y, shuffle)
     if fast:
         m = MemberMinor.from_network(net)
         params = [m.flat]

@@ -181,6 +181,27 @@ def test_bias_penalty_offsets_a_linear_fit():
     assert b < 2.0  # pulled well below the true offset 3
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_strength_per_member_trains_each_as_alone(optimizer):
+    # Several penalties side by side (4-7's three fits): member i trains as it would with its own λ.
+    X, Y = moons(30, seed=1)
+    lam_w, lam_b = np.array([0.0, 0.05, 0.05, 0.2]), np.array([0.0, 0.0, 0.05, 0.2])
+    net = init_network((2, 4, 1), "tanh", "linear", seeds=[3, 3, 3, 4])
+    rec = train(net, X, Y, optimizer=optimizer, eta=0.05, epochs=40, l2_weights=lam_w, l2_biases=lam_b,
+                n_snapshots=2)
+    for i in range(4):
+        alone = train(init_network((2, 4, 1), "tanh", "linear", seeds=[[3, 3, 3, 4][i]]), X, Y, optimizer=optimizer,
+                      eta=0.05, epochs=40, l2_weights=lam_w[i], l2_biases=lam_b[i], n_snapshots=2)
+        _assert_same(rec.net.member(i), alone.net)
+        np.testing.assert_allclose(rec.penalties[i], alone.penalties[0], rtol=1e-10, atol=1e-300)
+    value, _ = loss_and_grads(net, X, Y, l2_weights=lam_w, l2_biases=lam_b)
+    # members 0 and 1 start alike; member 1 adds (0.05/2)·ΣW² (its biases start at zero)
+    squares = sum(float(np.sum(W[0] ** 2)) for W in net.W)
+    assert value[1] - value[0] == pytest.approx(0.025 * squares, rel=1e-12)
+    with pytest.raises(ValueError, match="per member needs 4 values"):
+        train(net, X, Y, epochs=1, l2_weights=[0.1, 0.2])
+
+
 def test_zero_init_with_balanced_classes_is_stationary():
     X, Y = circles(40, seed=0)
     net = init_network((2, 4, 1), "sigmoid", "linear", seeds=[0], weight_init="zeros", bias_init="zeros")
