@@ -5,8 +5,9 @@ shuffling generator is np.random.default_rng(seeds[s]) and every operation acts 
 separately, but batched matrix products may sum in another order than a single network's, so the
 two agree to ~1e-15 relative per step, not bit for bit. There is one training loop; how a step is
 computed is a detail of the case, the mathematics and the Loss objects are the same: many tiny
-networks are held in the member-minor layout (app.nn.minor), and a single neuron stepped by plain
-SGD runs a whole epoch of steps in app.nn.neuron. Each agrees with the general path to rounding.
+networks are held in the member-minor layout (app.nn.minor), a single neuron stepped by plain SGD runs
+a whole epoch of steps in app.nn.neuron, and one network trained full batch steps on plain 2-D arrays
+(app.nn.single). Each agrees with the general path to rounding.
 A member that diverges (non-finite loss) is marked and the others go on; nothing warns or raises.
 """
 
@@ -24,6 +25,8 @@ from app.nn.network import Cache, Grads, Network, backward_pass, forward_pass, l
 from app.nn.neuron import NeuronSGD
 from app.nn.neuron import applies as neuron_applies
 from app.nn.optimizers import get_optimizer
+from app.nn.single import Single
+from app.nn.single import applies as single_applies
 
 MAX_RECORDED_STEPS = 20_000
 MAX_PATH_VALUES = 1 << 23  # record_path keeps (steps + 1) x members x parameters floats: 64 MB at most
@@ -278,6 +281,24 @@ def train(
 
         def flat() -> np.ndarray:
             return np.concatenate([p.reshape(S, -1) for p in m.split(m.flat)], axis=1)
+    elif single_applies(net, X, Y, single_batch, per_member, record_updates, record_path):
+        one = Single(net, loss, l2_weights, l2_biases)  # type: ignore[arg-type]
+        params = one.params
+        objective = one.objective
+        evaluate = one.value
+        snapshot = net.copy
+
+        def gradients(Xb: np.ndarray, Yb: np.ndarray) -> list[np.ndarray]:
+            return one.objective(Xb, Yb)[2]
+
+        def norms(layer: int, grads: list[np.ndarray]) -> np.ndarray:
+            return one.norm(grads[layer])
+
+        def as_updates(deltas: list[np.ndarray]) -> list[np.ndarray]:
+            return [d[None] for d in deltas]
+
+        def flat() -> np.ndarray:
+            return np.concatenate([p.reshape(S, -1) for p in net.params()], axis=1)
     else:
         params = net.params()
 
