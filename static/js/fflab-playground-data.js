@@ -1,14 +1,17 @@
-/* Feedforward Lab — the playground's own data: click on the plane to add or remove points, paste CSV.
+/* Feedforward Lab — the playground's own data: click on the plane to add or remove points, drag one to
+ * move it, paste CSV.
  *
  * With the data set custom (two classes) or custom_curve (x, y) a panel opens under the data set: the class
  * of a new point, the number of points, Clear, and a box for pasted rows. A click on the decision surface
  * (or the curve's plot) adds a point of the chosen class there; a click within a few pixels of a point
- * removes it. The points live in the `points` control, whose code (four base64url characters a point:
- * x index (12 bits), y index (11 bits), class (1 bit); app/exercises/playground/custom.py) travels in the
- * link, so a drawing is shared by its link. Pasted rows that fit the link (≤ 200 points in [−6, 6], read
- * here at 0.01) become points too; others (more rows, larger values, or a row the page cannot read) are
- * sent in the request body (POST, through exercise.js's beforeFetch hook), the server refuses a bad row
- * by its number beside the box, and the page says that the link no longer holds the data.
+ * removes it; a point pressed and dragged follows the pointer and moves where it is released (one request,
+ * after the release). The CSV box is the way in without a mouse. The points live in the `points` control,
+ * whose code (four base64url characters a point: x index (12 bits), y index (11 bits), class (1 bit);
+ * app/exercises/playground/custom.py) travels in the link, so a drawing is shared by its link. Pasted rows
+ * that fit the link (≤ 200 points in [−6, 6], read here at 0.01) become points too; others (more rows,
+ * larger values, or a row the page cannot read) are sent in the request body (POST, through exercise.js's
+ * beforeFetch hook), the server refuses a bad row by its number beside the box, and the page says that the
+ * link no longer holds the data.
  * Loaded after fflab-playground.js.
  */
 "use strict";
@@ -20,11 +23,15 @@
   const { el, page } = window.FFLab;
   const lang = page.lang;
   const T = {
-    hint: { en: "Click on the plane to add a point of the chosen class; click a point to remove it.",
-      zh: "在平面上点击即可添加所选类别的点；点击已有的点即可删除它。" },
-    hint_curve: { en: "Click on the plot to add a point (x, y); click a point to remove it.",
-      zh: "在图上点击即可添加点 (x, y)；点击已有的点即可删除它。" },
-    new_class: { en: "Class of a new point", zh: "新点的类别" },
+    hint: { en: "Click on the plane to add a point of the chosen class; click a point to remove it; drag a point " +
+      "to move it. Without a mouse, type the points into the CSV box below.",
+    zh: "在平面上点击即可添加所选类别的点；点击已有的点即可删除它；拖动一个点可以移动它。" +
+      "不用鼠标时，可在下方的 CSV 框中输入这些点。" },
+    hint_curve: { en: "Click on the plot to add a point (x, y); click a point to remove it; drag a point to move " +
+      "it. Without a mouse, type the points into the CSV box below.",
+    zh: "在图上点击即可添加点 (x, y)；点击已有的点即可删除它；拖动一个点可以移动它。" +
+      "不用鼠标时，可在下方的 CSV 框中输入这些点。" },
+    new_class: { en: "Class of a new point:", zh: "新点的类别：" },
     class_k: { en: "class {k}", zh: "类别 {k}" },
     count: { en: "{n} points in the link (at most 200).", zh: "链接中有 {n} 个点（最多 200 个）。" },
     full: { en: "The link holds at most 200 points: remove one first, or paste a larger set as CSV.",
@@ -50,6 +57,7 @@
   const LEVELS = 1200;
   const MAX_LINK = 200;
   const PICK_PX = 9;
+  const MOVE_PX = 5; // a press released nearer than this is a click, farther a drag
   const CUSTOM = ["custom", "custom_curve"];
   const index = (v) => Math.min(LEVELS, Math.max(0, Math.round((v + LIMIT) * 100)));
   const round2 = (v) => Math.round(v * 100) / 100;
@@ -98,11 +106,12 @@
   /* ---- the panel ---- */
   const hint = el("p", { class: "hint" });
   const choice = el("div", { class: "class-choice", role: "radiogroup", "aria-labelledby": "own-class-label" },
-    el("span", { id: "own-class-label", text: `${t("new_class")}:` }));
+    el("span", { id: "own-class-label", text: t("new_class") }));
   for (const k of [0, 1]) {
     const id = `own-class-${k}`;
-    choice.append(el("input", { type: "radio", name: "own-class", id, value: String(k), checked: k === 1 }),
-      el("label", { for: id, text: ` ${t("class_k", { k })} ` }));
+    choice.append(" ", el("span", { class: "pick" }, // a radio never parted from its label by a line break
+      el("input", { type: "radio", name: "own-class", id, value: String(k), checked: k === 1 }),
+      el("label", { for: id, text: ` ${t("class_k", { k })}` })));
   }
   const count = el("p", { class: "count", "aria-live": "polite" });
   const clear = el("button", { type: "button", class: "clear-points", text: t("clear") });
@@ -114,6 +123,8 @@
     el("label", { for: "own-csv", text: t("paste") }), area,
     el("p", { class: "help", id: "own-csv-help", text: t("paste_help") }), use, csvError, note);
   (view.controls.formula || dataset).wrap.after(panel);
+  // The panel's own box sends pasted rows in the request body; the API's `csv` field needs no box of its own.
+  if (view.controls.csv) view.controls.csv.wrap.hidden = true;
 
   function update() {
     panel.hidden = !isCustom() || dataset.wrap.hidden;
@@ -187,32 +198,51 @@
     view.changed("choice");
   });
 
-  /* ---- clicks on the plane ---- */
-  function onClick(gd, ev) {
+  /* ---- clicks and drags on the plane ---- */
+
+  /* Where the pointer is on the figure's plot area, in pixels from its top left corner; outside it (the
+     legend, the colour bar …) null, or with `clamp` the nearest place inside it. */
+  function planeAt(gd, ev, clamp) {
     const fl = gd._fullLayout;
-    if (!isCustom() || !fl || !fl.xaxis || !fl.yaxis) return;
+    if (!fl || !fl.xaxis || !fl.yaxis) return null;
     const xa = fl.xaxis;
     const ya = fl.yaxis;
     const box = gd.getBoundingClientRect();
-    const px = ev.clientX - box.left - xa._offset;
-    const py = ev.clientY - box.top - ya._offset;
-    if (px < 0 || px > xa._length || py < 0 || py > ya._length) return; // the legend, the colour bar …
+    let px = ev.clientX - box.left - xa._offset;
+    let py = ev.clientY - box.top - ya._offset;
+    if (clamp) {
+      px = Math.min(xa._length, Math.max(0, px));
+      py = Math.min(ya._length, Math.max(0, py));
+    } else if (px < 0 || px > xa._length || py < 0 || py > ya._length) return null;
+    return { xa, ya, px, py };
+  }
+
+  /* The index of the point of `list` within PICK_PX pixels of `at` (the nearest), or −1. */
+  function nearest(list, at) {
+    let near = -1;
+    let best = PICK_PX;
+    list.forEach((p, i) => {
+      const d = Math.hypot(at.xa.d2p(p.x) - at.px, at.ya.d2p(p.y) - at.py);
+      if (d <= best) [near, best] = [i, d];
+    });
+    return near;
+  }
+
+  const dataAt = (at) => ({ x: round2(at.xa.p2d(at.px)), y: round2(at.ya.p2d(at.py)) });
+
+  function onClick(gd, ev) {
+    const at = isCustom() && planeAt(gd, ev, false);
+    if (!at) return;
     if (pasted) {
       count.textContent = t("pasted_drawing");
       return;
     }
     const list = decode(points.value);
-    let near = -1;
-    let best = PICK_PX;
-    list.forEach((p, i) => {
-      const d = Math.hypot(xa.d2p(p.x) - px, ya.d2p(p.y) - py);
-      if (d <= best) [near, best] = [i, d];
-    });
+    const near = nearest(list, at);
     if (near >= 0) {
       list.splice(near, 1);
     } else {
-      const x = round2(xa.p2d(px));
-      const y = round2(ya.p2d(py));
+      const { x, y } = dataAt(at);
       if (Math.abs(x) > LIMIT || Math.abs(y) > LIMIT) return;
       if (list.length >= MAX_LINK) {
         count.textContent = t("full");
@@ -223,22 +253,92 @@
     setPoints(list);
   }
 
-  /* Plotly covers the page while a button is down (to follow a drag), so the click never reaches the
-     figure: a press on it and a release within a few pixels, soon after, is the click. */
+  /* The drawn marker of point p: the SVG path Plotly places by its transform (and places again on every
+     redraw), so moving it by hand during a drag costs nothing and leaves nothing behind. */
+  function markerOf(gd, p) {
+    for (const node of gd.querySelectorAll(".scatterlayer path.point")) {
+      const d = node.__data__;
+      if (d && Math.abs(d.x - p.x) < 0.006 && Math.abs(d.y - p.y) < 0.006) return node;
+    }
+    return null;
+  }
+
+  /* A press on the figure: where, when, and which point of the link (if any) is under it. */
+  function pressOn(gd, ev) {
+    const p = { gd, x: ev.clientX, y: ev.clientY, at: Date.now(), index: -1, code: points.value, moved: false };
+    const at = isCustom() && !pasted && planeAt(gd, ev, false);
+    if (!at) return p;
+    const list = decode(points.value);
+    p.index = nearest(list, at);
+    p.mark = p.index >= 0 ? markerOf(gd, list[p.index]) : null;
+    p.transform = p.mark && p.mark.getAttribute("transform");
+    return p;
+  }
+
+  /* During a drag the point's marker follows the pointer (kept inside the plot area) and the hover label
+     left where the press was is hidden; nothing is sent. */
+  function follow(p, ev) {
+    if (!p.moved && Math.hypot(ev.clientX - p.x, ev.clientY - p.y) < MOVE_PX) return;
+    p.moved = true;
+    hoverShown(p.gd, false);
+    const at = planeAt(p.gd, ev, true);
+    if (at && p.mark) p.mark.setAttribute("transform", `translate(${at.px},${at.py})`);
+  }
+
+  /* The release of a drag: the point moves to where it was let go (inside the plot area, within
+     [−6, 6]), and the new link is asked once. */
+  function drop(p, ev) {
+    const at = planeAt(p.gd, ev, true);
+    const list = decode(points.value);
+    if (!at || points.value !== p.code || !list[p.index]) return unfollow(p); // the points changed meanwhile
+    const { x, y } = dataAt(at);
+    const inside = (v) => Math.max(-LIMIT, Math.min(LIMIT, v));
+    list[p.index] = { ...list[p.index], x: inside(x), y: inside(y) };
+    if (encode(list) === points.value) return unfollow(p);
+    setPoints(list);
+  }
+
+  function unfollow(p) {
+    if (p.mark && p.transform) p.mark.setAttribute("transform", p.transform);
+  }
+
+  function hoverShown(gd, on) {
+    const layer = gd.querySelector(".hoverlayer");
+    if (layer) layer.style.visibility = on ? "" : "hidden";
+  }
+
+  /* Plotly covers the page while a button is down (to follow a drag), so neither the click nor the moves
+     reach the figure: the press is heard on the figure, the moves and the release on the window. A release
+     within a few pixels of the press, soon after, is the click; a press on a point that moves farther is
+     a drag. */
   let press = null;
   function listen() {
     const gd = view.figuresBox.querySelector('[data-figure="surface"]');
     if (gd && !gd.dataset.ownData) {
       gd.dataset.ownData = "1";
       gd.addEventListener("pointerdown", (ev) => {
-        press = ev.button === 0 ? { gd, x: ev.clientX, y: ev.clientY, at: Date.now() } : null;
+        press = ev.button === 0 ? pressOn(gd, ev) : null;
       }, true);
     }
   }
+  window.addEventListener("pointermove", (ev) => {
+    if (press && press.index >= 0) follow(press, ev);
+  }, true);
   window.addEventListener("pointerup", (ev) => {
     const p = press;
     press = null;
-    if (p && Math.hypot(ev.clientX - p.x, ev.clientY - p.y) < 5 && Date.now() - p.at < 800) onClick(p.gd, ev);
+    if (!p) return;
+    hoverShown(p.gd, true);
+    const far = Math.hypot(ev.clientX - p.x, ev.clientY - p.y) >= MOVE_PX;
+    if (p.index >= 0 && (p.moved || far)) drop(p, ev);
+    else if (!far && Date.now() - p.at < 800) onClick(p.gd, ev);
+  }, true);
+  window.addEventListener("pointercancel", () => { // a touch that became a scroll
+    if (press) {
+      unfollow(press);
+      hoverShown(press.gd, true);
+    }
+    press = null;
   }, true);
   view.section.addEventListener("fflab:drawn", listen);
   listen(); // the page's first result is drawn before this script runs

@@ -1,6 +1,8 @@
 """The playground's own data in Chromium: clicks on the plane add and remove points, the link changes and
-reloading it gives the same result; pasted rows go into the link when they fit, travel in the request when
-they do not (and the page says so), and a bad row is refused beside the box, by its number.
+reloading it gives the same result; a point dragged follows the pointer and moves where it is released, with
+one request after the release (two classes and a curve); pasted rows go into the link when they fit, travel
+in the request when they do not (and the page says so), and a bad row is refused beside the box, by its
+number.
 """
 
 from __future__ import annotations
@@ -44,6 +46,22 @@ def _pixel(page, x: float, y: float) -> tuple[float, float]:
       const fl = gd._fullLayout, b = gd.getBoundingClientRect();
       return [b.left + fl.xaxis._offset + fl.xaxis.d2p(x), b.top + fl.yaxis._offset + fl.yaxis.d2p(y)];
     }""", [x, y]))
+
+
+def _pixel_size(page) -> tuple[float, float]:
+    """How much of x and of y one pixel of the surface figure spans."""
+    return tuple(page.evaluate("""() => {
+      const fl = document.querySelector('#exp-train [data-figure="surface"]')._fullLayout;
+      return [Math.abs(fl.xaxis.p2d(1) - fl.xaxis.p2d(0)), Math.abs(fl.yaxis.p2d(1) - fl.yaxis.p2d(0))];
+    }"""))
+
+
+def _marker_at(page, x: float, y: float) -> bool:
+    """Whether a point's marker is drawn centred within 1.5 px of the viewport position (x, y)."""
+    return page.evaluate("""([x, y]) => [...document.querySelectorAll(
+      '#exp-train [data-figure="surface"] .scatterlayer path.point')].some((n) => {
+        const r = n.getBoundingClientRect();
+        return Math.hypot((r.left + r.right) / 2 - x, (r.top + r.bottom) / 2 - y) <= 1.5; })""", [x, y])
 
 
 def _result(page) -> dict:
@@ -121,3 +139,57 @@ def test_pasted_rows_go_into_the_link_or_the_request_and_a_bad_row_is_named(page
                       "return d.x_train.length + d.x_test.length; }")
     assert n == 250 and "train.points" not in page.url
     assert [e for e in console_errors if "status of 422" not in e] == []
+
+
+def _own_points(dataset: str) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """Points of a data set (two classes, or a curve's (x, y)), which of them to drag, and where to."""
+    if dataset == "custom":
+        X, y = xor_points(12, seed=1)
+        grid = np.array([(a, b) for a in np.linspace(-1, 1, 9) for b in np.linspace(-1, 1, 9)])
+        free = grid[np.argmax(np.min(np.linalg.norm(grid[:, None] - X[None], axis=2), axis=1))]
+        return X, y, 0, free
+    x = np.linspace(-2, 2, 9)
+    return np.c_[x, 0.5 * x], np.zeros(9), 4, np.array([0.25, 0.8])
+
+
+@pytest.mark.parametrize("dataset", ["custom", "custom_curve"])
+def test_a_dragged_point_follows_the_pointer_and_moves_where_released(page, server, console_errors, dataset):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    X, y, i, target = _own_points(dataset)
+    page.goto(f"{server}/playground?lang=en&train.dataset={dataset}&train.epochs=50"
+              f"&train.points={encode_points(X, y)}")
+    section = page.locator("#exp-train")
+    expect(section).to_have_attribute("data-own-data", "ready", timeout=30_000)
+    page.wait_for_function(answered(len(X)), timeout=20_000)
+    expect(section.locator(".own-data .hint")).to_contain_text("drag a point to move it")
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/playground/" in r.url else None)
+    link = page.url
+
+    page.mouse.move(*_pixel(page, *X[i]))
+    page.mouse.down()
+    to = _pixel(page, *target)
+    page.mouse.move(*to, steps=12)
+    assert _marker_at(page, *to)  # the point follows the pointer …
+    page.wait_for_timeout(600)  # … and nothing is asked, nor the link changed, until the release
+    assert asked == [] and page.url == link
+    page.mouse.up()
+    page.wait_for_function(answered(len(X)), timeout=20_000)
+
+    P, c = _points(page.url)
+    dx, dy = _pixel_size(page)
+    assert len(P) == len(X) and np.array_equal(c, (y > 0.5).astype(int))
+    assert abs(P[i, 0] - target[0]) <= 0.01 + dx and abs(P[i, 1] - target[1]) <= 0.01 + dy, (P[i], target)
+    others = np.arange(len(X)) != i
+    assert np.allclose(P[others], X[others], atol=1e-9)  # the others stay where they were
+    assert len(asked) == 1, asked  # one request, after the release
+    shown = page.evaluate("() => window.fflab.views[0].result.params.points")
+    assert shown == parse_qs(urlparse(page.url).query)["train.points"][0]
+
+    at = _pixel(page, *P[i])  # a press released within a few pixels is still a click: it removes the point
+    page.mouse.move(*at)
+    page.mouse.down()
+    page.mouse.move(at[0] + 2, at[1] + 1, steps=2)
+    page.mouse.up()
+    page.wait_for_function(answered(len(X) - 1), timeout=20_000)
+    assert console_errors == []

@@ -138,9 +138,9 @@ class PlaygroundParams(Params):
     points: str = knob(
         "data", "", text("Your points (link code)", "你的点（链接编码）"),
         text(f"The custom data set's points, up to {MAX_LINK_POINTS}, four characters each (x₁, x₂ in [−6, 6] at "
-             "0.01 and the class; x, y for custom_curve). The page writes it when you click on the plane.",
+             "0.01 and the class; x, y for custom_curve). The page writes it as you click on the plane or drag a point.",
              f"custom 数据集的点，最多 {MAX_LINK_POINTS} 个，每个点四个字符（x₁、x₂ ∈ [−6, 6]，精度 0.01，以及类别；"
-             "custom_curve 为 x、y）。在平面上点击时由页面写入。"), max_length=MAX_CODE_LENGTH * 5)
+             "custom_curve 为 x、y）。在平面上点击或拖动点时由页面写入。"), max_length=MAX_CODE_LENGTH * 5)
 
     # ---- the network
     layers: str = knob(
