@@ -42,6 +42,8 @@
       zh: "每行一个点：x1,x2,label（标签为 0 或 1），custom_curve 则为 x,y；最多 1000 行。" },
     use: { en: "Use these rows", zh: "使用这些行" },
     rounded: { en: "{n} rows read into the link, rounded to 0.01.", zh: "已把 {n} 行写入链接，数值取到 0.01。" },
+    started: { en: "The link held no points: started from {n}. Click to add more.",
+      zh: "链接中没有点：已从 {n} 个点开始，点击可添加更多。" },
     sent: { en: "The link no longer holds the data: {n} pasted rows travel in each request (the link holds at " +
       "most 200 points within [−6, 6]). Save them yourself to share this setting.",
     zh: "链接已不再包含数据：{n} 行粘贴的数据随每次请求发送（链接最多保存 200 个 [−6, 6] 内的点）。" +
@@ -346,6 +348,16 @@
     pasted = null;
     update();
   });
+  /* A link to your own points that holds none (and no earlier result to start from) would leave no plot to
+     click on: start from a few points, said in the count line, and let the reader change them. */
+  const STARTERS = {
+    custom: [{ x: -1, y: -1, c: 0 }, { x: -1, y: 1, c: 1 }, { x: 1, y: -1, c: 1 }, { x: 1, y: 1, c: 0 }],
+    custom_curve: [-1, -0.5, 0, 0.5, 1].map((x) => ({ x, y: x * x, c: 0 })),
+  };
   update();
+  if (isCustom() && !points.value && !view.result && !dataset.wrap.hidden && !points.wrap.hidden) {
+    setPoints(STARTERS[dataset.value]);
+    count.textContent = t("started", { n: STARTERS[dataset.value].length });
+  }
   view.section.dataset.ownData = "ready";
 })();

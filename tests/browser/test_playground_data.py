@@ -193,3 +193,14 @@ def test_a_dragged_point_follows_the_pointer_and_moves_where_released(page, serv
     page.mouse.up()
     page.wait_for_function(answered(len(X) - 1), timeout=20_000)
     assert console_errors == []
+
+
+@pytest.mark.parametrize(("dataset", "n"), [("custom", 4), ("custom_curve", 5)])
+def test_a_link_to_your_own_points_without_points_starts_from_a_few(page, server, console_errors, dataset, n):
+    page.goto(f"{server}/playground?lang=en&train.dataset={dataset}&train.epochs=30")
+    section = page.locator("#exp-train")
+    expect(section).to_have_attribute("data-drawn", "all", timeout=30_000)
+    page.wait_for_function(answered(n))
+    expect(section.locator(".own-data .count")).to_contain_text(f"started from {n}")
+    assert len(_points(page.url)[0]) == n
+    assert [e for e in console_errors if "status of 422" not in e] == []  # the link's own refusal, then the start
