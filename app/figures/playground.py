@@ -230,6 +230,7 @@ def gradients(result: Result, p: PlaygroundParams, lang: str) -> dict[str, Any]:
     traces = [line(ep, _positive(G[i]), names[i], i) for i in range(L)]
     fig = figure(traces, layout(_t("grad_title", lang), _t("epoch", lang), _t("grad", lang), y_log=True,
                                 hovermode="closest"))
+    fig["layout"]["meta"] = {"epoch_axis": True}  # the replay marks the epoch it shows (fflab-replay.js)
     with np.errstate(all="ignore"):
         if L > 1:
             r = G[0, 0] / G[-1, 0] if G.shape[1] else np.nan

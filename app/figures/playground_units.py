@@ -71,7 +71,8 @@ def unit(result: Result, p: PlaygroundParams, lang: str, layer: int = 0, j: int 
     listed = ", ".join(f"{src} {number(float(W[-1, i]), lang, sig=3)}" for i, src in enumerate(sources[layer]))
     said = _t("summary", lang, unit=name, e=int(epochs[-1]), list=listed, b=number(float(b[-1]), lang, sig=3),
               n=len(epochs))
-    fig["layout"].setdefault("meta", {})["units"] = {
+    fig["layout"].setdefault("meta", {})["epoch_axis"] = True  # the replay marks its epoch here (fflab-replay.js)
+    fig["layout"]["meta"]["units"] = {
         "layer": layer, "unit": j, "names": units, "sources": sources, "palette": list(PALETTE),
         "words": {k: pick(T[k], lang) for k in ("title", "from", "bias", "summary", "pick", "hint")},
         "markers_up_to": MARKERS_UP_TO,

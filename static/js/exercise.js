@@ -346,7 +346,7 @@
 
     plot(div, name, fig) {
       const quiet = () => div.querySelectorAll(".modebar-btn").forEach((b) => b.setAttribute("tabindex", "-1"));
-      Promise.resolve(window.Plotly.react(div, {
+      return Promise.resolve(window.Plotly.react(div, {
         data: fig.data,
         layout: themed({ ...fig.layout }),
         frames: fig.frames || [],

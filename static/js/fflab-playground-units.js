@@ -78,7 +78,10 @@
     if (!result || !div || !result.figures || !result.figures.unit) return;
     const meta = result.figures.unit.layout.meta.units;
     const fig = l === meta.layer && j === meta.unit ? result.figures.unit : unitFigure(result, l, j);
-    view.plot(div, "unit", fig);
+    Promise.resolve(view.plot(div, "unit", fig)).then(() => { // then the replay's line, as on every epoch axis
+      const epoch = Number(view.section.dataset.replayEpoch);
+      if (view.replay && view.replay.mark && Number.isFinite(epoch)) view.replay.mark(epoch);
+    });
     const caption = view.figuresBox.querySelector('[data-summary="unit"]');
     if (caption) caption.textContent = summarize(fig, "unit");
     div.dataset.unit = `${l}.${j}`;

@@ -82,7 +82,10 @@
     const figs = (view.result && view.result.figures) || {};
     const divs = [...view.figuresBox.querySelectorAll("[data-figure]")].filter((d) => figs[d.dataset.figure]);
     const replayDivs = divs.filter((d) => frameEpochs(figs[d.dataset.figure]).length);
-    const losses = divs.filter((d) => /loss/.test(d.dataset.figure) && !replayDivs.includes(d));
+    // Loss curves, and any figure over the epochs that says so (layout.meta.epoch_axis), mark the epoch shown.
+    const overEpochs = (d) => /loss/.test(d.dataset.figure) || Boolean(((figs[d.dataset.figure].layout || {}).meta
+      || {}).epoch_axis);
+    const losses = divs.filter((d) => overEpochs(d) && !replayDivs.includes(d));
     if (!replayDivs.length) {
       delete view.section.dataset.replayEpoch;
       return;
@@ -95,6 +98,7 @@
        that is in the page's theme. */
     const mark = (epoch) => {
       for (const d of losses) {
+        if (!d.layout) continue; // redrawn meanwhile by its own page script
         const own = ((d.layout && d.layout.shapes) || []).filter((s) => s.name !== "replay").map((s) => ({ ...s }));
         const line = { type: "line", xref: "x", yref: "paper", x0: epoch, x1: epoch, y0: 0, y1: 1,
           line: { ...MARKER }, name: "replay" };
@@ -147,6 +151,7 @@
       allEpochs.push(...b.epochs);
     }
     view.replay = section;
+    section.mark = mark; // a page script that redraws a marked figure marks it again
     mark(bars[0].epochs[bars[0].index]);
 
     // A click on a loss curve: the handler is added once per figure and asks the current links.

@@ -79,9 +79,14 @@ def test_the_replay_moves_the_surface_and_marks_the_loss(page, server, console_e
     page.wait_for_function(f"() => document.querySelector('#exp-train [data-figure=surface]').layout.title.text"
                            f".includes('epoch {epoch}:')")
     assert title() != before
-    marks = page.evaluate("() => (document.querySelector('#exp-train [data-figure=loss]').layout.shapes || [])"
-                          ".filter((s) => s.name === 'replay').map((s) => s.x0)")
-    assert marks == [int(epoch)]
+    for name in ("loss", "gradients", "unit"):  # every figure over the epochs marks the epoch shown
+        marks = page.evaluate(f"() => (document.querySelector('#exp-train [data-figure={name}]').layout.shapes || [])"
+                              ".filter((s) => s.name === 'replay').map((s) => s.x0)")
+        assert marks == [int(epoch)], name
+    section.locator(".unit-pick select").select_option("1.0")  # redrawn in the page: marked again
+    page.wait_for_function(f"() => (document.querySelector('#exp-train [data-figure=unit]').layout.shapes || [])"
+                           f".some((s) => s.name === 'replay' && s.x0 === {int(epoch)})"
+                           " && document.querySelector('#exp-train [data-figure=unit]').dataset.unit === '1.0'")
     assert console_errors == []
 
 
