@@ -354,7 +354,8 @@ def draw(result: Result, p: PlaygroundParams, lang: str) -> dict[str, dict[str, 
     labels = v["feature_labels"]
     return {
         "surface": surface(result, p, lang),
-        "neurons": neuron_map(v["thumbs"], v["W"], v["b"], dead, labels, lang),
+        "neurons": neuron_map(v["thumbs"], v["W"], v["b"], dead, labels, lang,
+                              list(zip(v["thumb_epochs"], v["thumb_frames"], v["W_frames"], v["b_frames"], strict=True))),
         "unit": unit(result, p, lang),
         "loss": loss(result, p, lang),
         "gradients": gradients(result, p, lang),

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from app.figures.common import replay_controls
 from app.figures.theme import described, figure, layout
 from app.format import number
 from app.i18n import text, translator
@@ -29,6 +30,7 @@ T = {
     "bias": text("bias {b}", "偏置 {b}"),
     "range": text("output from {lo} to {hi}", "输出从 {lo} 到 {hi}"),
     "dead": text("dead", "死亡"),
+    "at": text("{title}, epoch {e}", "{title}，第 {e} 轮"),
     "positive": text("positive weight", "正权重"),
     "negative": text("negative weight", "负权重"),
     "s_map": text("{units} hidden units in {layers} layers, each tile the unit's output scaled to its own range (red "
@@ -46,6 +48,7 @@ PITCH = 3.0  # columns are this far apart (tiles are 1 wide)
 ROW = 1.25  # rows of tiles are this far apart (tiles are 1 high)
 MAX_EDGES = 120  # the strongest connections drawn per layer
 WIDTHS = (0.6, 1.4, 2.6, 4.2)  # line widths of the four magnitude classes
+EDGE_TRACES = 2 * len(WIDTHS)  # one per sign and width class
 POSITIVE, NEGATIVE = "#b2182b", "#2166ac"
 # 0 is the gap (transparent); 1 … 255 run from −1 (blue) through 128 = 0 (white) to +1 (red).
 COLORSCALE = [[0.0, "rgba(0,0,0,0)"], [1 / 255, NEGATIVE], [128 / 255, "#f7f7f7"], [1.0, POSITIVE]]
@@ -75,16 +78,15 @@ def _top(n: int, m: int) -> float:
     return (m - n) * ROW / 2
 
 
-def neuron_map(thumbs: list[np.ndarray], W: list[np.ndarray], b: list[np.ndarray], dead: list[np.ndarray],
-               feature_labels: list[str], lang: str) -> dict[str, Any]:
-    """Build the map. thumbs: per column (features, hidden layers…, output) (n, t, t) or (n, t) outputs;
-    W[l]: (n_in, n_out) and b[l]: (n_out,) of the drawn network; dead: per hidden layer (n,) bools."""
-    m = max(t.shape[0] for t in thumbs)
-    traces: list[dict[str, Any]] = []
+def _state(thumbs: list[np.ndarray], W: list[np.ndarray], b: list[np.ndarray], dead: list[np.ndarray] | None,
+           feature_labels: list[str], names: list[str], m: int, lang: str) -> tuple[list[dict], list, bool]:
+    """The traces of the map at one moment: EDGE_TRACES edge traces, a heatmap per column, the hover markers,
+    the dead units' crosses (none when `dead` is None) — always that many, in that order, so that the
+    replay's frames can replace them by index. Return (traces, the tiles' centres per column, truncated)."""
+    heatmaps: list[dict[str, Any]] = []
     centres: list[list[tuple[float, float]]] = []
     hover_x, hover_y, hover_text, hover_unit, dead_x, dead_y = [], [], [], [], [], []
     n_cols = len(thumbs)
-    names = [_t("input", lang), *(_t("layer", lang, i=i) for i in range(1, n_cols - 1)), _t("output", lang)]
     for c, tiles in enumerate(thumbs):
         n, t = tiles.shape[0], tiles.shape[-1]
         tiles = tiles if tiles.ndim == 3 else np.broadcast_to(tiles[:, None, :], (n, t, t))
@@ -94,9 +96,9 @@ def neuron_map(thumbs: list[np.ndarray], W: list[np.ndarray], b: list[np.ndarray
             # the y axis points down the screen: a tile's first row is its top, the largest x₂
             z[j * (t + gap): j * (t + gap) + t] = _scaled(tiles[j])[::-1]
         top, x0 = _top(n, m), c * PITCH
-        traces.append({"type": "heatmap", "z": _u8(z), "x0": x0 + 0.5 / t, "dx": 1.0 / t,
-                       "y0": top + 0.5 / t, "dy": 1.0 / t, "zmin": 0, "zmax": 255, "colorscale": COLORSCALE,
-                       "showscale": False, "hoverinfo": "skip", "zsmooth": False})
+        heatmaps.append({"type": "heatmap", "z": _u8(z), "x0": x0 + 0.5 / t, "dx": 1.0 / t,
+                         "y0": top + 0.5 / t, "dy": 1.0 / t, "zmin": 0, "zmax": 255, "colorscale": COLORSCALE,
+                         "showscale": False, "hoverinfo": "skip", "zsmooth": False})
         col = []
         for j in range(n):
             cx, cy = x0 + 0.5, top + j * ROW + 0.5
@@ -108,7 +110,7 @@ def neuron_map(thumbs: list[np.ndarray], W: list[np.ndarray], b: list[np.ndarray
             parts.append(_t("range", lang, lo=number(lo, lang, sig=3), hi=number(hi, lang, sig=3)))
             if c > 0:
                 parts.append(_t("bias", lang, b=number(float(b[c - 1][j]), lang, sig=3)))
-            if 0 < c < n_cols - 1 and dead[c - 1][j]:
+            if dead is not None and 0 < c < n_cols - 1 and dead[c - 1][j]:
                 parts.append(_t("dead", lang))
                 dead_x.append(cx)
                 dead_y.append(cy)
@@ -118,15 +120,28 @@ def neuron_map(thumbs: list[np.ndarray], W: list[np.ndarray], b: list[np.ndarray
             hover_unit.append([c, j])  # a click on a unit (c > 0) shows its weights (fflab-playground-units.js)
         centres.append(col)
     edges, truncated = _edges(W, centres, lang)
-    traces = edges + traces
-    traces.append({"type": "scatter", "mode": "markers", "x": _f4(hover_x), "y": _f4(hover_y), "text": hover_text,
-                   "customdata": hover_unit, "hovertemplate": "%{text}<extra></extra>", "showlegend": False,
-                   "marker": {"size": 18, "color": "rgba(0,0,0,0)", "symbol": "square"}})
-    if dead_x:
-        traces.append({"type": "scatter", "mode": "markers", "x": _f4(dead_x), "y": _f4(dead_y), "name": _t("dead", lang),
-                       "hoverinfo": "skip", "marker": {"symbol": "x-thin", "size": 16, "color": "#000000",
-                                                       "line": {"width": 2, "color": "#000000"}}})
-    lay = layout(_t("title_1d" if thumbs[0].ndim == 2 else "title", lang), "", "", hovermode="closest")
+    hover = {"type": "scatter", "mode": "markers", "x": _f4(hover_x), "y": _f4(hover_y), "text": hover_text,
+             "customdata": hover_unit, "hovertemplate": "%{text}<extra></extra>", "showlegend": False,
+             "marker": {"size": 18, "color": "rgba(0,0,0,0)", "symbol": "square"}}
+    crosses = {"type": "scatter", "mode": "markers", "x": _f4(dead_x), "y": _f4(dead_y), "name": _t("dead", lang),
+               "hoverinfo": "skip", "showlegend": bool(dead_x),
+               "marker": {"symbol": "x-thin", "size": 16, "color": "#000000", "line": {"width": 2, "color": "#000000"}}}
+    return [*edges, *heatmaps, hover, crosses], centres, truncated
+
+
+def neuron_map(thumbs: list[np.ndarray], W: list[np.ndarray], b: list[np.ndarray], dead: list[np.ndarray],
+               feature_labels: list[str], lang: str, frames: list[tuple[int, list, list, list]] | None = None
+               ) -> dict[str, Any]:
+    """Build the map. thumbs: per column (features, hidden layers…, output) (n, t, t) or (n, t) outputs;
+    W[l]: (n_in, n_out) and b[l]: (n_out,) of the drawn network at the end; dead: per hidden layer (n,) bools.
+    frames: (epoch, thumbs, W, b) of earlier moments and the end, for a replay (the input column, which
+    training does not change, is drawn once; dead units are crossed out at the end only)."""
+    m = max(t.shape[0] for t in thumbs)
+    n_cols = len(thumbs)
+    names = [_t("input", lang), *(_t("layer", lang, i=i) for i in range(1, n_cols - 1)), _t("output", lang)]
+    traces, centres, truncated = _state(thumbs, W, b, dead, feature_labels, names, m, lang)
+    title = _t("title_1d" if thumbs[0].ndim == 2 else "title", lang)
+    lay = layout(title, "", "", hovermode="closest")
     lay["xaxis"].update(visible=False, range=[-1.6, (n_cols - 1) * PITCH + 1.2])
     lay["yaxis"].update(visible=False, autorange=False, range=[m * ROW + 0.1, -0.9], scaleanchor="x")
     lay["annotations"] = [{"x": c * PITCH + 0.5, "y": -0.45, "xref": "x", "yref": "y", "text": names[c],
@@ -136,6 +151,16 @@ def neuron_map(thumbs: list[np.ndarray], W: list[np.ndarray], b: list[np.ndarray
     lay["margin"] = {"l": 50, "r": 10, "t": 50, "b": 40}
     lay["height"] = int(min(900, max(320, 110 + m * ROW * 30)))
     fig = figure(traces, lay)
+    if frames and len(frames) > 1:
+        changing = [i for i in range(len(traces)) if i != EDGE_TRACES]  # all but the input column's heatmap
+        fig["frames"] = []
+        for k, (epoch, f_thumbs, f_W, f_b) in enumerate(frames):
+            last = k == len(frames) - 1
+            state = _state(f_thumbs, f_W, f_b, dead if last else None, feature_labels, names, m, lang)[0]
+            fig["frames"].append({"name": str(int(epoch)), "data": [state[i] for i in changing], "traces": changing,
+                                  "layout": {"title": {**lay["title"], "text": _t("at", lang, title=title, e=int(epoch))}}})
+        replay_controls(fig, [f["name"] for f in fig["frames"]], lang)
+        lay["title"] = fig["frames"][-1]["layout"]["title"]
     hidden = thumbs[1:-1]
     units = sum(h.shape[0] for h in hidden)
     wmax = max((float(np.max(np.abs(w))) for w in W if np.isfinite(w).all()), default=float("nan"))
@@ -168,8 +193,10 @@ def _edges(W: list[np.ndarray], centres: list[list[tuple[float, float]]], lang: 
             xs += [x0 + 0.5, x1 - 0.5, np.nan]
             ys += [y0, y1, np.nan]
     traces = []
-    for (positive, k), (xs, ys) in sorted(groups.items()):
-        traces.append({"type": "scatter", "mode": "lines", "x": _f4(xs), "y": _f4(ys), "hoverinfo": "skip",
-                       "name": _t("positive" if positive else "negative", lang), "showlegend": False,
-                       "line": {"color": POSITIVE if positive else NEGATIVE, "width": WIDTHS[k]}, "opacity": 0.7})
+    for positive in (False, True):  # every sign and width class, empty or not: a fixed number of traces
+        for k, width in enumerate(WIDTHS):
+            xs, ys = groups.get((positive, k), ([], []))
+            traces.append({"type": "scatter", "mode": "lines", "x": _f4(xs), "y": _f4(ys), "hoverinfo": "skip",
+                           "name": _t("positive" if positive else "negative", lang), "showlegend": False,
+                           "line": {"color": POSITIVE if positive else NEGATIVE, "width": width}, "opacity": 0.7})
     return traces, truncated

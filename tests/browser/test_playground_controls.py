@@ -1,8 +1,9 @@
 """The playground's controls and outputs in Chromium, one class at a time: a menu, a number box, a text box, a
-checkbox each change the link and the result; the replay moves the surface and marks the loss; an ensemble's
-statistics (seed bars, histogram, success rate) count every network; the gradient flow has one curve per
-weight layer on a log axis; JSON, CSV and figure exports download what is shown; a classroom link hides
-controls and keeps their values.
+checkbox each change the link and the result; the replay moves the surface and the neuron map and marks the
+epoch on the loss, the gradient flow and the unit; an ensemble's statistics (seed bars, histogram, success
+rate) count every network; the gradient flow has one curve per weight layer on a log axis; JSON, CSV and
+figure exports download what is shown; a classroom link hides controls and keeps their values; the layer
+buttons follow and change the layers box.
 """
 
 from __future__ import annotations
@@ -66,19 +67,25 @@ def test_every_class_of_control_changes_the_link_and_the_result(page, server, co
     assert console_errors == []
 
 
-def test_the_replay_moves_the_surface_and_marks_the_loss(page, server, console_errors):
+def test_the_replay_moves_the_surface_and_the_units_and_marks_the_epoch(page, server, console_errors):
     section = _open(page, server, "train.epochs=60")
     last = section.get_attribute("data-replay-epoch")
     assert last == "60"
     title = lambda: page.evaluate(  # noqa: E731
         "() => document.querySelector('#exp-train [data-figure=surface]').layout.title.text")
     before = title()
-    section.locator("button.replay-back").first.click()
-    page.wait_for_function("() => document.querySelector('#exp-train').dataset.replayEpoch !== '60'")
-    epoch = section.get_attribute("data-replay-epoch")
+    epoch = last
+    while int(epoch) > 20:  # step back through the surface's frames to an early epoch
+        section.locator("button.replay-back").first.click()
+        page.wait_for_function(f"() => document.querySelector('#exp-train').dataset.replayEpoch !== '{epoch}'")
+        epoch = section.get_attribute("data-replay-epoch")
     page.wait_for_function(f"() => document.querySelector('#exp-train [data-figure=surface]').layout.title.text"
                            f".includes('epoch {epoch}:')")
     assert title() != before
+    neurons = page.evaluate("() => document.querySelector('#exp-train [data-figure=neurons]').layout.title.text")
+    shown = int(neurons.rsplit("epoch ", 1)[1])  # the map's nearest frame to the epoch shown
+    frames = page.evaluate("() => window.fflab.views[0].result.figures.neurons.frames.map((f) => Number(f.name))")
+    assert shown == min(frames, key=lambda e: (abs(e - int(epoch)), e)) and shown != 60
     for name in ("loss", "gradients", "unit"):  # every figure over the epochs marks the epoch shown
         marks = page.evaluate(f"() => (document.querySelector('#exp-train [data-figure={name}]').layout.shapes || [])"
                               ".filter((s) => s.name === 'replay').map((s) => s.x0)")

@@ -23,6 +23,7 @@ from app.exercises.playground.params import PlaygroundParams as P
 from app.exercises.playground.params import parse_layers
 from app.exercises.playground.run import TRAJECTORY_FLOATS, build_network, quantiles, train_playground
 from app.exercises.registry import EXERCISES
+from app.figures.playground import draw as draw_all
 from app.figures.playground import histogram
 from app.figures.playground_units import unit
 from app.results import encode
@@ -208,6 +209,22 @@ def test_the_weight_trajectories_run_from_the_initial_to_the_final_weights(kw):
     fig = unit(r, p, "en", layer=1, j=1)  # the second unit of the second layer
     np.testing.assert_array_equal(decode(fig["data"][0]["y"]), d["weights"][1][:, 0, 1])
     np.testing.assert_array_equal(decode(fig["data"][-1]["y"]), d["biases"][1][:, 1])
+
+
+def test_the_neuron_map_replays_the_units_at_some_of_the_surfaces_epochs():
+    p = P(layers="4,3", epochs=80)
+    r = train_playground(p)
+    fig = draw_all(r, p, "en")["neurons"]
+    names = [int(f["name"]) for f in fig["frames"]]
+    assert names[-1] == 80 and names[0] == 0 and set(names) <= set(r.data["replay_epoch"].tolist())
+    last = fig["frames"][-1]
+    for i, trace in zip(last["traces"], last["data"], strict=True):
+        assert trace == fig["data"][i]  # the figure shows the end, as its last frame
+    first = fig["frames"][0]["data"]
+    assert first[-1]["x"] == {"dtype": "f4", "bdata": ""}  # dead units are crossed out at the end only
+    assert first != last["data"]  # the units changed
+    big = P(layers="32,32,32,32,32,32", epochs=5, n_points=100)
+    assert "frames" not in draw_all(train_playground(big), big, "en")["neurons"]  # too large to replay: the end
 
 
 @pytest.mark.parametrize("kw", [{"n_seeds": 20, "dataset": "xor", "layers": "4", "activation": "relu"},

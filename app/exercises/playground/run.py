@@ -33,8 +33,10 @@ REPLAY_FRAMES = 25
 GRID = 31  # the decision surface: GRID² points over the plane
 CURVE_POINTS = 201  # a fitted curve: this many x
 THUMB = 24  # a unit's thumbnail: THUMB² points (2-D) or THUMB x (1-D)
+MAX_THUMB_BYTES = 50_000  # the neuron map's replay: 8-bit tiles of hidden and output units over its frames
 MAX_CURVE_POINTS = 500  # loss and gradient curves sent at most at this many epochs
 TRAJECTORY_FLOATS = 12_000  # the first network's weights over the epochs: parameters × epochs sent at most
+TRAJECTORY_FRAMES = 31  # … at this many recorded epochs at most (denser early, where weights move fastest)
 QUANTILES = (0.1, 0.5, 0.9)
 
 
@@ -191,26 +193,36 @@ def train_playground(p: PlaygroundParams) -> Result:
     data.update(trajectories(rec.snapshots, rec.snapshot_epochs))
     frames = frame_indices(rec.snapshot_epochs, REPLAY_FRAMES)
     data["replay_epoch"] = rec.snapshot_epochs[frames]
-    views = _views(p, names, d.X, Network.stack([rec.snapshots[i].member(0) for i in frames]), final.member(0))
+    views = _views(p, names, d.X, Network.stack([rec.snapshots[i].member(0) for i in frames]), data["replay_epoch"])
     views.update(success=success, frame_loss=rec.losses[0, data["replay_epoch"]], dead_first=[d_[0] for d_ in dead])
     return Result(metrics, data, views=views)
 
 
 def trajectories(snapshots: list[Network], epochs: np.ndarray) -> dict:
-    """The first network's weights and biases at the recorded epochs, as many as TRAJECTORY_FLOATS allows
-    (the first and the last always): weight_epoch (F,), weights[l] (F, n_in, n_out), biases[l] (F, n_out).
+    """The first network's weights and biases at up to TRAJECTORY_FRAMES recorded epochs, as many as
+    TRAJECTORY_FLOATS allows (the first and the last always): weight_epoch (F,), weights[l] (F, n_in, n_out), biases[l] (F, n_out).
     A click on a unit of the neuron map draws its incoming weights and bias from these."""
     per = sum(w[0].size + b[0].size for w, b in zip(snapshots[0].W, snapshots[0].b, strict=True))
-    keep = frame_indices(epochs, int(np.clip(TRAJECTORY_FLOATS // per, 2, len(epochs))))
+    keep = frame_indices(epochs, int(np.clip(TRAJECTORY_FLOATS // per, 2, min(TRAJECTORY_FRAMES, len(epochs)))))
     return {"weight_epoch": epochs[keep],
             "weights": [np.stack([snapshots[t].W[layer][0] for t in keep]) for layer in range(len(snapshots[0].W))],
             "biases": [np.stack([snapshots[t].b[layer][0, 0] for t in keep]) for layer in range(len(snapshots[0].b))]}
 
 
+def thumb_frames(p: PlaygroundParams, n_frames: int) -> np.ndarray:
+    """Return which of the replay's n_frames frames the neuron map replays (the last always): as many as
+    MAX_THUMB_BYTES of 8-bit tiles allow, evenly spread; a large network's map shows the end only."""
+    tile = THUMB if p.regression else THUMB**2
+    per_frame = (sum(p.widths()) + 1) * tile
+    k = int(np.clip(MAX_THUMB_BYTES // per_frame, 1, n_frames))
+    return np.unique(np.round(np.linspace(n_frames - 1, 0, k)).astype(int))
+
+
 def _views(p: PlaygroundParams, names: tuple[str, ...], X_all: np.ndarray, frame_nets: Network,
-           final: Network) -> dict:
+           frame_epochs: np.ndarray) -> dict:
     """What only the figures need: the output over the plane (or the curve) at the replay's frames, every
-    unit's output on a coarse grid (thumbnails), the first network's final weights and biases."""
+    unit's output on a coarse grid (thumbnails) at some of those frames, the first network's weights and
+    biases there (the last frame is the end of training)."""
     r = plane_extent(X_all)
     with np.errstate(all="ignore"):
         if p.regression:
@@ -231,11 +243,17 @@ def _views(p: PlaygroundParams, names: tuple[str, ...], X_all: np.ndarray, frame
             tx, ty = np.meshgrid(t, t)
             thumb_in = np.column_stack([tx.ravel(), ty.ravel()])
         F_in = features(thumb_in, names)
-        cache = forward(final, F_in)
+        keep = thumb_frames(p, len(frame_epochs))
+        thumb_nets = frame_nets.select(keep)
+        cache = forward(thumb_nets, F_in)
     shape = (THUMB,) if p.regression else (THUMB, THUMB)
-    # One entry per column of the network: the input features, each hidden layer, the output.
-    columns = [F_in.T.reshape(-1, *shape)] + [A[0].T.reshape(-1, *shape) for A in cache.A[1:]]
+    # Per kept frame, one entry per column of the network: the input features, each hidden layer, the output.
+    frames = [[F_in.T.reshape(-1, *shape)] + [A[k].T.reshape(-1, *shape) for A in cache.A[1:]]
+              for k in range(len(keep))]
     labels = [FEATURE_LABELS[f].replace("₁", "") if p.regression else FEATURE_LABELS[f] for f in names]  # x, x², …
-    views.update(extent=r, thumbs=columns, features=names, feature_labels=labels,
-                 W=[w[0] for w in final.W], b=[b[0, 0] for b in final.b])
+    views.update(extent=r, thumbs=frames[-1], features=names, feature_labels=labels,
+                 W=[w[-1] for w in thumb_nets.W], b=[b[-1, 0] for b in thumb_nets.b],
+                 thumb_epochs=frame_epochs[keep], thumb_frames=frames,
+                 W_frames=[[w[k] for w in thumb_nets.W] for k in range(len(keep))],
+                 b_frames=[[b[k, 0] for b in thumb_nets.b] for k in range(len(keep))])
     return views
