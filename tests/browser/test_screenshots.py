@@ -8,6 +8,8 @@ One page load per page, language and theme, and at each width:
 - a whole-page screenshot is left in test-artifacts/screenshots/ (`{page}-{lang}-{theme}-{width}.png`)
   for a reviewer to look at every figure in every setting;
 - the page logged no error.
+In the light theme the same load also runs axe (no serious or critical violation), checks that every
+figure has its text summary for screen readers, and that a projector's 1920 px is not overflowed either.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from playwright.sync_api import expect
 
 from app.exercises.registry import EXERCISES
 from tests.browser.page_checks import CONTRAST, FITTED, INLINE_MATH_CUT, LAYOUT
+from tests.browser.test_controls import no_serious_axe_violations
 
 PAGES = ["index", *EXERCISES]
 WIDTHS = ((1366, 900), (390, 844))
+PROJECTOR = (1920, 1080)
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +53,13 @@ def test_every_page_reads_well_and_is_photographed(browser, live_server, shots, 
     for section in page.locator("section.experiment").all():
         expect(section).to_have_attribute("data-drawn", "all", timeout=60_000)
     figures = page.locator("[data-figure]").count()
+    if theme == "light":
+        no_serious_axe_violations(page)
+        summaries = page.locator(".fig-summary").all_text_contents()
+        assert len(summaries) == figures and all(len(t) > 15 for t in summaries)
+        assert all(t.startswith("Figure — " if lang == "en" else "图 — ") for t in summaries), summaries[:1]
+        _fit(page, *PROJECTOR)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PROJECTOR[0] + 1
     for width, height in WIDTHS:
         _fit(page, width, height)
         if figures:

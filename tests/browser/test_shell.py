@@ -1,4 +1,7 @@
-"""Every page, both languages: accessibility, export, sharing, classroom mode, phones and projectors, dark theme."""
+"""Export, sharing, classroom mode, keyboard, dark theme, progress, replay and redraw order.
+
+Accessibility (axe), the figures' text summaries and the page widths from a phone to a projector are checked
+in the one page load per page, language and theme of tests/browser/test_screenshots.py."""
 
 from __future__ import annotations
 
@@ -7,35 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-
-from app.exercises.registry import EXERCISES
-
-PAGES = ["/", *(f"/exercises/{i}" for i in EXERCISES)]
-WITH_EXPERIMENTS = [ex.id for ex in EXERCISES.values() if ex.experiments]
-
-
-@pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("path", PAGES)
-def test_no_serious_accessibility_violations(page, live_server, path, lang):
-    page.goto(f"{live_server}{path}?lang={lang}")
-    if path != "/" and EXERCISES[path.rsplit("/", 1)[1]].experiments:
-        expect(page.locator("[data-figure] .main-svg").first).to_be_visible(timeout=15_000)
-    results = Axe().run(page)
-    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert not bad, json.dumps([(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in bad], indent=1)
-
-
-@pytest.mark.parametrize("exercise", WITH_EXPERIMENTS)
-def test_every_figure_has_a_text_summary(page, live_server, exercise):
-    page.goto(f"{live_server}/exercises/{exercise}?lang=en")
-    figures = page.locator("[data-figure]")
-    expect(figures.first).to_be_visible(timeout=15_000)
-    summaries = page.locator(".fig-summary")
-    assert summaries.count() == figures.count()
-    for text in summaries.all_text_contents():
-        assert text.startswith("Figure — ") and len(text) > 15
 
 
 def test_export_json_and_csv_and_the_api_box(page, live_server):
@@ -88,18 +63,6 @@ def test_controls_work_by_keyboard(page, live_server):
     expect(box).to_have_value("1.1")
     expect(page.locator("#exp-derivative")).to_have_attribute("data-state", "ready", timeout=10_000)
     assert "derivative.beta=1.1" in page.url
-
-
-@pytest.mark.parametrize(("width", "height"), [(375, 812), (1920, 1080)])
-@pytest.mark.parametrize("exercise", WITH_EXPERIMENTS)
-def test_phone_and_projector_widths(browser, live_server, artifacts, exercise, width, height):
-    page = browser.new_page(viewport={"width": width, "height": height})
-    page.goto(f"{live_server}/exercises/{exercise}?lang=en")
-    expect(page.locator("[data-figure] .main-svg").first).to_be_visible(timeout=30_000)
-    # Nothing wider than the screen: no horizontal scrolling of the page.
-    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
-    page.screenshot(path=str(artifacts / f"{exercise}-{width}px.png"), full_page=True)
-    page.close()
 
 
 def test_every_figure_exports_svg_from_its_toolbar(page, live_server):
