@@ -67,6 +67,7 @@ T = {
     "stalled": text("stalled", "停滞"),
     "diverged": text("diverged", "发散"),
     "threshold": text("success threshold {v}", "成功阈值 {v}"),
+    "dead_n": text("%{{customdata}} dead units", "%{{customdata}} 个死亡单元"),  # braces kept for Plotly
     "hist_title": text("Final {score} and loss of {n} networks", "{n} 个网络的最终{score}与损失"),
     "networks": text("networks", "网络个数"),
     "succeeded": text("reached the threshold", "达到阈值"),
@@ -106,8 +107,9 @@ T = {
     "s_grad_one": text("One weight layer: its gradient norm goes from {a} to {b}.", "只有一个权重层：其梯度范数从 {a} 变为 {b}。"),
     "s_dead": text("Dead units at the end, by hidden layer: {list}.", "训练结束时各隐藏层的死亡单元比例：{list}。"),
     "s_dead_none": text("No hidden layer, so no unit can die.", "没有隐藏层，因此没有单元会死亡。"),
-    "s_seeds": text("{k} of {n} networks reach a {score} of at least {v}; {d} diverged, {s} stalled.",
-                    "{n} 个网络中有 {k} 个的{score}达到至少 {v}；{d} 个发散，{s} 个停滞。"),
+    "s_seeds": text("{k} of {n} networks reach a {score} of at least {v}; {d} diverged, {s} stalled; {u} end with "
+                    "dead hidden units.",
+                    "{n} 个网络中有 {k} 个的{score}达到至少 {v}；{d} 个发散，{s} 个停滞；{u} 个在结束时有死亡的隐藏单元。"),
 }
 _t = translator(T)
 OUTCOME_COLOR = {"learned": color(0), "stalled": color(4), "diverged": color(1)}
@@ -270,6 +272,7 @@ def seeds(result: Result, p: PlaygroundParams, lang: str) -> dict[str, Any]:
     name = _t(key if held_out else f"{key}_train", lang)
     seeds_ = [str(s) for s in d["seed"]]
     outcomes = d["outcome_by_seed"]
+    dead = np.asarray(d["dead_units_by_seed"], dtype=int)  # how a seed fails: dead units, stalled, diverged
     traces = []
     for kind in ("learned", "stalled", "diverged"):
         sel = [i for i, o in enumerate(outcomes) if o == kind]
@@ -277,8 +280,9 @@ def seeds(result: Result, p: PlaygroundParams, lang: str) -> dict[str, Any]:
             continue
         y = np.where(np.isfinite(score[sel]), np.maximum(score[sel], -1.0), 0.0)
         traces.append({"type": "bar", "x": [seeds_[i] for i in sel], "y": typed(y), "name": _t(kind, lang),
-                       "marker": {"color": OUTCOME_COLOR[kind]},
-                       "hovertemplate": f"{_t('seed', lang)} %{{x}}: %{{y:.3f}}<extra>{_t(kind, lang)}</extra>"})
+                       "marker": {"color": OUTCOME_COLOR[kind]}, "customdata": [int(dead[i]) for i in sel],
+                       "hovertemplate": f"{_t('seed', lang)} %{{x}}: %{{y:.3f}} · {_t('dead_n', lang)}"
+                                        f"<extra>{_t(kind, lang)}</extra>"})
     lay = layout(_t("seeds_title", lang, score=name), _t("seed", lang), name, hovermode="closest")
     lay["xaxis"].update(type="category", categoryorder="array", categoryarray=seeds_)
     lay["yaxis"].update(range=[-1.0 if p.regression and np.nanmin(np.r_[score, 0.0]) < 0 else 0.0, 1.05])
@@ -292,7 +296,7 @@ def seeds(result: Result, p: PlaygroundParams, lang: str) -> dict[str, Any]:
     k = int(round(m["success_rate"] * p.n_seeds))
     return described(figure(traces, lay), _t("s_seeds", lang, k=k, n=p.n_seeds, score=name,
                                               v=number(p.success_at, lang, sig=3),
-                                              d=m["diverged_runs"], s=m["stalled_runs"]))
+                                              d=m["diverged_runs"], s=m["stalled_runs"], u=int((dead > 0).sum())))
 
 
 def _counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:

@@ -227,6 +227,17 @@ def test_the_neuron_map_replays_the_units_at_some_of_the_surfaces_epochs():
     assert "frames" not in draw_all(train_playground(big), big, "en")["neurons"]  # too large to replay: the end
 
 
+def test_the_seed_chart_says_how_each_seed_fails():
+    p = P(n_seeds=12, dataset="xor", layers="2", activation="relu", init="normal", init_scale=2.0, epochs=60)
+    r = train_playground(p)
+    fig = draw_all(r, p, "en")["seeds"]
+    dead = np.asarray(r.data["dead_units_by_seed"])
+    assert dead.any()  # a narrow ReLU layer with large weights: some seeds end with dead units
+    shown = {s: c for t in fig["data"] for s, c in zip(t["x"], t["customdata"], strict=True)}
+    assert shown == {str(s): int(n) for s, n in zip(r.data["seed"], dead, strict=True)}
+    assert f"{int((dead > 0).sum())} end with dead hidden units" in fig["layout"]["meta"]["summary"]
+
+
 @pytest.mark.parametrize("kw", [{"n_seeds": 20, "dataset": "xor", "layers": "4", "activation": "relu"},
                                 {"n_seeds": 12, "dataset": "sine", "layers": "4", "test_fraction": 0.0}])
 def test_the_histogram_counts_every_network_and_its_successes(kw):
