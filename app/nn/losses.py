@@ -22,6 +22,14 @@ class Loss:
     name: str
     value: Callable[[np.ndarray, np.ndarray], np.ndarray]
     grad: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    # (value, grad) from one pass, where they share their work (mse: the error); None: call both
+    value_and_grad: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
+
+    def both(self, Yhat: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (value, grad): the same numbers as value() and grad()."""
+        if self.value_and_grad is not None:
+            return self.value_and_grad(Yhat, Y)
+        return self.value(Yhat, Y), self.grad(Yhat, Y)
 
 
 def _mse(Yhat: np.ndarray, Y: np.ndarray) -> np.ndarray:
@@ -34,6 +42,14 @@ def _mse_grad(Yhat: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return (Yhat - Y) / Yhat.shape[-2]
 
 
+def _mse_both(Yhat: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    e = Yhat - Y
+    n = Yhat.shape[-2]
+    value = 0.5 * np.einsum("...nk,...nk->...", e, e) / n
+    e /= n  # the same division as _mse_grad's
+    return value, e
+
+
 def _bce(Yhat: np.ndarray, Y: np.ndarray) -> np.ndarray:
     # Yhat are logits z, p = sigma(z): -y ln p - (1-y) ln(1-p) = ln(1 + e^z) - y z, exact for any z
     return np.einsum("...nk->...", np.logaddexp(0.0, Yhat) - Y * Yhat) / Yhat.shape[-2]
@@ -44,7 +60,7 @@ def _bce_grad(Yhat: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 
 LOSSES: dict[str, Loss] = {
-    "mse": Loss("mse", _mse, _mse_grad),
+    "mse": Loss("mse", _mse, _mse_grad, _mse_both),
     "bce": Loss("bce", _bce, _bce_grad),
 }
 """mse: half mean squared error. bce: binary cross-entropy on logits (use a linear output layer)."""

@@ -22,6 +22,16 @@ class SGD:
     momentum: float = 0.0
     _velocity: list[np.ndarray] | None = field(default=None, init=False, repr=False)
 
+    def step_consuming(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
+        """`step` for gradients made fresh for this step alone: plain SGD turns them into the updates in
+        place (no new arrays); return the updates."""
+        if self.momentum != 0.0:
+            return self.step(params, grads)
+        for p, g in zip(params, grads, strict=True):
+            g *= -self.eta
+            p += g
+        return grads
+
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
         """Update params in place; return the applied updates Delta (fresh arrays)."""
         if self.momentum == 0.0:

@@ -65,8 +65,7 @@ class Single:
         """Return the data loss (1,), the penalty (1,) and the gradients of their sum, in params order."""
         Z, A = self._forward(X)
         out = A[-1]
-        value = self.loss.value(out, Y)
-        dY = self.loss.grad(out, Y)
+        value, dY = self.loss.both(out, Y)
         delta = dY if self.linear_out else dY * self.f_out_der(Z[-1], out)
         L = len(self.W)
         dW: list[np.ndarray] = [None] * L  # type: ignore[list-item]

@@ -256,6 +256,7 @@ def train(
 
     # One loop below; the layout only changes how the steps, the objective and the snapshots are computed.
     fast = neuron is None and not per_member and _use_fast_path(net, X, Y, shuffle)
+    step_with = opt.step
     if fast:
         m = MemberMinor.from_network(net)
         params = [m.flat]
@@ -284,6 +285,8 @@ def train(
     elif single_applies(net, X, Y, single_batch, per_member, record_updates, record_path):
         one = Single(net, loss, l2_weights, l2_biases)  # type: ignore[arg-type]
         params = one.params
+        # its gradients are new arrays every step, nothing else holds them: plain SGD may scale them in place
+        step_with = getattr(opt, "step_consuming", opt.step)
         objective = one.objective
         evaluate = one.value
         snapshot = net.copy
@@ -371,7 +374,7 @@ def train(
                     if record_grad_norms and i == 0:
                         for layer in range(L):
                             grad_norms[:, epoch, layer] = norms(layer, grads)
-                    deltas = opt.step(params, grads)
+                    deltas = step_with(params, grads)
                     if updates is not None and len(updates) < MAX_RECORDED_STEPS:
                         updates.append(as_updates(deltas))
                     step += 1
