@@ -77,3 +77,13 @@ def test_per_member_rates_train_each_member_at_its_own_rate():
         alone = train(init_network((2, 3, 1), "tanh", "linear", seeds=[7]), X, Y, loss="mse", eta=rate, epochs=50)
         np.testing.assert_allclose(together.losses[s], alone.losses[0], rtol=1e-10)
         np.testing.assert_allclose(together.net.W[0][s], alone.net.W[0][0], rtol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["mse", "bce"])
+def test_value_and_gradient_together_are_the_two_apart(name):
+    rng = np.random.default_rng(4)
+    Yhat, Y = rng.normal(size=(3, 7, 1)), (rng.random((3, 7, 1)) > 0.5).astype(float)
+    loss = get_loss(name)
+    value, grad = loss.both(Yhat.copy(), Y)
+    np.testing.assert_array_equal(value, loss.value(Yhat, Y))
+    np.testing.assert_array_equal(grad, loss.grad(Yhat, Y))
