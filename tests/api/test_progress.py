@@ -38,7 +38,7 @@ def test_bad_parameters_are_refused_before_streaming(client):
 
 def test_a_client_that_leaves_stops_the_computation():
     clear_cache()
-    params = TRAIN.params(epochs=5000, units=16)
+    params = TRAIN.params(epochs=15000, units=16)  # ~0.8 s here, within the budget: the client leaves long before
 
     async def leave_early() -> progress.Run:
         response = progress.stream(EX, TRAIN, params)
@@ -56,5 +56,5 @@ def test_a_client_that_leaves_stops_the_computation():
         return run, before
 
     run, before = asyncio.run(leave_early())
-    # At most one more epoch ran after the stop; 5000 epochs were asked for.
-    assert run.work <= before + 1 and run.work < 5000
+    # At most one more epoch ran after the stop; 15000 epochs were asked for.
+    assert run.work <= before + 1 and run.work < 15000

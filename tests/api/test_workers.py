@@ -51,10 +51,10 @@ def test_a_watched_run_reports_progress_and_stops_when_the_listener_raises(pool)
         heard.append(done)
         raise Stop
 
-    # 5000 epochs of one network: 5000 units of work, ~0.3 s; the first report comes after ~0.1 s.
+    # 20000 epochs of one network: 20000 units of work, ~1 s here; the first report comes long before the end.
     with pytest.raises(Stop):
-        pool.run(EX.id, TRAIN.name, TRAIN.params(epochs=5000, units=16), listener)
-    assert len(heard) == 1 and 0 < heard[0] < 5000
+        pool.run(EX.id, TRAIN.name, TRAIN.params(epochs=20000, units=16), listener)
+    assert len(heard) == 1 and 0 < heard[0] < 20000
     # The child is in step again: the next run gets its own answer, not a stale reply.
     small = TRAIN.params(epochs=50)
     assert pool.run(EX.id, TRAIN.name, small, None) == encode(EX, TRAIN, small)
@@ -106,7 +106,7 @@ def test_a_child_that_overruns_is_killed_and_replaced():
     try:
         (pid,) = p.pids()
         with pytest.raises(WorkerLost, match="no answer"):
-            p.run(EX.id, TRAIN.name, TRAIN.params(epochs=5000, units=16), None)
+            p.run(EX.id, TRAIN.name, TRAIN.params(epochs=20000, units=16), None)  # ~1 s here: well over 0.3
         assert p.pids() == []
         time.sleep(0.05)
         with pytest.raises(ProcessLookupError):
