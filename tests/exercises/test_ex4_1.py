@@ -297,3 +297,29 @@ def test_the_pages_name_figures_by_what_they_show_not_by_their_keys():
         for key in ("loss", "trajectory", "update_signs", "epochs_vs_shift", "condition_vs_shift"):
             assert f"<em>{key}</em>" not in page.lower() and ("_" not in key or key not in page), (lang, key)
         assert "预激活" not in page and "pre-activation" not in page  # the book's term: 净输入, net input
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_profile_loss_is_the_minimum_over_the_bias(seed):
+    # Reference: the same Newton iteration in b with the core's stable sigmoid, run to convergence, and
+    # a check that no b on a fine grid does better (the fast tanh form of σ must not move the minimum).
+    from app.nn.activations import sigmoid
+
+    rng = np.random.default_rng(seed)
+    Xc = rng.normal(size=(120, 2)) * rng.uniform(0.5, 4)
+    Xc -= Xc.mean(axis=0)
+    y = (rng.random(120) < rng.uniform(0.2, 0.8)).astype(float)
+    W = rng.normal(size=(50, 2)) * 4
+    got = neuron.profile_loss(Xc, y, W)
+    z0 = W @ Xc.T
+    c = np.zeros(len(W))
+    for _ in range(60):
+        p = sigmoid(z0 + c[:, None])
+        c -= np.clip((p - y).mean(axis=1) / np.maximum((p * (1 - p)).mean(axis=1), 1e-300), -4, 4)
+    z = z0 + c[:, None]
+    reference = np.mean(np.logaddexp(0.0, z) - y * z, axis=1)
+    np.testing.assert_allclose(got, reference, rtol=1e-9)
+    grid = np.linspace(-12, 12, 2401)
+    on_grid = np.array([np.mean(np.logaddexp(0.0, z0[m] + grid[:, None]) - y * (z0[m] + grid[:, None]), axis=1).min()
+                        for m in range(len(W))])
+    assert np.all(got <= on_grid + 1e-12)
