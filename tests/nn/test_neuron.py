@@ -170,3 +170,25 @@ def test_members_with_equal_seeds_see_the_same_order_as_alone():
     for i, seed in enumerate([9, 9, 4]):
         one = train(net.member(i), X, Y, epochs=5, batch_size=5, seeds=[seed], eta=0.2)
         np.testing.assert_allclose(rec.losses[i], one.losses[0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("record", [False, True])
+def test_two_inputs_on_floats_step_exactly_as_any_number_of_inputs(record, monkeypatch):
+    # NeuronSGD._float_epoch_2 (weights in locals) against the general float loop: the same numbers, bit for
+    # bit (the same operations in the same order), with and without the path of every step.
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(30, 2)), (rng.random((30, 1)) > 0.5).astype(float)
+    kw = {"loss": "bce", "eta": 0.3, "epochs": 4, "batch_size": 1, "seeds": [5, 6], "record_path": record,
+          "n_snapshots": 2}
+    calls = []
+    two = neuron.NeuronSGD._float_epoch_2
+    monkeypatch.setattr(neuron.NeuronSGD, "_float_epoch_2", lambda *a: calls.append(1) or two(*a))
+    fast = train(init_network((2, 1), "linear", "linear", seeds=[1, 2]), X, Y, **kw)
+    assert len(calls) == 4  # one epoch each on the two-input float loop
+    monkeypatch.setattr(neuron.NeuronSGD, "_float_epoch_2", neuron.NeuronSGD._float_epoch_any)
+    general = train(init_network((2, 1), "linear", "linear", seeds=[1, 2]), X, Y, **kw)
+    for a, b in zip(fast.net.params(), general.net.params(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(fast.losses, general.losses)
+    if record:
+        np.testing.assert_array_equal(fast.path, general.path)
