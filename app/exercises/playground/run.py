@@ -200,8 +200,8 @@ def train_playground(p: PlaygroundParams) -> Result:
 
 def trajectories(snapshots: list[Network], epochs: np.ndarray) -> dict:
     """The first network's weights and biases at up to TRAJECTORY_FRAMES recorded epochs, as many as
-    TRAJECTORY_FLOATS allows (the first and the last always): weight_epoch (F,), weights[l] (F, n_in, n_out), biases[l] (F, n_out).
-    A click on a unit of the neuron map draws its incoming weights and bias from these."""
+    TRAJECTORY_FLOATS allows (the first and the last always): weight_epoch (F,), weights[l] (F, n_in, n_out),
+    biases[l] (F, n_out). A click on a unit of the neuron map draws its incoming weights and bias from these."""
     per = sum(w[0].size + b[0].size for w, b in zip(snapshots[0].W, snapshots[0].b, strict=True))
     keep = frame_indices(epochs, int(np.clip(TRAJECTORY_FLOATS // per, 2, min(TRAJECTORY_FRAMES, len(epochs)))))
     return {"weight_epoch": epochs[keep],
