@@ -139,8 +139,8 @@ def sweep_prediction(x: np.ndarray, y0: np.ndarray, grid: np.ndarray, truth0: np
 
 # ---------------------------------------------------------------- training
 
-def fit_record(p: CommonParams, x: np.ndarray, Y: np.ndarray, lam_w: float | np.ndarray,
-               lam_b: float | np.ndarray, snapshots: bool = False, seeds: Sequence[int] | None = None) -> TrainRecord:
+def fit_record(p: CommonParams, x: np.ndarray, Y: np.ndarray, lam_w: float | np.ndarray, lam_b: float | np.ndarray,
+               snapshots: bool = False, seeds: Sequence[int] | None = None) -> TrainRecord:
     """Train S models (one per row of Y (S, n, 1)); return the training record.
 
     lam_w, lam_b: the L2 strengths, one for all models or one per model (S,).

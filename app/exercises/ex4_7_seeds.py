@@ -74,12 +74,13 @@ def seeds(p: SeedsParams) -> Result:
             parts[k] = anatomy(net, grid, p.lam)
             penalty[k] = rec.penalties[i * S:(i + 1) * S, -1]
             runs.extend(rec.losses[i * S:(i + 1) * S])
-    for k in PENALTIES if p.model == "neuron" else ():
-        lam_w, lam_b = penalty_strengths(p.lam, k)
-        wb = np.stack([closed_form(x[:, 0], y[None, :, 0], lam_w, lam_b)[0] for x, y in zip(X, Y, strict=True)])
-        curves[k] = wb[:, :1] * grid[:, 0] + wb[:, 1:]
-        parts[k] = {"output_bias": wb[:, 1]}
-        penalty[k] = 0.5 * (lam_w * wb[:, 0] ** 2 + lam_b * wb[:, 1] ** 2)
+    else:  # the neuron: its closed form, per seed and penalty
+        for k in PENALTIES:
+            lam_w, lam_b = penalty_strengths(p.lam, k)
+            wb = np.stack([closed_form(x[:, 0], y[None, :, 0], lam_w, lam_b)[0] for x, y in zip(X, Y, strict=True)])
+            curves[k] = wb[:, :1] * grid[:, 0] + wb[:, 1:]
+            parts[k] = {"output_bias": wb[:, 1]}
+            penalty[k] = 0.5 * (lam_w * wb[:, 0] ** 2 + lam_b * wb[:, 1] ** 2)
     mse = {k: np.mean((curves[k] - truth) ** 2, axis=1) for k in PENALTIES}
     table = np.stack([mse[k] for k in PENALTIES], axis=1)  # (S, 3)
     best, worst = np.argmin(table, axis=1), np.argmax(table, axis=1)
@@ -110,8 +111,8 @@ def seeds(p: SeedsParams) -> Result:
 
 
 def seeds_cost(p: SeedsParams) -> float:
-    """One ensemble of 3 × n_seeds members (the three fits), one data set each, run on the grid (predict and anatomy's two
-    passes); the neuron: a closed form per seed and penalty, a few NumPy calls over its data."""
+    """One ensemble of 3 × n_seeds members (the three fits), one data set each, run on the grid (predict and
+    anatomy's two passes); the neuron: a closed form per seed and penalty, a few NumPy calls over its data."""
     if p.model == "network":
         return work.seconds(fit_work(p, 3 * p.n_seeds, shared=False, shown=3))
     return work.seconds(work.evaluation(1, p.n_train, (1, 1), times=3 * CLOSED_FORM_PASSES * p.n_seeds))

@@ -5,7 +5,8 @@ recorded epochs; neurons: every unit's output by layer with the weights (playgro
 training and test loss (median and 10–90 % band for an ensemble); gradients: every layer's gradient norm
 over the epochs; dead_units: the dead fraction per hidden layer; seeds: each network's final score and
 outcome; histogram: the ensemble's final scores and losses, binned; unit: one unit's incoming weights and
-bias over the epochs (playground_units). Each carries a one-sentence summary computed from the numbers. Nothing here evaluates a network.
+bias over the epochs (playground_units). Each carries a one-sentence summary computed from the numbers.
+Nothing here evaluates a network.
 """
 
 from __future__ import annotations
@@ -263,13 +264,22 @@ def dead_units(result: Result, p: PlaygroundParams, lang: str) -> dict[str, Any]
     return described(fig, _t("s_dead", lang, list=listed))
 
 
+def _judged(result: Result, p: PlaygroundParams, lang: str) -> tuple[np.ndarray, np.ndarray, str, bool]:
+    """Return each network's final score and loss as the success rate judges them — on the test points, or
+    on the training points when there are none — the score's name, and whether there is a test set."""
+    d = result.data
+    key = "r2" if p.regression else "accuracy"
+    held_out = len(d["x_test"]) > 0
+    split = "test" if held_out else "train"
+    score = np.asarray(d[f"{split}_{key}_by_seed"], dtype=float)
+    final = np.asarray(d[f"{split}_loss_by_seed"], dtype=float)
+    return score, final, _t(key if held_out else f"{key}_train", lang), held_out
+
+
 def seeds(result: Result, p: PlaygroundParams, lang: str) -> dict[str, Any]:
     """Each network's final score by seed, coloured by its outcome, with the success threshold."""
     d, m = result.data, result.metrics
-    key = "r2" if p.regression else "accuracy"
-    held_out = len(d["x_test"]) > 0
-    score = np.asarray(d[f"test_{key}_by_seed"] if held_out else d[f"train_{key}_by_seed"], dtype=float)
-    name = _t(key if held_out else f"{key}_train", lang)
+    score, _, name, _ = _judged(result, p, lang)
     seeds_ = [str(s) for s in d["seed"]]
     outcomes = d["outcome_by_seed"]
     dead = np.asarray(d["dead_units_by_seed"], dtype=int)  # how a seed fails: dead units, stalled, diverged
@@ -299,42 +309,35 @@ def seeds(result: Result, p: PlaygroundParams, lang: str) -> dict[str, Any]:
                                               d=m["diverged_runs"], s=m["stalled_runs"], u=int((dead > 0).sum())))
 
 
-def _counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Return how many values fall in each bin of `edges` (the last bin closed), (len(edges) − 1,)."""
-    return np.histogram(values, bins=edges)[0] if values.size else np.zeros(len(edges) - 1, dtype=int)
-
-
 def histogram(result: Result, p: PlaygroundParams, lang: str) -> dict[str, Any]:
     """The ensemble's final scores (stacked: reached the success threshold or not) and final losses, binned."""
     d, m = result.data, result.metrics
-    key = "r2" if p.regression else "accuracy"
-    held_out = len(d["x_test"]) > 0
-    score = np.asarray(d[f"test_{key}_by_seed"] if held_out else d[f"train_{key}_by_seed"], dtype=float)
-    final = np.asarray(d["test_loss_by_seed"] if held_out else d["train_loss_by_seed"], dtype=float)
-    name = _t(key if held_out else f"{key}_train", lang)
+    score, final, name, held_out = _judged(result, p, lang)
+    loss_name = _t("final_loss", lang, which=_t("which_test" if held_out else "which_train", lang))
     ok = np.isfinite(score)
     lo = min(0.0, max(-1.0, float(np.min(score[ok])))) if ok.any() else 0.0  # R² below −1 goes in the first bin
     edges = np.linspace(lo, 1.0, 21)
     shown = np.clip(score[ok], lo, 1.0)
     good = shown >= p.success_at
-    mids = (edges[:-1] + edges[1:]) / 2
-    traces = [{"type": "bar", "x": typed(mids), "y": typed(_counts(s_, edges).astype(float)), "width": float(edges[1] - edges[0]),
+    traces = [{"type": "bar", "x": typed((edges[:-1] + edges[1:]) / 2),
+               "y": typed(np.histogram(part, bins=edges)[0].astype(float)), "width": float(edges[1] - edges[0]),
                "name": _t(label, lang), "marker": {"color": OUTCOME_COLOR[kind]},
                "hovertemplate": f"%{{x:.3f}}: %{{y}}<extra>{_t(label, lang)}</extra>"}
-              for s_, label, kind in ((shown[good], "succeeded", "learned"), (shown[~good], "failed", "stalled"))]
+              for part, label, kind in ((shown[good], "succeeded", "learned"), (shown[~good], "failed", "stalled"))]
     logs = np.log10(final[np.isfinite(final) & (final > 0)])
     if logs.size:
         a, b = float(logs.min()), float(logs.max())
         ledges = np.linspace(a - 0.05, b + 0.05, 16) if b - a > 1e-9 else np.array([a - 0.5, a + 0.5])
-        traces.append({"type": "bar", "x": typed((ledges[:-1] + ledges[1:]) / 2), "y": typed(_counts(logs, ledges).astype(float)),
+        traces.append({"type": "bar", "x": typed((ledges[:-1] + ledges[1:]) / 2),
+                       "y": typed(np.histogram(logs, bins=ledges)[0].astype(float)),
                        "width": float(ledges[1] - ledges[0]), "xaxis": "x2", "yaxis": "y2", "showlegend": False,
-                       "name": _t("final_loss", lang, which=_t("which_test" if held_out else "which_train", lang)),
-                       "marker": {"color": color(5)}, "hovertemplate": "10^%{x:.2f}: %{y}<extra></extra>"})
+                       "name": loss_name, "marker": {"color": color(5)},
+                       "hovertemplate": "10^%{x:.2f}: %{y}<extra></extra>"})
     lay = layout(_t("hist_title", lang, score=name, n=p.n_seeds), name, _t("networks", lang), hovermode="closest")
     lay["barmode"] = "stack"
     lay["xaxis"].update(domain=[0, 0.55], range=[lo - 0.01, 1.01])
     lay["xaxis2"] = {**lay["xaxis"], "domain": [0.65, 1.0], "anchor": "y2", "range": None, "autorange": True,
-                     "title": {"text": _t("final_loss", lang, which=_t("which_test" if held_out else "which_train", lang))}}
+                     "title": {"text": loss_name}}
     lay["yaxis2"] = {**lay["yaxis"], "anchor": "x2", "title": {"text": ""}}
     lay["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": p.success_at, "x1": p.success_at, "y0": 0,
                       "y1": 1, "line": {"color": "#555555", "dash": "dot", "width": 1.5}}]
@@ -358,8 +361,8 @@ def draw(result: Result, p: PlaygroundParams, lang: str) -> dict[str, dict[str, 
     labels = v["feature_labels"]
     return {
         "surface": surface(result, p, lang),
-        "neurons": neuron_map(v["thumbs"], v["W"], v["b"], dead, labels, lang,
-                              list(zip(v["thumb_epochs"], v["thumb_frames"], v["W_frames"], v["b_frames"], strict=True))),
+        "neurons": neuron_map(v["thumbs"], v["W"], v["b"], dead, labels, lang, list(zip(
+            v["thumb_epochs"], v["thumb_frames"], v["W_frames"], v["b_frames"], strict=True))),
         "unit": unit(result, p, lang),
         "loss": loss(result, p, lang),
         "gradients": gradients(result, p, lang),

@@ -134,8 +134,9 @@ def neuron_map(thumbs: list[np.ndarray], W: list[np.ndarray], b: list[np.ndarray
                ) -> dict[str, Any]:
     """Build the map. thumbs: per column (features, hidden layers…, output) (n, t, t) or (n, t) outputs;
     W[l]: (n_in, n_out) and b[l]: (n_out,) of the drawn network at the end; dead: per hidden layer (n,) bools.
-    frames: (epoch, thumbs, W, b) of earlier moments and the end, for a replay (the input column, which
-    training does not change, is drawn once; dead units are crossed out at the end only)."""
+    frames: (epoch, thumbs, W, b) of earlier moments and, last, of the end (thumbs, W, b above), for a replay
+    (the input column, which training does not change, is drawn once; dead units are crossed out at the end
+    only)."""
     m = max(t.shape[0] for t in thumbs)
     n_cols = len(thumbs)
     names = [_t("input", lang), *(_t("layer", lang, i=i) for i in range(1, n_cols - 1)), _t("output", lang)]
@@ -155,10 +156,12 @@ def neuron_map(thumbs: list[np.ndarray], W: list[np.ndarray], b: list[np.ndarray
         changing = [i for i in range(len(traces)) if i != EDGE_TRACES]  # all but the input column's heatmap
         fig["frames"] = []
         for k, (epoch, f_thumbs, f_W, f_b) in enumerate(frames):
-            last = k == len(frames) - 1
-            state = _state(f_thumbs, f_W, f_b, dead if last else None, feature_labels, names, m, lang)[0]
+            # the last frame is the end of training, drawn above (with its dead units crossed out)
+            state = traces if k == len(frames) - 1 else _state(f_thumbs, f_W, f_b, None, feature_labels, names,
+                                                               m, lang)[0]
+            at = {"title": {**lay["title"], "text": _t("at", lang, title=title, e=int(epoch))}}
             fig["frames"].append({"name": str(int(epoch)), "data": [state[i] for i in changing], "traces": changing,
-                                  "layout": {"title": {**lay["title"], "text": _t("at", lang, title=title, e=int(epoch))}}})
+                                  "layout": at})
         replay_controls(fig, [f["name"] for f in fig["frames"]], lang)
         lay["title"] = fig["frames"][-1]["layout"]["title"]
     hidden = thumbs[1:-1]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.nn.losses import Loss
-from app.nn.network import Network
+from app.nn.network import Network, l2_penalty
 
 
 def applies(net: Network, X: np.ndarray, Y: np.ndarray, single_batch: bool, per_member_l2: bool,
@@ -56,10 +56,7 @@ class Single:
         return Z, A
 
     def _penalty(self) -> np.ndarray:
-        if not self.regularised:
-            return self.zero
-        return np.array([sum(0.5 * self.lam_w * np.vdot(W, W) + 0.5 * self.lam_b * np.vdot(b, b)
-                             for W, b in zip(self.W, self.b, strict=True))])
+        return l2_penalty(self.net, self.lam_w, self.lam_b) if self.regularised else self.zero
 
     def objective(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
         """Return the data loss (1,), the penalty (1,) and the gradients of their sum, in params order."""

@@ -287,21 +287,12 @@ def train(
         params = one.params
         # its gradients are new arrays every step, nothing else holds them: plain SGD may scale them in place
         step_with = getattr(opt, "step_consuming", opt.step)
-        objective = one.objective
+        objective = one.objective  # one batch, no updates or path recorded (single_applies): no more needed
         evaluate = one.value
         snapshot = net.copy
 
-        def gradients(Xb: np.ndarray, Yb: np.ndarray) -> list[np.ndarray]:
-            return one.objective(Xb, Yb)[2]
-
         def norms(layer: int, grads: list[np.ndarray]) -> np.ndarray:
             return one.norm(grads[layer])
-
-        def as_updates(deltas: list[np.ndarray]) -> list[np.ndarray]:
-            return [d[None] for d in deltas]
-
-        def flat() -> np.ndarray:
-            return np.concatenate([p.reshape(S, -1) for p in net.params()], axis=1)
     else:
         params = net.params()
 

@@ -17,10 +17,9 @@
 "use strict";
 
 (function () {
-  const views = (window.fflab && window.fflab.views) || [];
-  const view = views.find((v) => v.path && v.path.startsWith("/api/playground/"));
-  if (!view || !view.controls.points || !view.controls.dataset) return;
-  const { el, page } = window.FFLab;
+  if (!window.FFLab.playground) return; // not the playground page (fflab-playground.js)
+  const { el, page, playground: { view, fill } } = window.FFLab;
+  if (!view.controls.points || !view.controls.dataset) return;
   const lang = page.lang;
   const T = {
     hint: { en: "Click on the plane to add a point of the chosen class; click a point to remove it; drag a point " +
@@ -51,7 +50,7 @@
     pasted_drawing: { en: "Drawing works on points in the link: use Clear to leave the pasted rows.",
       zh: "绘制只作用于链接中的点：请先点“清除所有点”，离开粘贴的数据。" },
   };
-  const t = (key, vars) => Object.entries(vars || {}).reduce((s, [k, v]) => s.replaceAll(`{${k}}`, v), T[key][lang]);
+  const t = (key, vars) => fill(T[key][lang], vars);
 
   /* ---- the points code (as app/exercises/playground/custom.py) ---- */
   const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -5,20 +5,16 @@
  * n_out), data.biases[l] (F, n_out)). A click on a unit of the neuron map, or the list above the figure
  * (for the keyboard), redraws the figure for that unit from those numbers, with the words, colours and
  * layout the server's figure carries (layout.meta.units), so it reads as the server would have drawn it.
- * A new result keeps the chosen unit when the network still has it. Loaded after exercise.js.
+ * A new result keeps the chosen unit when the network still has it. Loaded after fflab-playground.js.
  */
 "use strict";
 
 (function () {
-  const views = (window.fflab && window.fflab.views) || [];
-  const view = views.find((v) => v.path && v.path.startsWith("/api/playground/"));
-  if (!view) return;
-  const { el, summarize } = window.FFLab;
+  if (!window.FFLab.playground) return; // not the playground page (fflab-playground.js)
+  const { el, summarize, playground: { view, fill } } = window.FFLab;
 
   let chosen = null; // [layer, unit] picked by the reader; null: the server's own figure
   let select = null;
-
-  const fill = (template, fields) => template.replace(/\{(\w+)\}/g, (_, k) => String(fields[k]));
 
   /* A number as app.format.number(v, sig=3) writes it: 3 significant digits, a true minus sign,
      × 10ⁿ for the very small and the large. */
@@ -58,7 +54,8 @@
     const name = meta.names[l][j];
     const last = W.length - 1;
     const list = sources.map((src, i) => `${src} ${sig3(W[last][i][j])}`).join(", ");
-    const summary = fill(meta.words.summary, { unit: name, e: epochs[last], list, b: sig3(b[last][j]), n: epochs.length });
+    const summary = fill(meta.words.summary,
+      { unit: name, e: epochs[last], list, b: sig3(b[last][j]), n: epochs.length });
     const layout = {
       ...base.layout,
       title: { ...base.layout.title, text: fill(meta.words.title, { unit: name }) },

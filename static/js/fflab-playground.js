@@ -15,6 +15,10 @@
   if (!view) return;
   const { el, page } = window.FFLab;
   const lang = page.lang;
+  /* A text with its {fields} filled in (a {name} without a field stays as it is). */
+  const fill = (template, fields = {}) => template.replace(/\{(\w+)\}/g, (m, k) => (k in fields ? String(fields[k]) : m));
+  // What the playground's other scripts (fflab-playground-data.js, -units.js) share, loaded after this one.
+  window.FFLab.playground = { view, fill };
 
   const GROUPS = {
     data: { en: "Data and features", zh: "数据与特征" },
@@ -83,8 +87,8 @@
 
   /* ---- layers: − and + per layer and for the number of layers, in step with the text box ---- */
   const layers = view.controls.layers;
-  const MAX_LAYERS = 6;
-  const MAX_WIDTH = 32;
+  const MAX_LAYERS = props.layers && props.layers["x-max-layers"]; // the params model's bounds
+  const MAX_WIDTH = props.layers && props.layers["x-max-width"];
   const W = {
     add: { en: "Add a layer", zh: "增加一层" },
     remove: { en: "Remove the last layer", zh: "删除最后一层" },
@@ -95,7 +99,7 @@
     fewer: { en: "− layer", zh: "− 层" },
     more: { en: "+ layer", zh: "+ 层" },
   };
-  const w = (key, fields = {}) => W[key][lang].replace(/\{(\w+)\}/g, (_, k) => String(fields[k]));
+  const w = (key, fields) => fill(W[key][lang], fields);
   let layerBox = null;
   const widths = () => (layers.value.trim() ? layers.value.split(/[,，]/).map((x) => Number(x.trim())) : []);
   function setWidths(list) {

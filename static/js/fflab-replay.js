@@ -98,8 +98,8 @@
        that is in the page's theme. */
     const mark = (epoch) => {
       for (const d of losses) {
-        if (!d.layout) continue; // redrawn meanwhile by its own page script
-        const own = ((d.layout && d.layout.shapes) || []).filter((s) => s.name !== "replay").map((s) => ({ ...s }));
+        if (!d.layout) continue; // not drawn (yet)
+        const own = (d.layout.shapes || []).filter((s) => s.name !== "replay").map((s) => ({ ...s }));
         const line = { type: "line", xref: "x", yref: "paper", x0: epoch, x1: epoch, y0: 0, y1: 1,
           line: { ...MARKER }, name: "replay" };
         window.Plotly.relayout(d, { shapes: [...own, line] });

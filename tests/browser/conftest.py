@@ -55,6 +55,14 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+@pytest.fixture(scope="session")
+def shots(artifacts) -> Path:
+    """Where whole-page screenshots go for a reviewer to look at (test-artifacts/screenshots/)."""
+    folder = artifacts / "screenshots"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 @pytest.fixture
 def console_errors(page):
     """Collect console errors and page errors; a test asserts the list is empty."""

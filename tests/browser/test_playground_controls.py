@@ -15,12 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 
-@pytest.fixture
-def server(live_server) -> str:
-    return live_server
-
-
-def _open(page, server, query: str, lang: str = "en"):
+def _open(page, server: str, query: str, lang: str = "en"):
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{server}/playground?lang={lang}&{query}")
     section = page.locator("#exp-train")
@@ -40,8 +35,8 @@ def _wait_for(page, **params) -> dict:
     return _params(page)
 
 
-def test_every_class_of_control_changes_the_link_and_the_result(page, server, console_errors):
-    section = _open(page, server, "train.epochs=30")
+def test_every_class_of_control_changes_the_link_and_the_result(page, live_server, console_errors):
+    section = _open(page, live_server, "train.epochs=30")
     section.locator('[data-param="activation"] select').select_option("relu")  # a menu
     _wait_for(page, activation="relu")
     epochs = section.locator('[data-param="epochs"] input:not([type=range])')  # a number box
@@ -67,8 +62,8 @@ def test_every_class_of_control_changes_the_link_and_the_result(page, server, co
     assert console_errors == []
 
 
-def test_the_replay_moves_the_surface_and_the_units_and_marks_the_epoch(page, server, console_errors):
-    section = _open(page, server, "train.epochs=60")
+def test_the_replay_moves_the_surface_and_the_units_and_marks_the_epoch(page, live_server, console_errors):
+    section = _open(page, live_server, "train.epochs=60")
     last = section.get_attribute("data-replay-epoch")
     assert last == "60"
     title = lambda: page.evaluate(  # noqa: E731
@@ -97,8 +92,8 @@ def test_the_replay_moves_the_surface_and_the_units_and_marks_the_epoch(page, se
     assert console_errors == []
 
 
-def test_an_ensemble_counts_every_network_in_its_statistics(page, server, console_errors):
-    section = _open(page, server, "train.dataset=xor&train.layers=4&train.activation=relu&train.n_seeds=12"
+def test_an_ensemble_counts_every_network_in_its_statistics(page, live_server, console_errors):
+    section = _open(page, live_server, "train.dataset=xor&train.layers=4&train.activation=relu&train.n_seeds=12"
                                   "&train.epochs=80")
     counts = page.evaluate("""() => {
       const sum = (name, pick) => document.querySelector(`#exp-train [data-figure=${name}]`).data
@@ -119,8 +114,8 @@ def test_an_ensemble_counts_every_network_in_its_statistics(page, server, consol
     assert console_errors == []
 
 
-def test_the_gradient_flow_has_a_curve_per_weight_layer_on_a_log_axis(page, server, console_errors):
-    _open(page, server, "train.activation=sigmoid&train.layers=6,6,6,6&train.epochs=40")
+def test_the_gradient_flow_has_a_curve_per_weight_layer_on_a_log_axis(page, live_server, console_errors):
+    _open(page, live_server, "train.activation=sigmoid&train.layers=6,6,6,6&train.epochs=40")
     g = page.evaluate("""() => { const gd = document.querySelector('#exp-train [data-figure=gradients]');
       return { n: gd.data.length, type: gd._fullLayout.yaxis.type, names: gd.data.map((t) => t.name),
                first: gd.data.map((t) => window.FFLab.decode(t.y)[0]) }; }""")
@@ -129,8 +124,8 @@ def test_the_gradient_flow_has_a_curve_per_weight_layer_on_a_log_axis(page, serv
     assert console_errors == []
 
 
-def test_exports_download_the_result_shown(page, server, console_errors):
-    section = _open(page, server, "train.epochs=25&train.n_seeds=2")
+def test_exports_download_the_result_shown(page, live_server, console_errors):
+    section = _open(page, live_server, "train.epochs=25&train.n_seeds=2")
     with page.expect_download() as dl:
         section.locator("button.download-json").click()
     body = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))
@@ -153,8 +148,8 @@ def test_exports_download_the_result_shown(page, server, console_errors):
 
 
 @pytest.mark.parametrize("lang", ["en"])  # the exercises' classroom tests run in both languages
-def test_a_classroom_link_hides_controls_and_keeps_their_values(page, server, console_errors, lang):
-    section = _open(page, server, "train.dataset=xor&train.layers=8&train.activation=relu&train.epochs=40"
+def test_a_classroom_link_hides_controls_and_keeps_their_values(page, live_server, console_errors, lang):
+    section = _open(page, live_server, "train.dataset=xor&train.layers=8&train.activation=relu&train.epochs=40"
                                   "&hide=train.dataset,train.layers,train.activation", lang)
     for name in ("dataset", "layers", "activation"):
         expect(section.locator(f'[data-param="{name}"]')).to_be_hidden()
@@ -169,8 +164,8 @@ def test_a_classroom_link_hides_controls_and_keeps_their_values(page, server, co
 
 
 @pytest.mark.parametrize("lang", ["zh"])  # its words in Chinese; the English ones are the same code
-def test_the_layer_buttons_follow_and_change_the_layers_box(page, server, console_errors, lang):
-    section = _open(page, server, "train.layers=3&train.epochs=20", lang)
+def test_the_layer_buttons_follow_and_change_the_layers_box(page, live_server, console_errors, lang):
+    section = _open(page, live_server, "train.layers=3&train.epochs=20", lang)
     steps = section.locator('[data-param="layers"] .layer-steps')
     box = section.locator('[data-param="layers"] input')
     steps.locator("button.layer-step").last.click()  # + layer: a copy of the last width

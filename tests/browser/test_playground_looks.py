@@ -32,13 +32,6 @@ CONTROLS = (".own-data .class-choice", ".own-data .count", ".own-data button.cle
 HINT = {"zh": "拖动一个点可以移动它", "en": "drag a point to move it"}
 
 
-@pytest.fixture(scope="module")
-def shots(artifacts):
-    folder = artifacts / "screenshots"
-    folder.mkdir(exist_ok=True)
-    return folder
-
-
 def _inside(page, selector: str, width: int) -> None:
     """The control is shown and lies within the screen's width."""
     control = page.locator(selector)

@@ -26,13 +26,6 @@ WIDTHS = ((1366, 900), (390, 844))
 PROJECTOR = (1920, 1080)
 
 
-@pytest.fixture(scope="module")
-def shots(artifacts):
-    folder = artifacts / "screenshots"
-    folder.mkdir(exist_ok=True)
-    return folder
-
-
 def _fit(page, width: int, height: int) -> None:
     page.set_viewport_size({"width": width, "height": height})
     page.wait_for_function(FITTED, timeout=10_000)

@@ -50,10 +50,12 @@ Dataset = Literal[DATASETS]  # type: ignore[valid-type]
 Activation = Literal[ACTIVATION_NAMES]  # type: ignore[valid-type]
 
 
-def knob(group: str, default: Any, label: Text, help: Text, **bounds: Any) -> Any:
-    """Declare a bounded parameter (app.exercises.base.param) in one of the page's groups of controls."""
+def knob(group: str, default: Any, label: Text, help: Text, schema: dict[str, Any] | None = None,
+         **bounds: Any) -> Any:
+    """Declare a bounded parameter (app.exercises.base.param) in one of the page's groups of controls;
+    `schema`: more of its JSON Schema for the page (e.g. the bounds inside a text field)."""
     info = param(default, label, help, **bounds)
-    info.json_schema_extra["x-group"] = group
+    info.json_schema_extra.update({"x-group": group, **(schema or {})})
     return info
 
 
@@ -138,7 +140,8 @@ class PlaygroundParams(Params):
     points: str = knob(
         "data", "", text("Your points (link code)", "你的点（链接编码）"),
         text(f"The custom data set's points, up to {MAX_LINK_POINTS}, four characters each (x₁, x₂ in [−6, 6] at "
-             "0.01 and the class; x, y for custom_curve). The page writes it as you click on the plane or drag a point.",
+             "0.01 and the class; x, y for custom_curve). The page writes it as you click on the plane or drag a "
+             "point.",
              f"custom 数据集的点，最多 {MAX_LINK_POINTS} 个，每个点四个字符（x₁、x₂ ∈ [−6, 6]，精度 0.01，以及类别；"
              "custom_curve 为 x、y）。在平面上点击或拖动点时由页面写入。"), max_length=MAX_CODE_LENGTH * 5)
 
@@ -148,7 +151,8 @@ class PlaygroundParams(Params):
         text(f"The width of each hidden layer, comma-separated: 4,4 is two layers of 4 units. Up to "
              f"{MAX_LAYERS} layers of 1 to {MAX_WIDTH} units; empty for none (a single neuron).",
              f"每个隐藏层的宽度，用逗号分隔：4,4 表示两层、每层 4 个单元。最多 {MAX_LAYERS} 层，每层 1 到 "
-             f"{MAX_WIDTH} 个单元；留空表示没有隐藏层（单个神经元）。"), max_length=40)
+             f"{MAX_WIDTH} 个单元；留空表示没有隐藏层（单个神经元）。"), max_length=40,
+        schema={"x-max-layers": MAX_LAYERS, "x-max-width": MAX_WIDTH})  # the layer buttons' bounds
     activation: Activation = knob(
         "network", "tanh", text("Hidden activation", "隐藏层激活函数"),
         text("One activation for every hidden layer. The output is σ for classes, linear for a curve.",
