@@ -27,7 +27,7 @@ from app.exercises.ex4_8_zero_init import load as zero_init_data
 from app.exercises.playground.experiment import TRAIN
 from app.exercises.playground.links import ZERO_INIT_POINTS, playground_link, playground_query
 from app.exercises.playground.params import PlaygroundParams
-from app.exercises.playground.run import data_split, train_playground
+from app.exercises.playground.run import data_split
 from app.exercises.registry import EXERCISES
 
 API = "/api/playground/train"
@@ -43,17 +43,13 @@ def _settings(link: str) -> dict[str, str]:
     return query
 
 
-def _follow(client, link: str) -> dict:
-    """Follow a link to the playground page through the API: its train.* settings as the query."""
-    r = client.get(API, params=_settings(link))
+def _follow(client, link: str, **changes: str) -> dict:
+    """Follow a link to the playground page through the API: its train.* settings as the query (with
+    `changes`, as a reader's click would make them). The result's data hold the first network's weights
+    and biases at its recorded epochs, the last being the end of training."""
+    r = client.get(API, params={**_settings(link), **changes})
     assert r.status_code == 200, r.text[:400]
     return r.json()
-
-
-def _run(link: str, **changes):
-    """Run the playground in-process on a link's settings (and `changes`, as a reader's click would make):
-    the Result with its views (the first network's final weights W and biases b), which the API does not send."""
-    return train_playground(PlaygroundParams.model_validate({**_settings(link), **changes}))
 
 
 def _exercise(client, exercise: str, experiment: str, **params) -> dict:
@@ -166,9 +162,10 @@ def test_the_zero_init_data_are_the_playgrounds_circles():
 def test_the_zero_init_link_reproduces_the_network(client, init, activation):
     p = {"init": init, "activation": activation, "batch_size": 256, "epochs": 200}
     link = playground_link("4-8", "initialization", EXERCISES["4-8"].experiment("initialization").params(**p))
-    got, want = _follow(client, link)["metrics"], _exercise(client, "4-8", "initialization", **p)["metrics"]
-    r = _run(link)  # the first layer's units (w1, w2, b), as 4-8 counts them
-    units = np.column_stack([r.views["W"][0].T, r.views["b"][0]])
+    body, want = _follow(client, link), _exercise(client, "4-8", "initialization", **p)["metrics"]
+    got, data = body["metrics"], body["data"]
+    # the first layer's units at the end (w1, w2, b), as 4-8 counts them
+    units = np.column_stack([np.asarray(data["weights"][0][-1]).T, data["biases"][0][-1]])
     assert count_distinct(units) == want["distinct_hidden_units_final"] == (1 if init in ("zeros", "constant") else 8)
     assert got["train_accuracy"] == want["accuracy"]  # the same network to the last bit
     assert got["train_loss"] == want["final_loss"]
@@ -218,9 +215,10 @@ def test_the_bias_fit_link_reproduces_the_biases(client, monkeypatch, model, tar
     link = playground_link("4-7", "bias-regularization", params)
     assert "train.l2_biases=true" in link  # the link opens the fit with the bias penalised
     api, want = _follow(client, link)["metrics"], _exercise(client, "4-7", "bias-regularization", **p)["metrics"]
-    fits = {k: _run(link, l2_biases=b) for k, b in (("weights_and_biases", True), ("weights_only", False))}
-    assert api["train_loss"] == fits["weights_and_biases"].metrics["train_loss"]
-    bias = {k: float(r.views["b"][-1][0]) for k, r in fits.items()}
+    fits = {k: _follow(client, link, l2_biases=b) for k, b in (("weights_and_biases", "true"),
+                                                                ("weights_only", "false"))}
+    assert api["train_loss"] == fits["weights_and_biases"]["metrics"]["train_loss"]
+    bias = {k: float(f["data"]["biases"][-1][-1][0]) for k, f in fits.items()}  # the output unit's, at the end
     # On the link's points (4-7's, rounded to 0.01) 4-7 itself learns the same biases: the neuron by its
     # closed form (the playground's gradient descent lands on it), the network by the same Adam steps.
     d = data_split(PlaygroundParams.model_validate(_settings(link)))
