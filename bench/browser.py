@@ -21,7 +21,7 @@ FIRST_FIGURE_JS = """() => {
 # Change one numeric control of a section as a user does (new value + `input` event) while looking
 # at the section's first figure (scrolled to the top of the window: the page redraws the figures on
 # screen first, the others when idle); resolve with {total: ms from the change to
-# data-state="ready", request: ms from "busy" to "ready", state}.
+# data-state="ready", request: ms from "busy" to "ready", state, debounce: ms the page waited}.
 CONTROL_JS = """async ([sectionId, param, value]) => {
   const section = document.getElementById(sectionId);
   const input = section.querySelector(`[data-param="${param}"] input[type=number]`);
@@ -36,7 +36,8 @@ CONTROL_JS = """async ([sectionId, param, value]) => {
       if (busyAt !== null && (s === 'ready' || s === 'error')) {
         obs.disconnect();
         const t = performance.now();
-        requestAnimationFrame(() => resolve({total: t - t0, request: t - busyAt, state: s}));
+        requestAnimationFrame(() => resolve({total: t - t0, request: t - busyAt, state: s,
+                                             debounce: Number(section.dataset.debounce)}));
       }
     });
     obs.observe(section, {attributes: true, attributeFilter: ['data-state']});
@@ -76,8 +77,8 @@ NAN = float("nan")
 @dataclass
 class PageTiming:
     exercise: str
-    cold: float          # seconds from navigation start to the first figure: new context, fresh server
-    warm: float          # the same in another new context (empty browser caches), the server's results warm
+    cold: float          # seconds from navigation start to the first figure: a browser process just started
+    warm: float          # the same in a new context of the running browser (empty HTTP and code caches)
     control_total: float  # change a control -> section ready (includes the page's input debounce)
     control_request: float  # request start ("busy") -> ready: fetch + JSON + Plotly redraw
     control: str
@@ -86,6 +87,7 @@ class PageTiming:
     third: float = NAN    # third visit: HTTP cache and V8 code cache
     second_html: float = NAN  # second visit: navigation start -> page HTML received (responseEnd)
     second_dcl: float = NAN   # second visit: -> DOMContentLoaded end (deferred plotly.js + app ran)
+    debounce: float = NAN     # ms the page waited before asking (its data-debounce), the largest of the changes
 
 
 def available() -> str | None:
@@ -109,6 +111,15 @@ def _first_figure(page, url: str) -> float:
     return float(handle.json_value()) / 1e3
 
 
+def _cold_first_figure(pw, url: str) -> float:
+    """First figure in a browser just started: no HTTP cache, no code cache, no process warmed by a visit."""
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        return _first_figure(browser.new_context(viewport=VIEWPORT).new_page(), url)
+    finally:
+        browser.close()
+
+
 def _nav(page) -> tuple[float, float]:
     page.wait_for_load_state("load")
     html, dcl = page.evaluate(NAV_JS)
@@ -127,9 +138,12 @@ def run(base_url: str) -> list[PageTiming]:
                 url = f"{base_url}{path}?lang=en"
                 context = None
                 try:
+                    # The server as deployed holds the page's results (it computes them at start):
+                    # one visit first, then the cold visit in a browser process of its own.
                     context = browser.new_context(viewport=VIEWPORT)
-                    cold = _first_figure(context.new_page(), url)
+                    _first_figure(context.new_page(), url)
                     context.close()
+                    cold = _cold_first_figure(pw, url)
                     context = browser.new_context(viewport=VIEWPORT)  # empty caches; the server holds the results
                     page = context.new_page()
                     warm = _first_figure(page, url)
@@ -146,7 +160,7 @@ def run(base_url: str) -> list[PageTiming]:
                         section, param, value = picked
                         control = f"{section.removeprefix('exp-')}.{param}={value}"
                         page.wait_for_load_state("networkidle")  # the page has drawn and gone idle
-                        totals, requests = [], []
+                        totals, requests, waits = [], [], []
                         for k in range(CONTROL_CHANGES):  # new values each time: never a cached result
                             v = value + k if float(value).is_integer() else round(value * (1 + 0.01 * k), 6)
                             r = page.evaluate(CONTROL_JS, [section, param, v])
@@ -155,10 +169,11 @@ def run(base_url: str) -> list[PageTiming]:
                                 break
                             totals.append(r["total"] / 1e3)
                             requests.append(r["request"] / 1e3)
+                            waits.append(r["debounce"])
                         else:
                             total, request = statistics.median(totals), statistics.median(requests)
                     out.append(PageTiming(name, cold, warm, total, request, control, note, second, third,
-                                          second_html, second_dcl))
+                                          second_html, second_dcl, max(waits, default=NAN)))
                 except Exception as exc:  # one page failing must not stop the others
                     out.append(PageTiming(name, NAN, NAN, NAN, NAN, "",
                                           f"failed: {type(exc).__name__}: {str(exc)[:120]}"))

@@ -26,7 +26,8 @@ from typing import Any
 
 # Quiet access log: one line per request would drown the report.
 os.environ.setdefault("FFLAB_ACCESS_LOG", "0")
-# Measure cold pages from an empty cache: no background warm-up of the defaults.
+# No background warm-up competing with the measurements (section 3 visits each page once before its
+# cold visit instead: a deployed app has computed its pages' results at start).
 os.environ.setdefault("FFLAB_WARMUP", "0")
 
 from bench import playground
@@ -55,7 +56,8 @@ def _debounce(kind: str) -> int:
 
 
 # The bench's control change is a plain `input` event on a number box: a step, as a spinner click or
-# an arrow key sends (typed digits wait TYPING_MS instead).
+# an arrow key sends. A step alone is sent at once; steps in a row wait DEBOUNCE_MS (typed digits
+# TYPING_MS); the page says which (data-debounce) and the bench reports it.
 DEBOUNCE_MS, TYPING_MS = _debounce("slider"), _debounce("typing")
 
 
@@ -151,6 +153,11 @@ def section_ensemble(rep: Report, install_torch: bool = True) -> Any:
     return e
 
 
+def _waited(pages: list) -> str:
+    waits = sorted({int(p.debounce) for p in pages if p.debounce == p.debounce})
+    return " or ".join(f"{w} ms" for w in waits) or "not measured"
+
+
 def section_browser(rep: Report) -> None:
     from bench import browser
 
@@ -172,10 +179,10 @@ def section_browser(rep: Report) -> None:
                   "second: DOMContentLoaded ms", "control → ready ms", "request → ready ms", "control changed",
                   "note"], rows)
     body += (f"\n\nFirst figure, from navigation start (performance.timeOrigin) to the first `[data-figure] "
-             f".main-svg` drawn and visible. Cold: new browser context (empty HTTP cache) and a fresh server "
-             f"(its result cache empty, so the page's server-side runs of every experiment are included). Warm: "
-             f"another new context (empty HTTP and code caches) once the server holds the page's results: the "
-             f"browser's own cost of a first visit. Second and third visit: the same context again (HTML "
+             f".main-svg` drawn and visible. The server holds the page's results (one visit first), as "
+             f"a deployed app does once it has warmed up at start. Cold: a Chromium process just started (no "
+             f"HTTP cache, no code cache, no process a visit has warmed). Warm: a new context of the running "
+             f"browser (its HTTP and code caches empty too). Second and third visit: the same context again (HTML "
              f"revalidated, scripts from the HTTP cache at their versioned, immutable URLs; Chromium compiles a "
              f"script's code cache on its second load and uses it from the third); the second visit's "
              f"HTML-received and DOMContentLoaded times (deferred scripts, plotly.js included, have run by then) "
@@ -184,10 +191,10 @@ def section_browser(rep: Report) -> None:
              f"first figure is at the top of the window, to the section's data-state=\"ready\" after the redraw "
              f"(figures on screen are redrawn before \"ready\", the others when the page is idle); median of "
              f"{browser.CONTROL_CHANGES} changes to values not seen before (a value seen before is redrawn from "
-             f"the page's memory with no request) once the page is idle; it includes the page's "
-             f"{DEBOUNCE_MS} ms debounce for a step (the event is a plain `input`, as a spinner click or an arrow "
-             f"key sends; typed digits wait {TYPING_MS} ms); request → ready is the fetch, JSON and Plotly redraw "
-             f"alone. "
+             f"the page's memory with no request) once the page is idle; it includes the page's debounce (the "
+             f"event is a plain `input`, as a spinner click or an arrow key sends: a step alone goes at once, "
+             f"steps in a row wait {DEBOUNCE_MS} ms, typed digits {TYPING_MS} ms; waited here: "
+             f"{_waited(pages)}); request → ready is the fetch, JSON and Plotly redraw alone. "
              f"plotly.js: {raw and len(raw) / 1e6:.2f} MB, {len(packed) / 1e6:.2f} MB gzipped, "
              f"served with an immutable Cache-Control on a versioned URL and `defer`.")
     rep.section("3. Pages in Chromium (Playwright, /usr/bin/chromium headless)", body)
@@ -200,12 +207,12 @@ def section_browser(rep: Report) -> None:
         ratio = worst.cold / worst.warm
         rep.target("cold page first figure", f"≤ {COLD_OVER_WARM:g}× warm", f"worst {ratio:.2f}× ({worst.exercise}: "
                    f"cold {ms(worst.cold)} ms, warm {ms(worst.warm)} ms)", ratio <= COLD_OVER_WARM,
-                   "" if ratio <= COLD_OVER_WARM else "the cold visit includes the server's first runs of the "
-                   "page's experiments at their defaults (FFLAB_WARMUP=0 here; a served app warms them at start)")
+                   "" if ratio <= COLD_OVER_WARM else "a browser process's first page: starting its renderer, "
+                   "then fetching, parsing and compiling plotly.js with nothing cached")
     rep.timed("control change → redrawn figure", CONTROL_REDRAW,
               [(f"{p.exercise} {p.control}", p.control_total) for p in pages if p.control],
-              f"{DEBOUNCE_MS} ms of it is the step debounce in static/js/exercise.js; the rest is the "
-              "experiment's compute + redraw (request → ready column)")
+              f"the page's debounce ({_waited(pages)}), then the experiment's compute and the redraw of the "
+              "figures on screen (request → ready column)")
 
 
 def section_load(rep: Report, seconds: float) -> None:

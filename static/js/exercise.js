@@ -16,10 +16,12 @@
 (function () {
   // Wait for a pause before asking the server: long while typing (so "5" on the way to "5000" is never
   // drawn), short while dragging a slider (superseded requests are aborted anyway), none for a choice
-  // or a commit (Enter, or leaving the box).
+  // or a commit (Enter, or leaving the box). A step that comes alone (a spinner click or an arrow key
+  // more than STEP_ALONE_MS after the last) is a deliberate change: it goes at once too.
   const DEBOUNCE_MS = { typing: 700, slider: 60, choice: 0, commit: 0 };
+  const STEP_ALONE_MS = 120;
   const { page, el, dark, themed, download, toCsv, summarize, Control, metricCards, resolve, state, Memo, memoKey,
-    readEvents, readJson } = window.FFLab;
+    readEvents, readJson, Progress } = window.FFLab;
   const S = page.strings;
 
   const optionLabels = {};
@@ -41,6 +43,7 @@
       this.figuresBox = section.querySelector(".figures");
       this.staleNote = el("p", { class: "stale-note", text: S.stale, hidden: true });
       this.status.after(this.staleNote);
+      this.progress = new Progress(this.status, () => this.abort && this.abort.abort());
       this.controls = {};
       this.memo = new Memo(); // results already received, by canonical query
       this.optionLabels = optionLabels; // a sweep's keys (relu, zeros …) read like the page's menus
@@ -144,7 +147,12 @@
       if (kind === "commit" && this.query().toString() === this.asked) return; // already asked while typing
       if (kind !== "typing" && this.recall()) return; // a value seen before: at once (typed digits wait)
       this.markStale(true);
-      const wait = DEBOUNCE_MS[kind] ?? DEBOUNCE_MS.typing;
+      let wait = DEBOUNCE_MS[kind] ?? DEBOUNCE_MS.typing;
+      if (kind === "slider") {
+        const now = performance.now();
+        if (!(now - this.lastStep <= STEP_ALONE_MS)) wait = 0; // the first step of a drag or key repeat too
+        this.lastStep = now;
+      }
       this.section.dataset.debounce = String(wait); // how long this change waited (shown to tests and tools)
       this.timer = setTimeout(() => {
         // A box still being typed ("", "-", "1e") has nothing to send yet; Enter or leaving it sends.
@@ -159,8 +167,9 @@
       if (!result) return false;
       if (this.abort) this.abort.abort();
       this.abort = null;
+      this.inFlight = false;
       this.asked = q.toString();
-      this.hideProgress();
+      this.progress.hide();
       this.clearErrors();
       this.draw(result);
       return true;
@@ -192,14 +201,15 @@
       let url = `${this.info.stream_path || this.path}?${q}`;
       let init = { signal: controller.signal, headers: { Accept: "application/json, text/event-stream" } };
       if (this.beforeFetch) [url, init] = this.beforeFetch(url, init, q); // the playground may POST its data
-      const progressTimer = setTimeout(() => this.showProgress(0, 0), 300);
+      const progressTimer = setTimeout(() => this.progress.show(0, 0), 300);
+      this.inFlight = true;
       try {
         const response = await fetch(url, init);
         const type = response.headers.get("content-type") || "";
         if (response.ok && type.startsWith("text/event-stream")) {
           await readEvents(response, (event, data, text) => {
             if (this.abort !== controller) return;
-            if (event === "progress") this.showProgress(data.fraction, data.work);
+            if (event === "progress") this.progress.show(data.fraction, data.work);
             else if (event === "result" || event === "error") this.handle(event === "result" ? 200 : 503, data, key, text);
           });
         } else {
@@ -212,7 +222,11 @@
         if (this.abort === controller) this.asked = null; // not answered: a commit asks again
       } finally {
         clearTimeout(progressTimer);
-        if (this.abort === controller) this.hideProgress();
+        if (this.abort === controller) {
+          this.progress.hide();
+          this.inFlight = false;
+          this.drawLater();
+        }
       }
     }
 
@@ -226,26 +240,6 @@
       } else {
         this.setStatus("error", status === 503 ? S.busy : S.request_failed); // never the server's English
       }
-    }
-
-    showProgress(fraction, work) {
-      if (!this.progressBox) {
-        this.progressBar = el("progress", { max: "1", value: "0", "aria-label": S.working });
-        this.progressText = el("span", { class: "progress-text" });
-        const cancel = el("button", { type: "button", class: "cancel", text: S.cancel });
-        cancel.addEventListener("click", () => {
-          if (this.abort) this.abort.abort();
-        });
-        this.progressBox = el("div", { class: "progress" }, this.progressBar, this.progressText, cancel);
-        this.status.after(this.progressBox);
-      }
-      this.progressBox.hidden = false;
-      this.progressBar.value = fraction;
-      this.progressText.textContent = work ? S.work_done.replace("{n}", work.toLocaleString()) : "";
-    }
-
-    hideProgress() {
-      if (this.progressBox) this.progressBox.hidden = true;
     }
 
     clearErrors() {
@@ -292,12 +286,10 @@
         : some(m.diverged) ? S.some_diverged : S.ready);
     }
 
-    /* Draw every figure of a result. The ones on screen are drawn at once; the
-       others one per idle moment after, so a control change redraws what the reader is looking at
-       without waiting for figures further down. `done` runs once all are drawn; a newer result
-       arriving meanwhile cancels the rest (it draws them itself). */
+    /* Draw every figure of a result: the ones on screen at once, the others later (drawLater), so a control
+       change redraws what the reader is looking at without waiting for figures further down. `done` runs
+       once all are drawn; a newer result arriving meanwhile drops the rest (it draws them itself). */
     drawFigures(figures, done) {
-      const generation = (this.generation = (this.generation || 0) + 1);
       const later = [];
       for (const [name, fig] of Object.entries(figures)) {
         const div = this.figureDiv(name);
@@ -305,20 +297,30 @@
         if (onScreen(div)) this.plot(div, name, fig);
         else later.push([div, name, fig]);
       }
-      this.section.dataset.drawn = later.length ? "partly" : "all";
+      this.queue = { later, done };
+      this.drawLater();
+    }
+
+    /* Draw the queued figures, one per idle moment. A request in flight pauses them: a redraw further
+       down must not hold up the answer's (it replaces them all); a request that brings no result resumes. */
+    drawLater() {
+      const queue = this.queue;
+      if (!queue) return;
+      this.section.dataset.drawn = queue.later.length ? "partly" : "all";
       const next = () => {
-        if (generation !== this.generation) return;
-        const item = later.shift();
+        if (queue !== this.queue || this.inFlight) return;
+        const item = queue.later.shift();
         if (item) {
           this.plot(...item);
           whenIdle(next);
         } else {
           this.section.dataset.drawn = "all";
-          if (done) done();
+          this.queue = null;
+          if (queue.done) queue.done();
         }
       };
-      if (later.length) whenIdle(next);
-      else if (done) done();
+      if (queue.later.length) whenIdle(next);
+      else next();
     }
 
     figureDiv(name) {

@@ -8,7 +8,8 @@
  * they draw in place, and a recalled result must show its own numbers. The memo is bounded twice: at
  * most MAX_RESULTS per section and MAX_CHARS of JSON text, so a class leaving a page open all lesson
  * does not grow the tab without end. readEvents reads server-sent events from a fetch
- * body (the streamed experiments send progress, then the result). Loaded after fflab-util.js.
+ * body (the streamed experiments send progress, then the result), and Progress shows that progress.
+ * Loaded after fflab-util.js.
  */
 "use strict";
 
@@ -96,5 +97,32 @@
     }
   }
 
-  Object.assign(window.FFLab, { Memo, memoKey, readEvents, readJson });
+  /* A streamed run's progress under a section's status: a bar, the work done, and a cancel button. */
+  class Progress {
+    constructor(after, cancel) {
+      this.after = after; // the element the bar goes after, made when first shown
+      this.cancel = cancel;
+    }
+
+    show(fraction, work) {
+      const { el, page } = window.FFLab, S = page.strings;
+      if (!this.box) {
+        this.bar = el("progress", { max: "1", value: "0", "aria-label": S.working });
+        this.text = el("span", { class: "progress-text" });
+        const cancel = el("button", { type: "button", class: "cancel", text: S.cancel });
+        cancel.addEventListener("click", this.cancel);
+        this.box = el("div", { class: "progress" }, this.bar, this.text, cancel);
+        this.after.after(this.box);
+      }
+      this.box.hidden = false;
+      this.bar.value = fraction;
+      this.text.textContent = work ? S.work_done.replace("{n}", work.toLocaleString()) : "";
+    }
+
+    hide() {
+      if (this.box) this.box.hidden = true;
+    }
+  }
+
+  Object.assign(window.FFLab, { Memo, memoKey, readEvents, readJson, Progress });
 })();

@@ -193,15 +193,30 @@ def test_figures_on_screen_are_redrawn_before_ready_and_the_others_follow(page, 
     assert console_errors == []
 
 
-def test_a_step_on_a_number_box_waits_like_a_slider_and_typing_waits_longer(page, live_server, console_errors):
+def test_a_step_alone_goes_at_once_steps_in_a_row_wait_like_a_slider_and_typing_waits_longer(
+        page, live_server, console_errors):
     page.goto(f"{live_server}/exercises/4-1?lang=en")
     section = page.locator("#exp-centering")
     expect(section).to_have_attribute("data-state", "ready", timeout=15_000)
     box = section.locator('[data-param="seed"] input[type=number]')
     box.focus()
-    page.keyboard.press("ArrowUp")  # a spinner step: one deliberate change
-    expect(section).to_have_attribute("data-debounce", "60")
+    page.keyboard.press("ArrowUp")  # a step alone (a spinner click, an arrow key): one deliberate change
+    expect(section).to_have_attribute("data-debounce", "0")
     expect(section).to_have_attribute("data-state", "ready", timeout=15_000)
+    # Steps in a row (a key held down, a slider dragged) wait for a pause: one request at the end.
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if "/api/" in r.url else None)
+    with page.expect_response(lambda r: "/api/" in r.url, timeout=15_000):
+        page.evaluate("""() => { const box = document.querySelector('#exp-centering [data-param="seed"] input');
+          for (let i = 0; i < 3; i++) {
+            box.value = String(Number(box.value) + 1);
+            box.dispatchEvent(new Event('input'));
+          } }""")
+        expect(section).to_have_attribute("data-debounce", "60")
+    expect(section).to_have_attribute("data-state", "ready", timeout=15_000)
+    page.wait_for_timeout(200)  # longer than the debounce: another request would have left by now
+    final = box.input_value()
+    assert len(requests) == 1 and re.search(rf"[?&]seed={final}(&|$)", requests[0]), (final, requests)
     page.keyboard.type("3")  # typed digits: wait for the next keystroke
     expect(section).to_have_attribute("data-debounce", "700")
     expect(section).to_have_attribute("data-state", "ready", timeout=15_000)
