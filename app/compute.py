@@ -47,6 +47,20 @@ class Busy(RuntimeError):
     """Every compute slot stayed taken for the whole wait (or the computing child was lost)."""
 
 
+class GaveWay(Exception):
+    """Background work stopped and gave its slot up because a request was waiting for one."""
+
+
+# Set on the warm-up's thread: whatever it computes (the defaults, the numbers the pages quote) is
+# background work, which gives way to requests.
+BACKGROUND: contextvars.ContextVar[bool] = contextvars.ContextVar("fflab_background", default=False)
+# Background work looks whether a request waits for its slot this often (process mode: as often as the
+# child reports its progress, every 0.1 s).
+GIVE_WAY_SECONDS = 0.05
+# Background work that gave way starts again once no request has waited for a slot for this long.
+QUIET_SECONDS = 1.0
+
+
 CACHE = LRU(256, 64 * 2**20)
 
 
@@ -141,7 +155,8 @@ def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
     Raises TooCostly before computing when params are over the work budget, Busy when no
     compute slot frees up within `wait` seconds (default QUEUE_WAIT_SECONDS). `listener` hears
     every training checkpoint (app.nn.hooks) and may raise to abandon the run. `background` work
-    (the warm-up) lets any request waiting beside it take a free slot first.
+    (the warm-up) lets any request waiting beside it take a free slot first, and stops with GaveWay,
+    giving its slot up, when a request has to wait for one while it computes.
     """
     key = _key(exercise, experiment, params)
     entry = _cached(key, lang)
@@ -149,8 +164,10 @@ def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
         return entry
     experiment.check_budget(params)
     if not slots().acquire(timeout=QUEUE_WAIT_SECONDS if wait is None else wait,
-                           poll=BACKGROUND_POLL_SECONDS if background else POLL_MAX):
+                           poll=BACKGROUND_POLL_SECONDS if background else POLL_MAX, background=background):
         raise Busy(exercise.id, experiment.name)
+    if background:
+        listener = _giving_way(listener)
     # Announced before the run, so that a request for this query in any language arriving meanwhile
     # waits for it instead of computing it a second time.
     with _drawing_changed:
@@ -172,6 +189,38 @@ def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
         if not finishing:  # refused, failed or abandoned: whoever waited computes for itself
             slots().release()
             _forget_drawing(key, run)
+
+
+def _giving_way(listener: Callable[[int], None] | None) -> Callable[[int], None]:
+    """A listener for background work: raises GaveWay once a request has waited for a slot since now."""
+    since = time.time()
+    looked = time.monotonic()
+
+    def listen(work: int) -> None:
+        nonlocal looked
+        if listener is not None:
+            listener(work)
+        if time.monotonic() - looked >= GIVE_WAY_SECONDS:
+            looked = time.monotonic()
+            if slots().wanted_since(since):
+                raise GaveWay
+    return listen
+
+
+def background_entry(exercise: Exercise, experiment: Experiment, params: Params, lang: str = "en",
+                     wait: float = 60.0) -> Entry:
+    """`result_entry` as background work: it waits up to `wait` seconds for a slot (Busy after that), and
+    whenever it gives way to a request it waits for a quiet moment and starts again."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return result_entry(exercise, experiment, params, wait=max(0.0, deadline - time.monotonic()),
+                                background=True, lang=lang)
+        except GaveWay:
+            while slots().wanted_since(time.time() - QUIET_SECONDS):
+                if time.monotonic() >= deadline:
+                    raise Busy(exercise.id, experiment.name) from None
+                time.sleep(QUIET_SECONDS / 4)
 
 
 def _cached(key: tuple[str, str, str], lang: str) -> Entry | None:
@@ -226,6 +275,8 @@ def _finish(bodies: Iterator[tuple[str, bytes]], key: tuple[str, str, str], para
     try:
         for lang, body in bodies:
             _store(key, params, lang, body)
+    except GaveWay:  # background work stopped drawing for a request: the rest is drawn when asked for
+        pass
     except Exception:  # the first language was answered; the others are drawn again when asked for
         _log.exception("drawing %s/%s in another language failed", key[0], key[1])
     finally:
@@ -265,7 +316,9 @@ def warm_up(exercises: dict[str, Exercise], langs: tuple[str, ...] = ("en", "zh"
 
     First page views then never wait for a computation. Runs one experiment at a time, so it
     takes one compute slot and leaves the others to requests; under load it queues for a slot
-    like a request, but for up to `wait` seconds, so no default is skipped. A default stopped by the
+    like a request, but for up to `wait` seconds, so no default is skipped, and it gives its slot
+    up to any request that would have to wait (a replica restarted under a class's load warms up
+    in the quiet moments, never in a student's way). A default stopped by the
     deadline (a starved machine) is logged and left to its first visitor; the warm-up goes on.
     """
     done = 0
@@ -278,7 +331,7 @@ def warm_up(exercises: dict[str, Exercise], langs: tuple[str, ...] = ("en", "zh"
                     continue
                 for _ in range(3):  # Busy here means a lost child (replaced at once) or a very long queue
                     try:
-                        result_entry(exercise, experiment, params, wait=wait, background=True, lang=lang)
+                        background_entry(exercise, experiment, params, lang, wait=wait)
                         done += 1
                         break
                     except Busy:

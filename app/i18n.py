@@ -129,6 +129,7 @@ SHELL: dict[str, dict[str, str]] = {
                         "未更新：有参数不被接受（见该参数旁的说明）。"),
     "not_accepted": text("This value is not accepted.", "这个值不被接受。"),
     "busy": text("The server is busy; try again in a few seconds.", "服务器正忙，请几秒后重试。"),
+    "busy_retry": text("The server is busy; asking again in a moment …", "服务器正忙，稍后自动重试……"),
     "comma_integer": text("{label}: enter a whole number without a comma, such as 1000 or 1e3.",
                           "{label}：请输入不带逗号的整数，例如 1000 或 1e3。"),
     "budget_max": text("Usable here: up to about {limit} with the other settings as they are.",

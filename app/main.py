@@ -35,8 +35,12 @@ def warm_up() -> None:
     garbage collector's sight: a full collection then takes ~0 ms instead of 15–27 ms, a pause the
     event loop would otherwise take in the middle of some request.
     """
-    compute.warm_up({**EXERCISES, **PLAYGROUNDS})
-    pages.warm_up()
+    background = compute.BACKGROUND.set(True)  # what the warm-up computes gives way to requests
+    try:
+        compute.warm_up({**EXERCISES, **PLAYGROUNDS})
+        pages.warm_up()
+    finally:
+        compute.BACKGROUND.reset(background)
     gc.collect()
     gc.freeze()
     compute.WARM.set()

@@ -22,7 +22,7 @@ import numpy as np
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from app.compute import Busy, result_body
+from app.compute import BACKGROUND, Busy, background_entry, result_body
 from app.exercises.base import TooCostly
 from app.exercises.registry import EXERCISES
 from app.format import number as fmt
@@ -41,7 +41,10 @@ def _metrics(exercise_id: str, experiment: str, overrides: tuple[tuple[str, Any]
         raise KeyError(f"{exercise_id} has no experiment {experiment!r}")
     params = exp.params.model_validate(dict(overrides))
     try:
-        body = result_body(exercise, exp, params, wait=QUOTE_WAIT_SECONDS)
+        if BACKGROUND.get():  # the warm-up renders the pages: it waits for a slot and gives way to requests
+            body = background_entry(exercise, exp, params).body
+        else:
+            body = result_body(exercise, exp, params, wait=QUOTE_WAIT_SECONDS)
     except (Busy, TooCostly):
         # Every slot is taken (by this very page's own results, say), or an operator's budget is
         # smaller than the one the templates were written for: compute here, once per process. The

@@ -33,6 +33,8 @@ class Slots:
         self.count = count
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.paths = [directory / f"slot-{i}" for i in range(count)]
+        # Touched by a request while it waits for a slot: background work sees it and gives way.
+        self.wanted = directory / "wanted"
         self._held: list[int] = []  # descriptors of the slots this process holds
         self._lock = threading.Lock()
 
@@ -50,18 +52,22 @@ class Slots:
             return True
         return False
 
-    def acquire(self, blocking: bool = True, timeout: float | None = None, poll: float = POLL_MAX) -> bool:
+    def acquire(self, blocking: bool = True, timeout: float | None = None, poll: float = POLL_MAX,
+                background: bool = False) -> bool:
         """Take a free slot, waiting up to `timeout` seconds (forever if None); False if none freed up.
 
         A waiter looks again after 2 ms, then less and less often, down to every `poll` seconds:
         background work passes a longer `poll` than requests, so a request waiting beside it
-        gets the next free slot.
+        gets the next free slot. A request that has to wait says so (`wanted_since`), so that
+        background work holding a slot can give it up.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         pause = POLL_FIRST
         while True:
             if self._try_any():
                 return True
+            if blocking and not background:
+                self._want()
             if not blocking or (deadline is not None and time.monotonic() >= deadline):
                 return False
             time.sleep(pause if deadline is None else max(0.0, min(pause, deadline - time.monotonic())))
@@ -73,6 +79,19 @@ class Slots:
             fd = self._held.pop()
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+    def _want(self) -> None:
+        try:
+            os.utime(self.wanted)
+        except FileNotFoundError:
+            self.wanted.touch(mode=0o600)
+
+    def wanted_since(self, when: float) -> bool:
+        """Whether a request of this server has waited for a slot since `when` (time.time())."""
+        try:
+            return self.wanted.stat().st_mtime >= when
+        except FileNotFoundError:
+            return False
 
     def held(self) -> int:
         with self._lock:

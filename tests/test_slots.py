@@ -90,3 +90,15 @@ def test_a_request_waiting_beside_background_work_gets_the_next_free_slot(tmp_pa
     for t in threads:
         t.join()
     assert won == ["request", "background"]
+
+
+def test_a_request_that_waits_is_seen_by_background_work_and_background_waits_are_not(tmp_path):
+    import time as clock
+
+    slots, other = Slots(1, tmp_path), Slots(1, tmp_path)
+    assert slots.acquire(blocking=False)
+    since = clock.time()
+    assert not other.acquire(blocking=False) and not other.wanted_since(since)  # a glance is no wait
+    assert not other.acquire(timeout=0.05, background=True) and not slots.wanted_since(since)
+    assert not other.acquire(timeout=0.05) and slots.wanted_since(since)  # a request waited
+    assert not slots.wanted_since(clock.time() + 1)

@@ -20,8 +20,8 @@
   // more than STEP_ALONE_MS after the last) is a deliberate change: it goes at once too.
   const DEBOUNCE_MS = { typing: 700, slider: 60, choice: 0, commit: 0 };
   const STEP_ALONE_MS = 120;
-  const { page, el, dark, themed, download, toCsv, summarize, Control, metricCards, resolve, state, Memo, memoKey,
-    readEvents, readJson, Progress } = window.FFLab;
+  const { page, el, dark, themed, summarize, Control, metricCards, resolve, state, Memo, memoKey,
+    readEvents, readJson, Progress, Toolbar, busyRetryDelay } = window.FFLab;
   const S = page.strings;
 
   const optionLabels = {};
@@ -62,7 +62,7 @@
       }
       state.reset(this, fixed);
       this.form.addEventListener("submit", (e) => e.preventDefault());
-      this.buildToolbar();
+      this.toolbar = new Toolbar(this);
       const embedded = section.querySelector("script.result-json").textContent, initial = JSON.parse(embedded);
       if (initial) this.draw(initial);
       this.asked = initial ? this.query().toString() : null;
@@ -71,49 +71,6 @@
       const own = (errors || []).filter((d) => !state.unknown.includes(`${this.name}.${d.loc[d.loc.length - 1]}`));
       if (own.length) this.showErrors(own);
       else if (!initial) this.request(); // the server was busy, or the link had an unknown key: ask from here
-    }
-
-    buildToolbar() {
-      const bar = el("div", { class: "toolbar", role: "group", "aria-label": S.api_box });
-      const copy = el("button", { type: "button", class: "copy-link", text: S.copy_link });
-      copy.addEventListener("click", async () => {
-        const url = window.location.href;
-        try {
-          await navigator.clipboard.writeText(url);
-        } catch (e) {
-          window.prompt(S.copy_link, url);
-        }
-        this.setStatus("ready", S.copied);
-      });
-      const json = el("button", { type: "button", class: "download-json", text: S.download_json });
-      json.addEventListener("click", () => this.result &&
-        download(`${page.exercise}-${this.name}.json`, "application/json", JSON.stringify(this.result, null, 1)));
-      const csv = el("button", { type: "button", class: "download-csv", text: S.download_csv });
-      csv.addEventListener("click", () => this.result &&
-        download(`${page.exercise}-${this.name}.csv`, "text/csv", toCsv(this.result.data || {})));
-      bar.append(copy, json, csv);
-      this.apiBox = el("details", { class: "api-box" }, el("summary", { text: S.api_box }));
-      this.curl = el("pre", { class: "curl" });
-      this.python = el("pre", { class: "python" });
-      this.apiBox.append(el("p", { text: S.api_curl }), this.curl, el("p", { text: S.api_python }), this.python);
-      this.section.querySelector(".output").append(bar, this.apiBox);
-      this.updateApiBox();
-    }
-
-    updateApiBox() {
-      if (!this.curl) return;
-      const q = this.query();
-      const url = `${window.location.origin}${this.path}?${q}`;
-      this.curl.textContent = `curl '${url}'`;
-      const params = [...q.entries()].map(([k, v]) => `"${k}": ${JSON.stringify(v)}`).join(", ");
-      this.python.textContent = [
-        "import httpx",
-        "",
-        `r = httpx.get("${window.location.origin}${this.path}", params={${params}})`,
-        "r.raise_for_status()",
-        "result = r.json()",
-        'print(result["metrics"])',
-      ].join("\n");
     }
 
     query() {
@@ -141,7 +98,7 @@
 
     changed(kind) {
       this.writeUrl();
-      this.updateApiBox();
+      if (this.toolbar) this.toolbar.update(); // not yet while the constructor sets the controls
       for (const [n, c] of Object.entries(this.controls)) if (c.budget && c.budget.others !== this.others(n)) c.clearBudget();
       clearTimeout(this.timer);
       if (kind === "commit" && this.query().toString() === this.asked) return; // already asked while typing
@@ -188,7 +145,9 @@
       this.status.textContent = text;
     }
 
-    async request() {
+    /* Ask the server for the controls' values; `attempt` counts the times a busy server was asked again. */
+    async request(attempt = 0) {
+      this.attempt = attempt;
       if (this.abort) this.abort.abort();
       const controller = new AbortController();
       this.abort = controller;
@@ -237,6 +196,9 @@
         this.draw(body);
       } else if (status === 422 && body && Array.isArray(body.detail)) {
         this.showErrors(body.detail);
+      } else if (status === 503 && busyRetryDelay(this.attempt) !== null) {
+        this.setStatus("busy", S.busy_retry); // a new change clears the timer: the retry is dropped
+        this.timer = setTimeout(() => this.request(this.attempt + 1), busyRetryDelay(this.attempt));
       } else {
         this.setStatus("error", status === 503 ? S.busy : S.request_failed); // never the server's English
       }

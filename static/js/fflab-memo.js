@@ -8,7 +8,8 @@
  * they draw in place, and a recalled result must show its own numbers. The memo is bounded twice: at
  * most MAX_RESULTS per section and MAX_CHARS of JSON text, so a class leaving a page open all lesson
  * does not grow the tab without end. readEvents reads server-sent events from a fetch
- * body (the streamed experiments send progress, then the result), and Progress shows that progress.
+ * body (the streamed experiments send progress, then the result), Progress shows that progress, and
+ * busyRetryDelay says when to ask a busy server again.
  * Loaded after fflab-util.js.
  */
 "use strict";
@@ -124,5 +125,14 @@
     }
   }
 
-  Object.assign(window.FFLab, { Memo, memoKey, readEvents, readJson, Progress });
+  /* How long to wait before asking a busy server (503) again: about BUSY_RETRY_MS[attempt] ms, jittered
+     so that a class refused at the same moment does not come back at the same moment; null once the
+     retries are spent (the section then says the server is busy). */
+  const BUSY_RETRY_MS = [1000, 2500];
+  function busyRetryDelay(attempt) {
+    const ms = BUSY_RETRY_MS[attempt];
+    return ms === undefined ? null : ms * (0.75 + Math.random() / 2);
+  }
+
+  Object.assign(window.FFLab, { Memo, memoKey, readEvents, readJson, Progress, busyRetryDelay });
 })();

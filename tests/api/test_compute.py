@@ -185,3 +185,41 @@ def test_a_page_with_a_deferred_result_is_not_kept(client, monkeypatch):
     # The kept page is sent again byte for byte, gzipped or not.
     assert client.get("/exercises/4-4?lang=en").text == complete
     assert client.get("/exercises/4-4?lang=en", headers={"accept-encoding": "identity"}).text == complete
+
+
+def test_background_work_gives_its_slot_to_a_request_and_starts_again_when_all_is_quiet():
+    """A replica warming up under a class's load must not make a student wait: the warm-up's run stops
+    at its next checkpoint once a request waits for the slot, and runs again in a quiet moment."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+
+    from app.nn.hooks import checkpoint
+
+    ex = EXERCISES["4-4"]
+    exp, other = ex.experiment("derivative"), ex.experiment("swish-family")
+    started, runs = threading.Event(), []
+
+    def slow(params):  # the first run would hold the slot for 3 s; the second is the plain run
+        runs.append(time.monotonic())
+        started.set()
+        while len(runs) == 1 and time.monotonic() - runs[0] < 3.0:
+            checkpoint(1)
+            time.sleep(0.005)
+        return exp.run(params)
+
+    with configured(compute_slots=1, queue_wait=0.1):
+        compute.clear_cache()
+        with ThreadPoolExecutor(1) as threads:
+            warming = threads.submit(compute.background_entry, ex, replace(exp, run=slow), exp.params(), "en", 30)
+            assert started.wait(10)
+            asked = time.monotonic()
+            # A request that would be refused (Busy) if the warm-up kept the slot past its 2 s wait.
+            compute.result_entry(ex, other, other.params(), wait=2.0)
+            answered = time.monotonic()
+            entry = warming.result(30)
+        compute.settle()
+    assert answered - asked < 1.0, "the request waited for the background run"
+    assert len(runs) == 2 and runs[1] - answered >= compute.QUIET_SECONDS * 0.9  # again, once it was quiet
+    assert entry.body == compute.cached_body(ex, exp, exp.params(), "en")
+    compute.clear_cache()
