@@ -31,12 +31,19 @@ def refuse_first(page, experiment: str, refusals: int) -> list[str]:
     return asked
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_a_busy_answer_is_asked_again_and_the_result_drawn(page, open_exercise, console_errors, lang):
+def move_while_refused(page, open_exercise, refusals: int, lang: str = "en"):
+    """Open 4-4, refuse its derivative's next `refusals` requests, move x_min; return the section and
+    the URLs asked."""
     open_exercise("4-4", lang)
     section = page.locator("#exp-derivative")
-    asked = refuse_first(page, "derivative", 1)
+    asked = refuse_first(page, "derivative", refusals)
     set_value(section, "x_min", "-3")
+    return section, asked
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_busy_answer_is_asked_again_and_the_result_drawn(page, open_exercise, console_errors, lang):
+    section, asked = move_while_refused(page, open_exercise, 1, lang)
     expect(section).to_have_attribute("data-state", "busy", timeout=5_000)
     expect(section.locator(".status")).to_have_text(
         "The server is busy; asking again in a moment …" if lang == "en" else "服务器正忙，稍后自动重试……")
@@ -47,10 +54,7 @@ def test_a_busy_answer_is_asked_again_and_the_result_drawn(page, open_exercise, 
 
 
 def test_after_its_retries_the_page_says_the_server_is_busy(page, open_exercise, console_errors):
-    open_exercise("4-4")
-    section = page.locator("#exp-derivative")
-    asked = refuse_first(page, "derivative", 99)
-    set_value(section, "x_min", "-3")
+    section, asked = move_while_refused(page, open_exercise, 99)
     expect(section).to_have_attribute("data-state", "error", timeout=10_000)
     expect(section.locator(".status")).to_have_text("The server is busy; try again in a few seconds.")
     page.wait_for_timeout(500)
@@ -58,10 +62,7 @@ def test_after_its_retries_the_page_says_the_server_is_busy(page, open_exercise,
 
 
 def test_a_change_while_waiting_to_ask_again_drops_the_retry(page, open_exercise, console_errors):
-    open_exercise("4-4")
-    section = page.locator("#exp-derivative")
-    asked = refuse_first(page, "derivative", 1)
-    set_value(section, "x_min", "-3")
+    section, asked = move_while_refused(page, open_exercise, 1)
     expect(section).to_have_attribute("data-state", "busy", timeout=5_000)
     set_value(section, "x_min", "-4")
     expect(section).to_have_attribute("data-state", "ready", timeout=10_000)
