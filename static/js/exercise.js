@@ -111,6 +111,7 @@
         this.lastStep = now;
       }
       this.section.dataset.debounce = String(wait); // how long this change waited (shown to tests and tools)
+      if (wait === 0) this.inFlight = true; // asked for at once: figures further down wait for the answer
       this.timer = setTimeout(() => {
         // A box still being typed ("", "-", "1e") has nothing to send yet; Enter or leaving it sends.
         if (kind !== "typing" || !Object.values(this.controls).some((c) => c.incomplete)) this.recall() || this.request();
