@@ -42,6 +42,15 @@ class Single:
         self.f_der, self.f_out_der = net.hidden.der_at, net.output.der_at
         self.zero = np.zeros(1)  # the penalty without L2 (train copies it out)
 
+    @staticmethod
+    def stepper(opt):
+        """The optimiser's step for this path: its gradients are new arrays every step that nothing else
+        holds, so plain SGD may scale them into the updates in place."""
+        return getattr(opt, "step_consuming", opt.step)
+
+    def snapshot(self) -> Network:
+        return self.net.copy()
+
     def _forward(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         Z, A, f = [], [X], self.f
         a = X

@@ -27,6 +27,8 @@ from app.nn.neuron import applies as neuron_applies
 from app.nn.optimizers import get_optimizer
 from app.nn.single import Single
 from app.nn.single import applies as single_applies
+from app.nn.tiny import Tiny
+from app.nn.tiny import applies as tiny_applies
 
 MAX_RECORDED_STEPS = 20_000
 MAX_PATH_VALUES = 1 << 23  # record_path keeps (steps + 1) x members x parameters floats: 64 MB at most
@@ -284,12 +286,11 @@ def train(
             return np.concatenate([p.reshape(S, -1) for p in m.split(m.flat)], axis=1)
     elif single_applies(net, X, Y, single_batch, per_member, record_updates, record_path):
         one = Single(net, loss, l2_weights, l2_biases)  # type: ignore[arg-type]
-        params = one.params
-        # its gradients are new arrays every step, nothing else holds them: plain SGD may scale them in place
-        step_with = getattr(opt, "step_consuming", opt.step)
+        if tiny_applies(net, X, loss, opt, regularised):
+            one = Tiny(one, X, Y, opt.eta)  # type: ignore[assignment]  # the step on Python floats
+        params, step_with, snapshot = one.params, one.stepper(opt), one.snapshot
         objective = one.objective  # one batch, no updates or path recorded (single_applies): no more needed
         evaluate = one.value
-        snapshot = net.copy
 
         def norms(layer: int, grads: list[np.ndarray]) -> np.ndarray:
             return one.norm(grads[layer])
