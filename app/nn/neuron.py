@@ -45,12 +45,14 @@ class Delta:
     array: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
+def sigmoid_scalar(z: float) -> float:
+    """σ(z) on a Python float, as app.nn.activations.sigmoid: exp of a number ≤ 0 only."""
+    e = math.exp(-abs(z))
+    return 1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e)
+
+
 def _bce_scalar(z: float, y: float) -> float:
-    # σ(z) − y, taking exp of a number ≤ 0 only
-    if z >= 0.0:
-        return 1.0 / (1.0 + math.exp(-z)) - y
-    e = math.exp(z)
-    return e / (1.0 + e) - y
+    return sigmoid_scalar(z) - y  # σ(z) − y
 
 
 def _bce_array(z: np.ndarray, y: np.ndarray) -> np.ndarray:

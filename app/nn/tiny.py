@@ -26,6 +26,7 @@ import numpy as np
 
 from app.nn.losses import LOSSES, Loss
 from app.nn.network import Network
+from app.nn.neuron import DELTAS, sigmoid_scalar
 from app.nn.optimizers import SGD, Adam
 from app.nn.single import Single
 
@@ -34,16 +35,11 @@ from app.nn.single import Single
 FLOAT_MAX_WORK = 64
 
 
-def _sigmoid(z: float) -> float:
-    e = math.exp(-abs(z))  # as app.nn.activations.sigmoid: exp of a number ≤ 0 only
-    return 1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e)
-
-
 # f, and f′ written in z and a = f(z) as the NumPy activations compute it (der_out where they have one).
 HIDDEN: dict[str, tuple[Callable[[float], float], Callable[[float, float], float]]] = {
     "relu": (lambda z: max(z, 0.0), lambda z, a: 1.0 if a > 0.0 else 0.0),  # max keeps a NaN, as np.maximum
     "tanh": (math.tanh, lambda z, a: 1.0 - a * a),
-    "sigmoid": (_sigmoid, lambda z, a: a * (1.0 - a)),
+    "sigmoid": (sigmoid_scalar, lambda z, a: a * (1.0 - a)),
     "linear": (lambda z: z, lambda z, a: 1.0),
 }
 
@@ -54,11 +50,12 @@ def _logaddexp0(z: float) -> float:
 
 def applies(net: Network, X: np.ndarray, loss: Loss, opt: SGD | Adam, regularised: bool) -> bool:
     """Return whether a network that app.nn.single trains is tiny enough for floats: one hidden layer of an
-    activation in HIDDEN, one linear output unit, mse or bce, plain SGD, no L2 penalty."""
+    activation in HIDDEN, one linear output unit, a loss with a float δ (app.nn.neuron.DELTAS: mse, bce),
+    plain SGD, no L2 penalty."""
     if net.n_layers != 2 or net.sizes[2] != 1:
         return False
     (N, d), H = X.shape, net.sizes[1]
-    return (net.hidden.name in HIDDEN and net.output.name == "linear" and loss in (LOSSES["mse"], LOSSES["bce"])
+    return (net.hidden.name in HIDDEN and net.output.name == "linear" and loss in DELTAS
             and isinstance(opt, SGD) and opt.momentum == 0.0 and not regularised
             and N * H * (d + 1) <= FLOAT_MAX_WORK)
 
@@ -78,6 +75,7 @@ class Tiny:
         self.b2 = float(one.b[1][0, 0])
         self.f, self.f_der = HIDDEN[self.net.hidden.name]
         self.bce = one.loss is LOSSES["bce"]
+        self.delta = DELTAS[one.loss].scalar
 
     @staticmethod
     def stepper(opt: SGD | Adam) -> Callable[[list[np.ndarray], list[float]], list[np.ndarray]]:
@@ -85,7 +83,7 @@ class Tiny:
 
     def objective(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float, list[float]]:
         """Return the loss before this step, the penalty (0) and ‖dW¹‖, ‖dW²‖; take the step."""
-        W1, b1, W2, b2, f, f_der = self.W1, self.b1, self.W2, self.b2, self.f, self.f_der
+        W1, b1, W2, b2, f, f_der, delta = self.W1, self.b1, self.W2, self.b2, self.f, self.f_der, self.delta
         N, H = len(self.rows), len(b1)
         cols = range(H)
         total = 0.0
@@ -104,13 +102,9 @@ class Tiny:
             for j in cols:
                 out += a[j] * W2[j]
             out += b2
-            if self.bce:
-                total += _logaddexp0(out) - y * out
-                d2 = (_sigmoid(out) - y) / N
-            else:
-                e = out - y
-                total += e * e
-                d2 = e / N
+            d = delta(out, y)  # dℓ/dŷ of this sample: ŷ − y (mse), σ(ŷ) − y (bce)
+            total += _logaddexp0(out) - y * out if self.bce else d * d
+            d2 = d / N
             gb2 += d2
             for j in cols:
                 gW2[j] += a[j] * d2
