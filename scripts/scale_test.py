@@ -6,10 +6,10 @@ deploy/nginx.conf in front (scripts/scale_stack.py), then S simulated students (
 - each arrives within the first tenth of the run, opens an exercise page (its language from its
   browser: 70 % English, 30 % 中文) and the files it links, once (a browser keeps them);
 - then every 1–4 s moves a control of an experiment on its page, as the page script asks
-  (`/api/…/stream?every=control&lang=…`, JSON accepted): one parameter moved a few steps from its
-  default, the steps drawn from a Zipf law (most moves land next to the default, where the whole
-  class is), sometimes after resetting the others; one move in ten is a drag through 4–8 values;
-  one in ten opens another exercise page instead.
+  (`/api/…/stream?every=control&lang=…`, JSON accepted): one parameter of the student's own page
+  state moved a few steps from its default, the steps drawn from a Zipf law (most moves land next
+  to the default, where the whole class is), sometimes after resetting the others; one move in ten
+  is a drag through 4–8 values; one in ten opens another exercise page instead.
 
 A third of the way in, one replica is killed whole (SIGKILL: web workers and compute children) and
 restarted 10 s later. The report gives requests, statuses, p50/p99 per class, the cache hit ratio
@@ -32,6 +32,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
@@ -87,7 +88,7 @@ class Experiment:
     def __init__(self, info: dict) -> None:
         self.url = info["stream_path"] or info["path"]
         props = info["params"]["properties"]
-        self.values = {n: p.get("default") for n, p in props.items() if not p.get("x-hidden")}
+        self.values = {n: p.get("default") for n, p in props.items() if not p.get("x-hidden")}  # the defaults
         self.controls = [Control(n, p) for n, p in props.items() if not p.get("x-hidden")
                          and ("enum" in p or p.get("type") in ("number", "integer")) and p.get("default") is not None
                          and n != "seed"]
@@ -100,6 +101,7 @@ async def student(i: int, c: httpx.AsyncClient, pages: list[tuple[str, list[Expe
     lang = "zh" if lang_header.startswith("zh") else "en"
     headers = {"accept-language": lang_header, "accept-encoding": "gzip"}
     have: set[str] = set()
+    values: dict[str, dict] = {}  # this student's page state: each experiment's values as last moved
 
     async def get(kind: str, url: str, accept: str = "text/html") -> None:
         t = time.perf_counter()
@@ -137,14 +139,15 @@ async def student(i: int, c: httpx.AsyncClient, pages: list[tuple[str, list[Expe
             await get("page", path)
             continue
         exp = rng.choice(experiments)
+        mine = values.setdefault(exp.url, dict(exp.values))
         if rng.random() < 0.3:  # back to the defaults first
-            exp.values.update({c1.name: c1.default for c1 in exp.controls})
+            mine.update({c1.name: c1.default for c1 in exp.controls})
         control = rng.choice(exp.controls)
         sign = rng.choice((-1, 1))
         steps = [zipf_step(rng)] if r >= 0.2 else list(range(1, rng.randint(4, 8) + 1))  # a move, or a drag
         for k in steps:
-            exp.values[control.name] = control.value(sign * k)
-            query = "&".join(f"{n}={fmt(v)}" for n, v in exp.values.items()) + f"&lang={lang}"
+            mine[control.name] = control.value(sign * k)
+            query = urlencode({**{n: fmt(v) for n, v in mine.items()}, "lang": lang})  # "+" in 4-6's expression
             await get("experiment", f"{exp.url}?{query}", JSON_OR_SSE)
             if len(steps) > 1:
                 await asyncio.sleep(rng.uniform(0.2, 0.5))

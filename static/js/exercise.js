@@ -249,6 +249,26 @@
         : some(m.diverged) ? S.some_diverged : S.ready);
     }
 
+    /* A figure's Plotly config, made once: Plotly.react compares it with the one drawn, and any new
+       value (a new click function) would make it build the whole figure again, twice. */
+    config(div, name) {
+      const filename = `${page.exercise}-${this.name}-${name}`;
+      div._fflabConfig = div._fflabConfig || {
+        responsive: true,
+        displaylogo: false,
+        toImageButtonOptions: { filename },
+        // Offline and private: no "Share chart" upload to Plotly's cloud.
+        modeBarButtonsToRemove: ["sendChartToCloud"],
+        modeBarButtonsToAdd: [{
+          name: "downloadSvg",
+          title: S.download_svg,
+          icon: window.Plotly.Icons.disk,
+          click: (gd) => window.Plotly.downloadImage(gd, { format: "svg", filename }),
+        }],
+      };
+      return div._fflabConfig;
+    }
+
     /* Draw every figure of a result: the ones on screen at once, the others later (drawLater), so a control
        change redraws what the reader is looking at without waiting for figures further down. `done` runs
        once all are drawn; a newer result arriving meanwhile drops the rest (it draws them itself). */
@@ -315,19 +335,7 @@
         data: fig.data,
         layout: themed({ ...fig.layout }),
         frames: fig.frames || [],
-        config: {
-          responsive: true,
-          displaylogo: false,
-          toImageButtonOptions: { filename: `${page.exercise}-${this.name}-${name}` },
-          // Offline and private: no "Share chart" upload to Plotly's cloud.
-          modeBarButtonsToRemove: ["sendChartToCloud"],
-          modeBarButtonsToAdd: [{
-            name: "downloadSvg",
-            title: S.download_svg,
-            icon: window.Plotly.Icons.disk,
-            click: (gd) => window.Plotly.downloadImage(gd, { format: "svg", filename: `${page.exercise}-${this.name}-${name}` }),
-          }],
-        },
+        config: this.config(div, name),
       })).then(() => {
         quiet();
         if (!div.dataset.quiet) div.on("plotly_afterplot", quiet); // the toolbar may be rebuilt

@@ -182,6 +182,7 @@ def test_figures_on_screen_are_redrawn_before_ready_and_the_others_follow(page, 
         else if (busy && el.dataset.state === 'ready' && window.__atReady === null)
           window.__atReady = (""" + Y_SUM + """)(gd);
       }).observe(el, {attributes: true, attributeFilter: ['data-state']});
+      window.__svgs = [...el.querySelectorAll('[data-figure] .main-svg')];
     }""")
     section.locator('[data-param="seed"] input[type=number]').fill("5")
     page.wait_for_function("() => window.__atReady !== null", timeout=15_000)
@@ -190,6 +191,10 @@ def test_figures_on_screen_are_redrawn_before_ready_and_the_others_follow(page, 
     # ... and the one further down follows once the page is idle.
     expect(section).to_have_attribute("data-drawn", "all", timeout=5_000)
     assert below.evaluate(Y_SUM) != unseen
+    # Redrawn in place (Plotly.react updating the figures), not built again from nothing: a config
+    # that differs from the one drawn (a new function in it) makes Plotly purge and plot anew.
+    assert page.evaluate("window.__svgs.length") >= 2
+    assert page.evaluate("window.__svgs.every((svg) => svg.isConnected)")
     assert console_errors == []
 
 
