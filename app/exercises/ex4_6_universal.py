@@ -12,6 +12,7 @@ need of a network (the hinges' partial sums, the replay's curves) is computed he
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any, Literal
@@ -26,6 +27,7 @@ from app.exercises.formula import (  # noqa: F401  (FUNCTIONS, MAX_DEPTH: the fo
     FUNCTIONS,
     MAX_DEPTH,
     MAX_EXPRESSION_LENGTH,
+    FormulaError,
     check_finite,
     evaluate,
     parse_formula,
@@ -108,14 +110,33 @@ def formula_validator(grids: Callable[[float, float, int], list]) -> Any:
     """
 
     def check(cls: type, expression: str, info: ValidationInfo) -> str:
-        tree = parse_formula(expression)
         d = info.data
         if {"x_min", "x_max", "units"} <= set(d):
-            for x in grids(d["x_min"], d["x_max"], d["units"]):
-                check_finite(tree, x)
+            problem = _not_finite(grids, expression, d["x_min"], d["x_max"], d["units"])
+            if problem is not None:
+                raise FormulaError(problem.en, problem.zh, problem.column)
+        else:
+            parse_formula(expression)
         return expression
 
     return field_validator("expression")(classmethod(check))
+
+
+@functools.lru_cache(maxsize=512)
+def _not_finite(grids: Callable[[float, float, int], list], expression: str, a: float, b: float,
+                n: int) -> FormulaError | None:
+    """The refusal of a formula that is not finite at one of the points grids(a, b, n), else None.
+
+    Kept per query: every request validates its parameters, one answered from the result cache too,
+    and evaluating the formula at every point the experiment uses costs more than the rest of that
+    answer. A formula that does not parse raises at once (and is not kept)."""
+    tree = parse_formula(expression)
+    try:
+        for x in grids(a, b, n):
+            check_finite(tree, x)
+    except FormulaError as e:
+        return e
+    return None
 
 
 def _error_points(a: float, b: float, n: int) -> list[np.ndarray]:

@@ -143,6 +143,16 @@ def test_api_checks_finiteness_on_the_chosen_interval(client):
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "expression"]
 
 
+def test_a_formula_refused_again_is_refused_the_same_in_each_language(client):
+    # The finiteness check is kept per query (ex._not_finite): asking again must not change the answer.
+    query = {"target": "expression", "expression": "sqrt(x - 2)", "x_min": -1, "x_max": 3}
+    answers = [client.get(API, params={**query, "lang": lang}) for lang in ("en", "zh", "en", "zh")]
+    assert [r.status_code for r in answers] == [422] * 4
+    msgs = [r.json()["detail"][0]["message"] for r in answers]  # in the reader's language
+    assert msgs[0] == msgs[2] and msgs[1] == msgs[3] and "not finite" in msgs[0] and "不是有限值" in msgs[1]
+    assert ex._not_finite.cache_info().hits >= 3
+
+
 def test_api_x_max_must_exceed_x_min(client):
     for path in (API, "/api/exercises/4-6/train"):
         r = client.get(path, params={"x_min": 1, "x_max": 1})
