@@ -21,13 +21,11 @@ from app.nn.losses import Loss
 from app.nn.network import Network
 
 
+# The per-member products are einsum calls: one call per product, where a loop over the n_in (or n_out)
+# units costs a NumPy call per unit and a broadcast (N, n_in, n_out, S) temporary costs memory traffic.
 def _product(A: np.ndarray, W: np.ndarray) -> np.ndarray:
     """Return Z[n, j, s] = sum_i A[n, i, s] W[i, j, s] for A (N, n_in, S), W (n_in, n_out, S)."""
-    n_in = W.shape[0]
-    Z = A[:, 0, None, :] * W[0]
-    for i in range(1, n_in):
-        Z += A[:, i, None, :] * W[i]
-    return Z
+    return np.einsum("nis,ijs->njs", A, W)
 
 
 @dataclass
@@ -120,16 +118,12 @@ class MemberMinor:
             if layer == 0:  # X^T (d, N) @ delta viewed as (N, n_out*S): one BLAS call
                 np.matmul(A[0].T, delta.reshape(N, n_out * S), out=gW.reshape(n_in, n_out * S))
             else:
-                np.sum(A[layer][:, :, None, :] * delta[:, None, :, :], axis=0, out=gW)
+                np.einsum("nis,njs->ijs", A[layer], delta, out=gW)
             np.sum(delta, axis=0, out=gb)
             if layer == 0:
                 break
-            if n_out == 1:
-                dA = delta * W[:, 0]
-            else:
-                dA = delta[:, 0, None, :] * W[:, 0]
-                for j in range(1, n_out):
-                    dA += delta[:, j, None, :] * W[:, j]
+            # dA[n, i, s] = sum_j delta[n, j, s] W[i, j, s]: with one output unit a plain product
+            dA = delta * W[:, 0] if n_out == 1 else np.einsum("njs,ijs->nis", delta, W)
             delta = dA * self.hidden.der_at(Z[layer - 1], A[layer])
 
     def objective(self, X: np.ndarray, Y: np.ndarray, loss: Loss, l2_weights: float,

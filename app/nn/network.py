@@ -122,6 +122,34 @@ def init_network(
     return Network(sizes, hidden, output, W, b, alpha)
 
 
+def widen(net: Network, width: int) -> Network:
+    """Return a copy of a one-hidden-layer ensemble with `width` hidden units, the added ones with zero
+    weights in, zero bias and zero weights out.
+
+    When the hidden activation has f(0) = 0 (ReLU, leaky ReLU, tanh), such a unit is inert under
+    gradient descent: its output f(0) = 0 gives its outgoing weights no gradient, and its zero outgoing
+    weights give its incoming weights and bias none, so it stays zero (an L2 penalty keeps zero at
+    zero too). A widened network then trains as the narrow one, up to the order of floating-point
+    sums, and networks of several widths can train side by side as one ensemble.
+    """
+    if net.n_layers != 2 or net.alpha is not None:
+        raise ValueError("widen takes one hidden layer, without PReLU slopes")
+    d, n, k = net.sizes
+    if width < n:
+        raise ValueError(f"cannot widen {n} hidden units to {width}")
+    S = net.n_members
+    W0, b0, W1 = np.zeros((S, d, width)), np.zeros((S, 1, width)), np.zeros((S, width, k))
+    W0[:, :, :n], b0[:, :, :n], W1[:, :n, :] = net.W[0], net.b[0], net.W[1]
+    return Network((d, width, k), net.hidden, net.output, [W0, W1], [b0, net.b[1].copy()])
+
+
+def narrow(net: Network, width: int) -> Network:
+    """Return a copy of a one-hidden-layer ensemble keeping its first `width` hidden units."""
+    d, _, k = net.sizes
+    return Network((d, width, k), net.hidden, net.output, [net.W[0][:, :, :width].copy(), net.W[1][:, :width].copy()],
+                   [net.b[0][:, :, :width].copy(), net.b[1].copy()])
+
+
 @dataclass(frozen=True)
 class Cache:
     """The forward pass: Z[l] = A[l] @ W[l] + b[l], A[l+1] = f(Z[l]); A[0] = X.

@@ -299,3 +299,18 @@ def test_the_second_solution_link_types_the_second_solution():
         values = {k.split(".", 1)[1]: float(v) for k, v in parse_qsl(href.replace("&amp;", "&"))}
         assert values == SECOND
         assert "far side" not in page and "另一侧。回到" not in page  # (2,1) is on the side of (0,0)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_width_sweep_counts_what_each_width_trained_alone_counts(activation):
+    # The sweep trains widths side by side, widened by inert units (sigmoid: one width at a time);
+    # each width's networks reach the losses they reach trained alone, to rounding.
+    p = ex.WidthSweepParams(activation=activation, epochs=300, n_seeds=12, seed=7)
+    seeds = [p.seed + i for i in range(p.n_seeds)]
+    alone = [ex._summary(ex._fit(p, w, seeds), p.loss) for w in ex.WIDTHS]
+    r = ex.width_sweep(p)
+    assert r.data["n_solved"] == [int(s["solved"].sum()) for s in alone]
+    side_by_side = [s for g in ex._width_groups(activation) for s in ex._fit_widths(p, g, seeds)]
+    for a, b in zip(side_by_side, alone, strict=True):
+        np.testing.assert_allclose(a["losses"], b["losses"], rtol=1e-10, atol=1e-15)
+        assert np.array_equal(a["dead"], b["dead"]) and np.array_equal(a["dead_at_init"], b["dead_at_init"])

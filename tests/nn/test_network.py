@@ -167,3 +167,38 @@ def test_parameter_count_exercise_4_5():
 
 def test_parameter_count_never_allocates():
     assert parameter_count((10**6, 10**6, 1))["total"] == 10**12 + 2 * 10**6 + 1
+
+
+@pytest.mark.parametrize("act", ["relu", "leaky_relu", "tanh"])
+@pytest.mark.parametrize("l2", [0.0, 0.01])
+def test_a_widened_network_trains_as_the_narrow_one_when_f_of_zero_is_zero(act, l2):
+    # Inert units (zero weights in and out, zero bias) stay zero: the same losses and parameters, to rounding,
+    # in the member-minor layout (16 members) and the (S, N, n) one (2 members).
+    from app.nn.network import narrow, widen
+    from app.nn.train import train
+
+    rng = np.random.default_rng(3)
+    X, Y = rng.uniform(-1, 1, (12, 2)), rng.uniform(-1, 1, (12, 1))
+    for members in (16, 2):
+        net = init_network((2, 3, 1), act, "linear", list(range(members)))
+        kw = {"eta": 0.2, "epochs": 150, "l2_weights": l2, "l2_biases": l2, "n_snapshots": 2,
+              "record_grad_norms": False}
+        narrow_run, wide_run = train(net, X, Y, **kw), train(widen(net, 7), X, Y, **kw)
+        np.testing.assert_allclose(wide_run.losses, narrow_run.losses, rtol=1e-12, atol=1e-15)
+        back = narrow(wide_run.net, 3)
+        for got, want in zip(back.params(), narrow_run.net.params(), strict=True):
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-13)
+        assert not np.any(wide_run.net.W[0][:, :, 3:]) and not np.any(wide_run.net.W[1][:, 3:])
+
+
+def test_a_widened_sigmoid_network_does_not_train_as_the_narrow_one():
+    # sigmoid(0) = 1/2: the added units' outgoing weights get a gradient, so widen is not exact there
+    # (4-2's width sweep then trains each width alone).
+    from app.nn.network import widen
+    from app.nn.train import train
+
+    rng = np.random.default_rng(3)
+    X, Y = rng.uniform(-1, 1, (12, 2)), rng.uniform(-1, 1, (12, 1))
+    net = init_network((2, 3, 1), "sigmoid", "linear", list(range(16)))
+    kw = {"eta": 0.5, "epochs": 50, "n_snapshots": 2, "record_grad_norms": False}
+    assert not np.allclose(train(widen(net, 7), X, Y, **kw).losses, train(net, X, Y, **kw).losses, rtol=1e-6)
