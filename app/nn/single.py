@@ -1,6 +1,6 @@
-"""One network trained full batch: the same step as the general path, on plain 2-D arrays.
+"""One network: the same step as the general path, on plain 2-D arrays.
 
-For a single network (S = 1) on shared inputs X (N, d) with one batch per epoch, the general path's
+For a single network (S = 1) on shared inputs X (N, d), full batch or in mini-batches, the general path's
 work per step is a few dozen NumPy calls on tiny arrays, and its bookkeeping for an ensemble axis (the
 reshapes of the shared products, the Cache and Grads objects, the loss's error computed twice) costs as
 much as the arithmetic. Here the step is written out on 2-D views of the network's own arrays, so the
@@ -19,11 +19,11 @@ from app.nn.losses import Loss
 from app.nn.network import Network, l2_penalty
 
 
-def applies(net: Network, X: np.ndarray, Y: np.ndarray, single_batch: bool, per_member_l2: bool,
-            record_updates: bool, record_path: bool) -> bool:
+def applies(net: Network, X: np.ndarray, Y: np.ndarray, per_member_l2: bool, record_updates: bool,
+            record_path: bool) -> bool:
     """Return whether train runs this case here: one network without PReLU on shared 2-D inputs, one
-    batch per epoch, one L2 strength, and no per-step updates or parameter path to record."""
-    return (net.n_members == 1 and net.alpha is None and X.ndim == 2 and Y.ndim == 2 and single_batch
+    L2 strength, and no per-step updates or parameter path to record."""
+    return (net.n_members == 1 and net.alpha is None and X.ndim == 2 and Y.ndim == 2
             and not per_member_l2 and not record_updates and not record_path)
 
 
@@ -70,8 +70,18 @@ class Single:
     def objective(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
         """Return the data loss (1,), the penalty (1,) and the gradients of their sum, in params order."""
         Z, A = self._forward(X)
+        value, dY = self.loss.both(A[-1], Y)
+        return value.reshape(1), self._penalty(), self._backward(Z, A, dY)
+
+    def gradients(self, X: np.ndarray, Y: np.ndarray) -> list[np.ndarray]:
+        """Return the gradients of loss + penalty on one mini-batch X (B, d), Y (B, k) (or (1, B, ·): the
+        shuffled batches of an ensemble of one), in params order."""
+        X, Y = X.reshape(X.shape[-2:]), Y.reshape(Y.shape[-2:])
+        Z, A = self._forward(X)
+        return self._backward(Z, A, self.loss.grad(A[-1], Y))
+
+    def _backward(self, Z: list[np.ndarray], A: list[np.ndarray], dY: np.ndarray) -> list[np.ndarray]:
         out = A[-1]
-        value, dY = self.loss.both(out, Y)
         delta = dY if self.linear_out else dY * self.f_out_der(Z[-1], out)
         L = len(self.W)
         dW: list[np.ndarray] = [None] * L  # type: ignore[list-item]
@@ -86,7 +96,7 @@ class Single:
                 g += self.lam_w * W
             for g, b in zip(db, self.b, strict=True):
                 g += self.lam_b * b
-        return value.reshape(1), self._penalty(), [*dW, *db]
+        return [*dW, *db]
 
     def value(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the data loss (1,) and the penalty (1,) at the current parameters."""

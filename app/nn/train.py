@@ -249,6 +249,9 @@ def train(
     distinct: dict[int, int] = {}
     which = [distinct.setdefault(s, len(distinct)) for s in seeds] if shuffle else []  # type: ignore[union-attr]
     rngs = [np.random.default_rng(s) for s in distinct]
+    # One order for every member (one seed, or one network): each batch is then a slice of shared 2-D
+    # inputs, as in full-batch training, and the member-minor layout applies.
+    shared_order = shuffle and len(rngs) == 1 and X.ndim == 2 and Y.ndim == 2
     opt = get_optimizer(optimizer, eta, **({"momentum": momentum} if momentum else {}))
     l2_weights, l2_biases = strength(l2_weights, S), strength(l2_biases, S)
     regularised = not (_off(l2_weights) and _off(l2_biases))
@@ -257,7 +260,7 @@ def train(
               if neuron_applies(net, loss, opt, len(starts), regularised, record_updates) else None)
 
     # One loop below; the layout only changes how the steps, the objective and the snapshots are computed.
-    fast = neuron is None and not per_member and _use_fast_path(net, X, Y, shuffle)
+    fast = neuron is None and not per_member and _use_fast_path(net, X, Y, shuffle and not shared_order)
     step_with = opt.step
     if fast:
         m = MemberMinor.from_network(net)
@@ -284,12 +287,13 @@ def train(
 
         def flat() -> np.ndarray:
             return np.concatenate([p.reshape(S, -1) for p in m.split(m.flat)], axis=1)
-    elif single_applies(net, X, Y, single_batch, per_member, record_updates, record_path):
+    elif single_applies(net, X, Y, per_member, record_updates, record_path):
         one = Single(net, loss, l2_weights, l2_biases)  # type: ignore[arg-type]
-        if tiny_applies(net, X, loss, opt, regularised):
+        gradients = one.gradients  # mini-batches
+        if single_batch and tiny_applies(net, X, loss, opt, regularised):
             one = Tiny(one, X, Y, opt.eta)  # type: ignore[assignment]  # the step on Python floats
         params, step_with, snapshot = one.params, one.stepper(opt), one.snapshot
-        objective = one.objective  # one batch, no updates or path recorded (single_applies): no more needed
+        objective = one.objective  # no updates or path recorded (single_applies): no more needed
         evaluate = one.value
 
         def norms(layer: int, grads: list[np.ndarray]) -> np.ndarray:
@@ -335,7 +339,7 @@ def train(
     step = 0
 
     with np.errstate(all="ignore"):
-        if shuffle:
+        if shuffle and not shared_order:
             Xs = np.broadcast_to(X, (S, *X.shape[-2:]))
             Ys = np.broadcast_to(Y, (S, *Y.shape[-2:]))
         for epoch in range(epochs):
@@ -353,7 +357,9 @@ def train(
                 step += len(starts)
             else:
                 Xe, Ye = X, Y
-                if order is not None:
+                if order is not None and shared_order:
+                    Xe, Ye = X[order[0]], Y[order[0]]
+                elif order is not None:
                     order = np.broadcast_to(order, (S, N))[..., None]
                     Xe, Ye = np.take_along_axis(Xs, order, axis=1), np.take_along_axis(Ys, order, axis=1)
                 for i in starts:

@@ -61,7 +61,7 @@ def test_derivative_from_the_output_is_the_derivative(name):
     z = z.reshape(2, -1, 1)
     assert act.der_at(z, act.fn(z)).shape == z.shape
     np.testing.assert_allclose(act.der_at(z, act.fn(z)), act.der(z), rtol=1e-14, atol=1e-300)
-    assert (act.der_out is not None) == (name in ("sigmoid", "tanh", "relu"))
+    assert (act.der_out is not None) == (name in ("sigmoid", "tanh", "relu", "softplus"))
 
 
 def test_sigmoid_limits():

@@ -58,8 +58,32 @@ def test_one_network_steps_as_the_general_path(case, monkeypatch):
     assert np.isfinite(single.losses).all() and abs(single.losses[0, -1] - single.losses[0, 0]) > 1e-6  # it moved
 
 
-@pytest.mark.parametrize("kw", [{"batch_size": 2}, {"record_updates": True}, {"record_path": True}])
-def test_mini_batches_and_recordings_keep_the_general_path(kw, monkeypatch):
+@pytest.mark.parametrize("case", CASES[1:4], ids=lambda c: "-".join(map(str, c[:5])))
+@pytest.mark.parametrize("batch_size", [1, 7])
+def test_one_network_in_shuffled_mini_batches_steps_as_the_general_path(case, batch_size, monkeypatch):
+    sizes, hidden, output, loss, optimizer, l2_w, l2_b = case
+    X, Y = circles(40, seed=3)
+    runs, real = [], training.Single
+    for general in (False, True):
+        if general:
+            monkeypatch.setattr(training, "single_applies", lambda *a: False)
+        else:
+            monkeypatch.setattr(training, "Single", lambda *a: runs.append("single") or real(*a))
+        heavy = optimizer == "momentum"
+        runs.append(train(init_network(sizes, hidden, output, seeds=[7]), X, Y, loss=loss,
+                          optimizer="sgd" if heavy else optimizer, eta=0.05, momentum=0.9 if heavy else 0.0,
+                          epochs=8, batch_size=batch_size, seeds=[11], l2_weights=l2_w, l2_biases=l2_b))
+        monkeypatch.undo()
+    assert runs[0] == "single"
+    single, general = runs[1], runs[2]
+    np.testing.assert_allclose(single.losses, general.losses, rtol=1e-10, atol=1e-300)
+    np.testing.assert_allclose(single.grad_norms, general.grad_norms, rtol=1e-10, atol=1e-300)
+    for a, b in zip(single.net.params(), general.net.params(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("kw", [{"record_updates": True}, {"record_path": True}])
+def test_recordings_keep_the_general_path(kw, monkeypatch):
     X, Y = xor()
     monkeypatch.setattr(training, "Single", lambda *a: pytest.fail("app.nn.single used"))
     train(init_network((2, 2, 1), "tanh", "linear", seeds=[0]), X, Y, epochs=3, seeds=[0], **kw)
