@@ -25,7 +25,7 @@ from app.exercises.base import Exercise, Experiment, Params, TooCostly
 from app.results import drawings
 from app.settings import Settings
 from app.slots import POLL_MAX, Slots, server_directory
-from app.workers import Pool, WorkerLost, lower_priority
+from app.workers import Pool, WorkerLost, lower_priority, tune_malloc
 
 _log = logging.getLogger("fflab.compute")
 
@@ -92,6 +92,8 @@ def configure(settings: Settings) -> None:
     COMPUTE_TIMEOUT = settings.compute_timeout
     COMPUTE_DEADLINE = settings.compute_deadline
     _slots = Slots(COMPUTE_SLOTS, server_directory(settings.workers))
+    if COMPUTE_MODE == "thread":  # runs allocate here: the children's malloc thresholds (app.workers)
+        tune_malloc()
     CACHE.size, CACHE.max_bytes = settings.cache_size, int(settings.cache_mb * 2**20)
     with _pool_lock:
         if _pool is not None:  # children started under the old settings

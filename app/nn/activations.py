@@ -129,23 +129,31 @@ def normal_pdf(z: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- building blocks
+#
+# The piecewise functions below choose their piece without np.where: on activations of mixed signs a
+# per-element choice mispredicts about half its branches (~4 ns an element), where a minimum, a maximum
+# or a product by a comparison run as vector instructions, several times faster. Each form gives the
+# very numbers of the choice it replaces: the other piece enters as an exact 0 (x + 0 = x, x · 0 = 0)
+# for finite slopes α.
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """Return the logistic sigmoid 1/(1+e^{-z}), stable for any z."""
     z = np.asarray(z, dtype=float)
-    e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    # 1 / (1 + e^{-z}) for z ≥ 0 and e^{z} / (1 + e^{z}) for z < 0, so no exponential overflows: the
+    # numerator e^{min(z, 0)} is 1, or the very e^{-|z|} of the denominator.
+    return np.exp(np.minimum(z, 0.0)) / (1.0 + np.exp(-np.abs(z)))
 
 
 def prelu(z: np.ndarray, alpha: np.ndarray | float) -> np.ndarray:
     """Return PReLU: z for z > 0, alpha z otherwise; alpha broadcasts (e.g. (S, 1, n))."""
-    return np.where(z > 0, z, alpha * z)
+    return np.maximum(z, 0.0) + alpha * np.minimum(z, 0.0)
 
 
 def prelu_der(z: np.ndarray, alpha: np.ndarray | float) -> np.ndarray:
     """Return dPReLU/dz: 1 for z > 0, alpha otherwise."""
-    return np.where(z > 0, 1.0, alpha)
+    up = np.greater(z, 0.0)
+    return up + ~up * alpha
 
 
 def prelu_dalpha(z: np.ndarray) -> np.ndarray:
@@ -184,18 +192,19 @@ def _gelu_der(z: np.ndarray) -> np.ndarray:
 
 def _elu(z: np.ndarray, alpha: float) -> np.ndarray:
     z = np.asarray(z, dtype=float)
-    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0)))
+    return np.maximum(z, 0.0) + alpha * np.expm1(np.minimum(z, 0.0))
 
 
 def _elu_der(z: np.ndarray, alpha: float) -> np.ndarray:
     z = np.asarray(z, dtype=float)
-    return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0)))
+    up = np.greater(z, 0.0)
+    return up + ~up * (alpha * np.exp(np.minimum(z, 0.0)))
 
 
 def _step(z: np.ndarray, lo: float, hi: float, slope: float) -> np.ndarray:
     """Return slope on the open interval (lo, hi), 0 outside (derivative of a clip)."""
     z = np.asarray(z, dtype=float)
-    return np.where((z > lo) & (z < hi), slope, 0.0)
+    return ((z > lo) & (z < hi)) * slope
 
 
 _RELU_DER = r"\begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}"

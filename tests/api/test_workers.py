@@ -128,3 +128,14 @@ def test_the_server_path_turns_a_lost_child_into_busy():
             compute.result_entry(EX, TRAIN, params)
         assert compute.result_entry(EX, TRAIN, params).gzipped() == entry.gzipped()
     compute.clear_cache()
+
+
+def test_glibc_takes_the_malloc_thresholds_of_a_run():
+    # Linux with glibc (the image, CI): mallopt accepts both; a run's temporaries then stay on the heap.
+    import platform
+
+    from app.workers import tune_malloc
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("not glibc")
+    assert tune_malloc() is True
