@@ -15,10 +15,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+# Level 1: on the results' JSON (long runs of similar numbers) it is 2–3× faster than level 6 for bodies
+# 2–10 % larger (a 490 KB result: 3 ms and 102 KB against 8 ms and 93 KB), and every result is
+# compressed on the request that computes it.
+GZIP_LEVEL = 1
+
 
 def gzip_bytes(body: bytes) -> bytes:
-    """Gzip at level 6 without a timestamp, so the same body always gives the same bytes."""
-    return gzip.compress(body, compresslevel=6, mtime=0)
+    """Gzip at GZIP_LEVEL without a timestamp, so the same body always gives the same bytes."""
+    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
 
 
 def for_client(accept_encoding: str, gz: bytes | None, plain: Callable[[], bytes]) -> tuple[bytes, dict[str, str]]:

@@ -65,8 +65,9 @@ class Tiny:
     objective takes the whole step, so the optimiser's step is a no-op and the "gradients" it returns are
     the layers' weight-gradient norms."""
 
-    def __init__(self, one: Single, X: np.ndarray, Y: np.ndarray, eta: float):
+    def __init__(self, one: Single, X: np.ndarray, Y: np.ndarray, eta: float, norms: bool = True):
         self.one, self.net, self.eta = one, one.net, float(eta)
+        self.norms = norms  # whether train records the gradient norms (else they are not computed)
         self.params: list[np.ndarray] = []
         self.rows, self.targets = X.tolist(), Y[:, 0].tolist()
         self.W1 = one.W[0].tolist()  # (d, H)
@@ -121,6 +122,8 @@ class Tiny:
             b1[j] -= eta * gb1[j]
             W2[j] -= eta * gW2[j]
         self.b2 = b2 - eta * gb2
+        if not self.norms:
+            return value, 0.0, [0.0, 0.0]
         norm1 = math.sqrt(sum(g * g for row in gW1 for g in row))
         norm2 = math.sqrt(sum(g * g for g in gW2))
         return value, 0.0, [norm1, norm2]

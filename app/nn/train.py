@@ -292,7 +292,7 @@ def train(
         one = Single(net, loss, l2_weights, l2_biases)  # type: ignore[arg-type]
         gradients = one.gradients  # mini-batches
         if single_batch and tiny_applies(net, X, loss, opt, regularised):
-            one = Tiny(one, X, Y, opt.eta)  # type: ignore[assignment]  # the step on Python floats
+            one = Tiny(one, X, Y, opt.eta, record_grad_norms)  # type: ignore[assignment]  # steps on floats
         params, step_with, snapshot = one.params, one.stepper(opt), one.snapshot
         objective = one.objective  # no updates or path recorded (single_applies): no more needed
         evaluate = one.value
