@@ -9,7 +9,11 @@ deploy/nginx.conf in front (scripts/scale_stack.py), then S simulated students (
   (`/api/…/stream?every=control&lang=…`, JSON accepted): one parameter of the student's own page
   state moved a few steps from its default, the steps drawn from a Zipf law (most moves land next
   to the default, where the whole class is), sometimes after resetting the others; one move in ten
-  is a drag through 4–8 values; one in ten opens another exercise page instead.
+  is a drag through 4–8 values; one in ten opens another exercise page instead. One move in five
+  (SWEEP_SHARE) is of a sweep, where the page has one: an experiment whose work at its defaults the
+  app estimates at 0.4 s or more (app.exercises.work; the sweeps over a parameter and 4-7's seeds);
+- a value the student has already seen is drawn from the page's memory (static/js/fflab-memo.js)
+  without a request, as the page does; the report counts those apart.
 
 A third of the way in, one replica is killed whole (SIGKILL: web workers and compute children) and
 restarted 10 s later. The report gives requests, statuses, p50/p99 per class, the cache hit ratio
@@ -41,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scale_stack import ROOT, Nginx, Replica, nginx_binary, replica_command  # noqa: E402
 
+from app.exercises.registry import EXERCISES  # noqa: E402
 from bench.common import free_port, ms, quantile, wait_until_warm  # noqa: E402
 
 BROWSERS = [("en-US,en;q=0.9", 0.7), ("zh-CN,zh;q=0.9,en;q=0.8", 0.3)]
@@ -48,7 +53,10 @@ JSON_OR_SSE = "application/json, text/event-stream"  # what the page's fetch sen
 # A 503 is asked again after about these many seconds, as the page does (static/js/fflab-memo.js,
 # BUSY_RETRY_MS); the student's request then counts once, with its final status and its whole time.
 BUSY_RETRY_S = (1.0, 2.5)
+FROM_MEMO = "experiment: from the page's memory"
 ASKED_AGAIN = "experiment: 503, asked again"
+SWEEP_SHARE = 0.2  # of a student's moves, on a page that has a sweep
+SWEEP_SECONDS = 0.4  # estimated work at the defaults from which an experiment counts as a sweep
 
 
 def zipf_step(rng: random.Random, a: float = 1.6, most: int = 12) -> int:
@@ -85,8 +93,9 @@ def fmt(v: object) -> str:
 
 
 class Experiment:
-    def __init__(self, info: dict) -> None:
+    def __init__(self, info: dict, sweep: bool) -> None:
         self.url = info["stream_path"] or info["path"]
+        self.sweep = sweep
         props = info["params"]["properties"]
         self.values = {n: p.get("default") for n, p in props.items() if not p.get("x-hidden")}  # the defaults
         self.controls = [Control(n, p) for n, p in props.items() if not p.get("x-hidden")
@@ -102,6 +111,7 @@ async def student(i: int, c: httpx.AsyncClient, pages: list[tuple[str, list[Expe
     headers = {"accept-language": lang_header, "accept-encoding": "gzip"}
     have: set[str] = set()
     values: dict[str, dict] = {}  # this student's page state: each experiment's values as last moved
+    seen: set[str] = set()  # the answers the page keeps (static/js/fflab-memo.js; 64 per section, ample here)
 
     async def get(kind: str, url: str, accept: str = "text/html") -> None:
         t = time.perf_counter()
@@ -120,6 +130,8 @@ async def student(i: int, c: httpx.AsyncClient, pages: list[tuple[str, list[Expe
             record(ASKED_AGAIN, status, time.perf_counter() - t, t - t0)
             await asyncio.sleep(BUSY_RETRY_S[attempt] * rng.uniform(0.75, 1.25))
         record(kind, status, time.perf_counter() - t, t - t0)
+        if kind == "experiment" and status == 200:
+            seen.add(url)
         if kind == "page" and status == 200:
             for asset in re.findall(rb'(?:src|href)="(/(?:static|vendor)/[^"]+)"', body):
                 if asset not in have and time.perf_counter() < deadline:
@@ -138,7 +150,9 @@ async def student(i: int, c: httpx.AsyncClient, pages: list[tuple[str, list[Expe
             path, experiments = rng.choice(pages)
             await get("page", path)
             continue
-        exp = rng.choice(experiments)
+        sweeps = [e for e in experiments if e.sweep]
+        others = [e for e in experiments if not e.sweep]
+        exp = rng.choice(sweeps if sweeps and (not others or rng.random() < SWEEP_SHARE) else others)
         mine = values.setdefault(exp.url, dict(exp.values))
         if rng.random() < 0.3:  # back to the defaults first
             mine.update({c1.name: c1.default for c1 in exp.controls})
@@ -148,16 +162,27 @@ async def student(i: int, c: httpx.AsyncClient, pages: list[tuple[str, list[Expe
         for k in steps:
             mine[control.name] = control.value(sign * k)
             query = urlencode({**{n: fmt(v) for n, v in mine.items()}, "lang": lang})  # "+" in 4-6's expression
-            await get("experiment", f"{exp.url}?{query}", JSON_OR_SSE)
+            url = f"{exp.url}?{query}"
+            if url in seen:  # the page redraws it from memory, asking nothing
+                record(FROM_MEMO, 200, 0.0, time.perf_counter() - t0)
+            else:
+                await get("experiment", url, JSON_OR_SSE)
             if len(steps) > 1:
                 await asyncio.sleep(rng.uniform(0.2, 0.5))
+
+
+def is_sweep(exercise: str, name: str) -> bool:
+    """Whether the app estimates the experiment's work at its defaults at SWEEP_SECONDS or more."""
+    e = next(e for e in EXERCISES[exercise].experiments if e.name == name)
+    return e.cost is not None and float(e.cost(e.params())) >= SWEEP_SECONDS
 
 
 async def run_class(base: str, students: int, seconds: float, on_kill, on_restart, kill_at: float,
                     restart_after: float):
     async with httpx.AsyncClient(base_url=base, timeout=30) as c:
         listing = (await c.get("/api/exercises")).json()
-    pages = [(f"/exercises/{ex['id']}", [Experiment(e) for e in ex["experiments"] if not e["name"].startswith("check")])
+    pages = [(f"/exercises/{ex['id']}", [Experiment(e, sweep=is_sweep(ex["id"], e["name"]))
+                                          for e in ex["experiments"] if not e["name"].startswith("check")])
              for ex in listing]
     results: list[tuple[str, int | str, float, float]] = []
     limits = httpx.Limits(max_connections=students * 2, max_keepalive_connections=students * 2)
@@ -186,11 +211,11 @@ def report(args, results, elapsed, log, ports, kill, load_before, load_after) ->
     for kind, status, secs, start in results:
         by_kind[kind].append((status, secs, start))
     rows, statuses = [], Counter()
-    for kind in ("page", "static", "experiment", ASKED_AGAIN):
+    for kind in ("page", "static", "experiment", ASKED_AGAIN, FROM_MEMO):
         items = by_kind.get(kind, [])
         lat = [s for _, s, _ in items]
         st = Counter(s for s, _, _ in items)
-        if kind != ASKED_AGAIN:  # what the student saw is the request's final answer
+        if kind not in (ASKED_AGAIN, FROM_MEMO):  # what the student saw is the request's final answer
             statuses.update(st)
         rows.append(f"| {kind} | {len(items)} | {', '.join(f'{k}: {n}' for k, n in sorted(st.items(), key=str))} "
                     f"| {ms(quantile(lat, .5))} | {ms(quantile(lat, .99))} | {ms(max(lat, default=float('nan')))} |")
@@ -209,13 +234,13 @@ def report(args, results, elapsed, log, ports, kill, load_before, load_after) ->
     rep_rows = [f"| {names.get(u, u)} ({u}) | {s} | {n} |" for (u, s), n in sorted(per_replica.items())]
     k0, k1 = kill
     window = [(kind, s, secs) for kind, s, secs, start in results
-              if k0 - 1 <= start <= k1 + 10 and kind != ASKED_AGAIN]
+              if k0 - 1 <= start <= k1 + 10 and kind not in (ASKED_AGAIN, FROM_MEMO)]
     w_status = Counter(s for _, s, _ in window)
     w_exp = [secs for kind, _, secs in window if kind == "experiment"]
     calm = [secs for kind, _, secs, start in results if kind == "experiment" and not k0 - 1 <= start <= k1 + 10]
     five = sum(n for s, n in statuses.items() if isinstance(s, str) or s >= 500)
     failed_at = sorted(start for kind, s, _, start in results
-                       if kind != ASKED_AGAIN and (isinstance(s, str) or s >= 500))
+                       if kind not in (ASKED_AGAIN, FROM_MEMO) and (isinstance(s, str) or s >= 500))
     lost = sum(n for s, n in statuses.items() if isinstance(s, str))
     page_p99 = quantile([s for _, s, _ in by_kind.get("page", [])], .99)
     exp_p99 = quantile([s for _, s, _ in by_kind.get("experiment", [])], .99)
@@ -226,7 +251,7 @@ def report(args, results, elapsed, log, ports, kill, load_before, load_after) ->
         ("experiment p99 < 2.5 s", exp_p99 < 2.5),
         ("cache hit ratio reported", looked > 0),
     ]
-    total = sum(kind != ASKED_AGAIN for kind, *_ in results)  # a request asked again counts once
+    total = sum(kind not in (ASKED_AGAIN, FROM_MEMO) for kind, *_ in results)  # asked again: counts once
     text = "\n".join([
         "# Scale test",
         "",
@@ -235,7 +260,8 @@ def report(args, results, elapsed, log, ports, kill, load_before, load_after) ->
         f"WEB_CONCURRENCY=2, the `app` environment of `deploy/compose.yaml`), all on one machine of "
         f"{os.cpu_count()} cores, the load client too. {args.students} simulated students for {elapsed:.0f} s "
         "(scripts/scale_test.py: pages and their files once, then a control moved every 1–4 s, values "
-        "Zipf-near the defaults, drags, page changes).",
+        f"Zipf-near the defaults, drags, page changes; {SWEEP_SHARE:.0%} of moves on a page with a sweep are of "
+        "the sweep; a value seen before redrawn from the page's memory).",
         "",
         f"Load average (1 min) {load_before:.1f} before the run, {load_after:.1f} after: other work on this "
         "machine shares its cores, so latencies are upper bounds.",
@@ -249,7 +275,8 @@ def report(args, results, elapsed, log, ports, kill, load_before, load_after) ->
         f"A student's page asks a busy server again by itself (after about {BUSY_RETRY_S[0]:g} s, then "
         f"{BUSY_RETRY_S[1]:g} s: static/js/fflab-memo.js), saying so; the row \"{ASKED_AGAIN}\" counts those "
         "refusals, and the experiment row counts each request once, with the answer the student finally saw "
-        "and the whole time, the waits included.",
+        "and the whole time, the waits included; the row \"" + FROM_MEMO + "\" counts moves back to a value "
+        "the student had seen, which the page redraws without a request (not in the totals).",
         "",
         f"**nginx cache** ($upstream_cache_status): {', '.join(f'{k}: {n}' for k, n in cache.most_common())}; "
         f"hit ratio {hits / looked:.1%} of {looked} cacheable lookups." if looked else "**nginx cache**: no lookups.",
