@@ -65,22 +65,30 @@ class Adam:
     _t: int = field(default=0, init=False, repr=False)
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
-        """Update params in place; return the applied updates Delta (fresh arrays)."""
+        """Update params in place; return the applied updates Delta (fresh arrays, views of one buffer).
+
+        The moments of all parameters live in one flat buffer each, so a step is a dozen elementwise
+        operations on the whole ensemble instead of a dozen per parameter array; every element gets
+        the very same arithmetic.
+        """
+        g = grads[0].ravel() if len(grads) == 1 else np.concatenate([x.ravel() for x in grads])
         if self._m is None or self._v is None:
-            self._m = [np.zeros_like(p) for p in params]
-            self._v = [np.zeros_like(p) for p in params]
+            self._m, self._v = [np.zeros_like(g)], [np.zeros_like(g)]
+        m, v = self._m[0], self._v[0]
         self._t += 1
         c1 = 1.0 - self.beta1**self._t
         c2 = 1.0 - self.beta2**self._t
-        deltas = []
-        for p, g, m, v in zip(params, grads, self._m, self._v, strict=True):
-            m *= self.beta1
-            m += (1.0 - self.beta1) * g
-            v *= self.beta2
-            v += (1.0 - self.beta2) * (g * g)
-            d = (-self.eta / c1) * m / (np.sqrt(v / c2) + self.eps)
-            p += d
-            deltas.append(d)
+        m *= self.beta1
+        m += (1.0 - self.beta1) * g
+        v *= self.beta2
+        v += (1.0 - self.beta2) * (g * g)
+        d = (-self.eta / c1) * m / (np.sqrt(v / c2) + self.eps)
+        deltas, at = [], 0
+        for p in params:
+            part = d[at:at + p.size].reshape(p.shape)
+            p += part
+            deltas.append(part)
+            at += p.size
         return deltas
 
 
