@@ -51,14 +51,18 @@ class _Stop(Exception):
     """Raised inside a child at a checkpoint once the parent has asked it to stop."""
 
 
+def _libc(name: str) -> Callable[..., int] | None:
+    """Return the C library's function `name` (glibc's malloc tuning), or None where there is none."""
+    try:
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
+    except (OSError, AttributeError):
+        return None
+
+
 def _trim_heap() -> Callable[[], None]:
     """Return glibc's malloc_trim(0) (give freed memory back to the OS), or a no-op elsewhere."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim
-    except (OSError, AttributeError):
-        return lambda: None
-    return lambda: trim(0)
+    trim = _libc("malloc_trim")
+    return (lambda: None) if trim is None else (lambda: trim(0))
 
 
 # glibc malloc, tuned for a run's temporaries: arrays up to 32 MB come from the heap, not from a fresh
@@ -72,11 +76,9 @@ TRIM_THRESHOLD_BYTES = 128 << 20
 
 def tune_malloc() -> bool:
     """Set the thresholds above with glibc's mallopt; return whether glibc took them (elsewhere: False)."""
-    try:
-        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
-    except (OSError, AttributeError):
-        return False
-    return mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1 and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES) == 1
+    mallopt = _libc("mallopt")
+    return (mallopt is not None and mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1
+            and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES) == 1)
 
 
 def lower_priority(nice: int) -> None:

@@ -6,7 +6,6 @@ before the next request starts (not timed).
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 
@@ -16,11 +15,11 @@ from app import compute
 from app.cache import gzip_bytes
 from app.exercises.registry import EXERCISES
 from app.main import app
+from bench.common import is_sweep
 
 REQUESTS = 20
 SLOW_SECONDS = 1.0  # an experiment slower than this gets SLOW_REQUESTS requests, to keep the run short
 SLOW_REQUESTS = 5
-SWEEP = re.compile(r"sweep|seeds|rates|lrs", re.I)
 
 
 @dataclass
@@ -36,12 +35,6 @@ class Latency:
     cached_median: float   # from the result cache, gzip requested (as browsers do)
     status: int
     cached_identity: float = float("nan")  # from the result cache, no compression asked
-
-
-def is_sweep(exp) -> bool:
-    """A seed or learning-rate sweep (target 1 s, not 150 ms): told by its name, title or parameters."""
-    text = " ".join([exp.name, exp.title.get("en", ""), *exp.params.model_fields])
-    return bool(SWEEP.search(text))
 
 
 def run(quantile, requests: int = REQUESTS) -> list[Latency]:

@@ -6,6 +6,7 @@ import contextlib
 import io
 import os
 import platform
+import re
 import socket
 import subprocess
 import sys
@@ -22,6 +23,16 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+SWEEP = re.compile(r"sweep|seeds|rates|lrs", re.I)
+
+
+def is_sweep(exp) -> bool:
+    """A seed or learning-rate sweep (target 600 ms, not 100 ms; the students' "some running sweeps"):
+    told by its name, title or parameters."""
+    text = " ".join([exp.name, exp.title.get("en", ""), *exp.params.model_fields])
+    return bool(SWEEP.search(text))
 
 
 def quantile(values: Sequence[float], q: float) -> float:

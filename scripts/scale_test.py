@@ -10,8 +10,8 @@ deploy/nginx.conf in front (scripts/scale_stack.py), then S simulated students (
   state moved a few steps from its default, the steps drawn from a Zipf law (most moves land next
   to the default, where the whole class is), sometimes after resetting the others; one move in ten
   is a drag through 4–8 values; one in ten opens another exercise page instead. One move in five
-  (SWEEP_SHARE) is of a sweep, where the page has one: an experiment whose work at its defaults the
-  app estimates at 0.4 s or more (app.exercises.work; the sweeps over a parameter and 4-7's seeds);
+  (SWEEP_SHARE) is of a sweep, where the page has one (the bench's sweeps, bench.common.is_sweep: over
+  a parameter or over seeds);
 - a value the student has already seen is drawn from the page's memory (static/js/fflab-memo.js)
   without a request, as the page does; the report counts those apart.
 
@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from scale_stack import ROOT, Nginx, Replica, nginx_binary, replica_command  # noqa: E402
 
 from app.exercises.registry import EXERCISES  # noqa: E402
-from bench.common import free_port, ms, quantile, wait_until_warm  # noqa: E402
+from bench.common import free_port, is_sweep, ms, quantile, wait_until_warm  # noqa: E402
 
 BROWSERS = [("en-US,en;q=0.9", 0.7), ("zh-CN,zh;q=0.9,en;q=0.8", 0.3)]
 JSON_OR_SSE = "application/json, text/event-stream"  # what the page's fetch sends (static/js/exercise.js)
@@ -56,7 +56,6 @@ BUSY_RETRY_S = (1.0, 2.5)
 FROM_MEMO = "experiment: from the page's memory"
 ASKED_AGAIN = "experiment: 503, asked again"
 SWEEP_SHARE = 0.2  # of a student's moves, on a page that has a sweep
-SWEEP_SECONDS = 0.4  # estimated work at the defaults from which an experiment counts as a sweep
 
 
 def zipf_step(rng: random.Random, a: float = 1.6, most: int = 12) -> int:
@@ -171,17 +170,11 @@ async def student(i: int, c: httpx.AsyncClient, pages: list[tuple[str, list[Expe
                 await asyncio.sleep(rng.uniform(0.2, 0.5))
 
 
-def is_sweep(exercise: str, name: str) -> bool:
-    """Whether the app estimates the experiment's work at its defaults at SWEEP_SECONDS or more."""
-    e = next(e for e in EXERCISES[exercise].experiments if e.name == name)
-    return e.cost is not None and float(e.cost(e.params())) >= SWEEP_SECONDS
-
-
 async def run_class(base: str, students: int, seconds: float, on_kill, on_restart, kill_at: float,
                     restart_after: float):
     async with httpx.AsyncClient(base_url=base, timeout=30) as c:
         listing = (await c.get("/api/exercises")).json()
-    pages = [(f"/exercises/{ex['id']}", [Experiment(e, sweep=is_sweep(ex["id"], e["name"]))
+    pages = [(f"/exercises/{ex['id']}", [Experiment(e, sweep=is_sweep(EXERCISES[ex["id"]].experiment(e["name"])))
                                           for e in ex["experiments"] if not e["name"].startswith("check")])
              for ex in listing]
     results: list[tuple[str, int | str, float, float]] = []

@@ -185,9 +185,12 @@ def _fit_widths(p: TrainingParams, widths: tuple[int, ...], seeds: list[int]) ->
     rec = train(Network.stack([widen(n, top) for n in nets]), X, Y, loss=p.loss, eta=p.lr, epochs=p.epochs,
                 n_snapshots=2, record_grad_norms=False)
     S = len(seeds)
-    return [_outcomes(narrow(rec.net.select(range(k * S, (k + 1) * S)), w),
-                      narrow(rec.snapshots[0].select(range(k * S, (k + 1) * S)), w), rec.losses[k * S:(k + 1) * S],
-                      p.loss) for k, w in enumerate(widths)]
+    out = []
+    for k, w in enumerate(widths):
+        members = range(k * S, (k + 1) * S)
+        out.append(_outcomes(narrow(rec.net.select(members), w), narrow(rec.snapshots[0].select(members), w),
+                             rec.losses[members], p.loss))
+    return out
 
 
 # ---------------------------------------------------------------------------- experiments

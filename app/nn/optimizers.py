@@ -60,8 +60,8 @@ class Adam:
     beta1: float = 0.9
     beta2: float = 0.999
     eps: float = 1e-8
-    _m: list[np.ndarray] | None = field(default=None, init=False, repr=False)
-    _v: list[np.ndarray] | None = field(default=None, init=False, repr=False)
+    _m: np.ndarray | None = field(default=None, init=False, repr=False)  # flat: every parameter, in order
+    _v: np.ndarray | None = field(default=None, init=False, repr=False)
     _t: int = field(default=0, init=False, repr=False)
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
@@ -73,8 +73,8 @@ class Adam:
         """
         g = grads[0].ravel() if len(grads) == 1 else np.concatenate([x.ravel() for x in grads])
         if self._m is None or self._v is None:
-            self._m, self._v = [np.zeros_like(g)], [np.zeros_like(g)]
-        m, v = self._m[0], self._v[0]
+            self._m, self._v = np.zeros_like(g), np.zeros_like(g)
+        m, v = self._m, self._v
         self._t += 1
         c1 = 1.0 - self.beta1**self._t
         c2 = 1.0 - self.beta2**self._t

@@ -74,9 +74,7 @@ class Single:
         return value.reshape(1), self._penalty(), self._backward(Z, A, dY)
 
     def gradients(self, X: np.ndarray, Y: np.ndarray) -> list[np.ndarray]:
-        """Return the gradients of loss + penalty on one mini-batch X (B, d), Y (B, k) (or (1, B, ·): the
-        shuffled batches of an ensemble of one), in params order."""
-        X, Y = X.reshape(X.shape[-2:]), Y.reshape(Y.shape[-2:])
+        """Return the gradients of loss + penalty on one mini-batch X (B, d), Y (B, k), in params order."""
         Z, A = self._forward(X)
         return self._backward(Z, A, self.loss.grad(A[-1], Y))
 

@@ -249,10 +249,10 @@ def train(
     distinct: dict[int, int] = {}
     which = [distinct.setdefault(s, len(distinct)) for s in seeds] if shuffle else []  # type: ignore[union-attr]
     rngs = [np.random.default_rng(s) for s in distinct]
-    # One network's shuffled batches are slices of its 2-D inputs (app.nn.single steps on them). Several
+    # One network's shuffled batches are rows of its 2-D inputs (app.nn.single steps on them). Several
     # members sharing one order keep (S, B, d) batches: contiguous stacked products beat the shared
     # product's reshapes there (4-8's five inits: ~10 % faster).
-    shared_order = shuffle and S == 1 and X.ndim == 2 and Y.ndim == 2
+    one_order = shuffle and S == 1 and X.ndim == 2 and Y.ndim == 2
     opt = get_optimizer(optimizer, eta, **({"momentum": momentum} if momentum else {}))
     l2_weights, l2_biases = strength(l2_weights, S), strength(l2_biases, S)
     regularised = not (_off(l2_weights) and _off(l2_biases))
@@ -340,7 +340,7 @@ def train(
     step = 0
 
     with np.errstate(all="ignore"):
-        if shuffle and not shared_order:
+        if shuffle and not one_order:
             Xs = np.broadcast_to(X, (S, *X.shape[-2:]))
             Ys = np.broadcast_to(Y, (S, *Y.shape[-2:]))
         for epoch in range(epochs):
@@ -358,7 +358,7 @@ def train(
                 step += len(starts)
             else:
                 Xe, Ye = X, Y
-                if order is not None and shared_order:
+                if order is not None and one_order:
                     Xe, Ye = X[order[0]], Y[order[0]]
                 elif order is not None:
                     order = np.broadcast_to(order, (S, N))[..., None]
