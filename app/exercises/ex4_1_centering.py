@@ -37,9 +37,10 @@ GRID = 41  # contour grid of the trajectory figure, GRID × GRID points of (w₁
 PATH_POINTS = 300  # log-spaced steps kept for each path
 SHOWN_UPDATES = 1000  # points per run in the update_signs figure
 
-# Newton's method passes over every member's data about this many times before it converges (an
-# iteration is a gradient, a Hessian and a loss or two; it stops after some ten iterations).
-NEWTON_PASSES = 40
+# Newton's method costs about this many evaluation passes (app.exercises.work.evaluation of a sigmoid
+# neuron) over every member's data before it converges: some ten iterations, each a gradient, a Hessian
+# (σ and the batched Aᵀ diag(σ′) A) and a loss or two, timed at about ten passes apiece.
+NEWTON_PASSES = 100
 
 
 def _to_epochs(hits: np.ndarray) -> list[int | None]:
@@ -116,7 +117,8 @@ def centering(p: CenteringParams) -> Result:
 
 def _training_work(p: TrainingParams, members: int) -> work.Work:
     """The work of `members` neurons trained by SGD (app.nn.neuron's kernel) and of their Newton optima."""
-    return (work.training(members, p.n_samples, (2, 1), p.epochs, p.batch_size, "linear", shared_inputs=False)
+    return (work.training(members, p.n_samples, (2, 1), p.epochs, p.batch_size, "linear", shared_inputs=False,
+                          loss="bce")
             + work.evaluation(members, p.n_samples, (3, 1), times=NEWTON_PASSES, activation="sigmoid"))
 
 

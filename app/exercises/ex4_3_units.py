@@ -144,7 +144,8 @@ def preactivations(net: Network, X: np.ndarray) -> list[np.ndarray]:
 def run_work(p: NetworkParams, activation: str, members: int, epochs: int, snapshots: int = 2) -> work.Work:
     """The work of training `members` networks full-batch for `epochs` epochs, keeping `snapshots` of them."""
     sizes = p.sizes(2 if p.dataset == "moons" else 1)
-    return work.training(members, N_SAMPLES, sizes, epochs, None, activation, snapshots=min(snapshots, epochs + 1))
+    return work.training(members, N_SAMPLES, sizes, epochs, None, activation, snapshots=min(snapshots, epochs + 1),
+                         loss="mse" if p.dataset == "sine" else "bce")
 
 
 def states_work(p: NetworkParams, activation: str, members: int) -> work.Work:

@@ -226,7 +226,8 @@ def depth_cost(p: DepthParams) -> float:
     total = work.Work()
     for L in depth_layers(p):
         sizes = (2, *([p.n_hidden // L] * L), 1)
-        total = total + (work.training(p.n_seeds, p.n_train, sizes, p.epochs, None, p.activation, optimizer="adam")
+        total = total + (work.training(p.n_seeds, p.n_train, sizes, p.epochs, None, p.activation, optimizer="adam",
+                                         loss="bce")
                          + work.evaluation(p.n_seeds, TEST_POINTS + SURFACE_N**2, sizes, activation=p.activation))
     return work.seconds(total)
 

@@ -223,7 +223,7 @@ def _train_work(p: TrainParams, members: int) -> work.Work:
     """The work of _train: `members` 2-width-1 networks on the N_SAMPLES points, MAX_SNAPSHOTS kept."""
     batch = None if p.batch_size >= N_SAMPLES else p.batch_size
     return work.training(members, N_SAMPLES, (2, p.width, 1), p.epochs, batch, p.activation,
-                         snapshots=min(MAX_SNAPSHOTS, p.epochs + 1))
+                         snapshots=min(MAX_SNAPSHOTS, p.epochs + 1), loss="bce")
 
 
 def _initialization_cost(p: TrainParams) -> float:

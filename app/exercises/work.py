@@ -42,6 +42,11 @@ ACTIVATION_WEIGHT = {"relu": 1.0, "leaky_relu": 1.0, "prelu": 1.5, "linear": 0.5
 OPTIMIZER_LAYER_STEPS = {"sgd": 1.0, "momentum": 1.5, "adam": 2.0}
 OPTIMIZER_ELEMENTS = {"sgd": 0.5, "momentum": 1.0, "adam": 3.0}
 
+# What the loss costs per output and sample, in the same units, for its value and its gradient: mse a
+# subtraction and a product; bce on logits three exponentials and a log1p (app.nn.losses). It matters
+# where the outputs are most of the units: a single neuron (4-1) spends most of its time there.
+LOSS_ELEMENTS = {"mse": 0.0, "bce": 6.0}  # mse: next to nothing, held by the fitted constants
+
 
 @dataclass(frozen=True)
 class Work:
@@ -71,18 +76,20 @@ def _weights(sizes: Sequence[int]) -> int:
 
 def training(members: int, samples: int, sizes: Sequence[int], epochs: int, batch_size: int | None = None,
              activation: str = "relu", shuffled: bool = True, *, optimizer: str = "sgd", snapshots: int = 2,
-             grad_norms: bool = False, shared_inputs: bool = True) -> Work:
+             grad_norms: bool = False, shared_inputs: bool = True, loss: str = "mse") -> Work:
     """Work of `train`: every epoch a forward and a backward pass (≈ 3 passes of multiply-adds) over all
     samples for every member, the loss on the full set once more, and one step per mini-batch. In the
     (S, N, n) layout each hidden-to-hidden product runs member by member (three per layer and step:
     forward, dW, and the error passed down); the member-minor layout has none of those. The optimiser
     updates every parameter at every step; `snapshots` copies of the networks are kept; `grad_norms`
-    (train's record_grad_norms) takes every layer's gradient norm once an epoch. A single neuron
-    (sizes (d, 1)) on mini-batches with plain SGD takes app.nn.neuron's kernel instead: `neuron_sgd`."""
+    (train's record_grad_norms) takes every layer's gradient norm once an epoch; the loss's value and
+    gradient cost LOSS_ELEMENTS per output and sample, every epoch. A single neuron (sizes (d, 1)) on
+    mini-batches with plain SGD takes app.nn.neuron's kernel instead: `neuron_sgd`."""
     batch = samples if batch_size is None else max(1, min(batch_size, samples))
     steps = epochs * math.ceil(samples / batch)
+    losses = Work(elements=LOSS_ELEMENTS[loss] * members * samples * sizes[-1] * epochs)
     if len(sizes) == 2 and sizes[-1] == 1 and batch < samples and optimizer == "sgd":
-        return neuron_sgd(members, samples, sizes[0], epochs, batch) + arrays(members, sizes, snapshots)
+        return neuron_sgd(members, samples, sizes[0], epochs, batch) + arrays(members, sizes, snapshots) + losses
     layers = len(sizes) - 1
     units = sum(sizes[1:])
     full = batch == samples  # one step per epoch, whose forward pass gives the epoch's loss too
@@ -96,7 +103,7 @@ def training(members: int, samples: int, sizes: Sequence[int], epochs: int, batc
                           + OPTIMIZER_ELEMENTS[optimizer] * members * _weights(sizes) * steps),
                 layer_steps=(steps * layers * (OPTIMIZER_LAYER_STEPS[optimizer] - 1) + passes_of_python * layers
                              + (epochs * layers if grad_norms else 0)),
-                member_products=products) + arrays(members, sizes, snapshots)
+                member_products=products) + arrays(members, sizes, snapshots) + losses
 
 
 def neuron_sgd(members: int, samples: int, inputs: int, epochs: int, batch_size: int) -> Work:

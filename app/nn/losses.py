@@ -50,18 +50,37 @@ def _mse_both(Yhat: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return value, e
 
 
+def _softplus_minus(Yhat: np.ndarray, Y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    # Yhat are logits z, p = σ(z): −y ln p − (1−y) ln(1−p) = ln(1 + e^z) − y z, exact for any z, and
+    # ln(1 + e^z) = max(z, 0) + ln(1 + e^{−|z|}) with t = e^{−|z|} ≤ 1: no exponential overflows. Two
+    # cheap passes and one log1p beat np.logaddexp's general case twice over.
+    s = np.log1p(t)
+    s += np.maximum(Yhat, 0.0)
+    s -= Y * Yhat
+    return np.einsum("...nk->...", s) / Yhat.shape[-2]
+
+
 def _bce(Yhat: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    # Yhat are logits z, p = sigma(z): -y ln p - (1-y) ln(1-p) = ln(1 + e^z) - y z, exact for any z
-    return np.einsum("...nk->...", np.logaddexp(0.0, Yhat) - Y * Yhat) / Yhat.shape[-2]
+    return _softplus_minus(Yhat, Y, np.exp(-np.abs(Yhat)))
 
 
 def _bce_grad(Yhat: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return (sigmoid(Yhat) - Y) / Yhat.shape[-2]
 
 
+def _bce_both(Yhat: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    t = np.exp(-np.abs(Yhat))
+    # σ(z) as app.nn.activations.sigmoid computes it, its denominator's e^{−|z|} shared with the value
+    p = np.exp(np.minimum(Yhat, 0.0))
+    p /= 1.0 + t
+    p -= Y
+    p /= Yhat.shape[-2]
+    return _softplus_minus(Yhat, Y, t), p
+
+
 LOSSES: dict[str, Loss] = {
     "mse": Loss("mse", _mse, _mse_grad, _mse_both),
-    "bce": Loss("bce", _bce, _bce_grad),
+    "bce": Loss("bce", _bce, _bce_grad, _bce_both),
 }
 """mse: half mean squared error. bce: binary cross-entropy on logits (use a linear output layer)."""
 

@@ -14,6 +14,7 @@ from app.nn.activations import (
     prelu,
     prelu_dalpha,
     sigmoid,
+    softplus,
 )
 
 KINKS = np.array([0.0, -1.0, 1.0, -2.5, 2.5])
@@ -141,3 +142,10 @@ def test_latex_converts_to_mathml(name):
 def test_unknown_activation():
     with pytest.raises(ValueError, match="unknown activation"):
         get_activation("nope")
+
+
+def test_softplus_is_logaddexp_to_the_last_bits_for_any_input():
+    z = np.concatenate([np.random.default_rng(3).normal(0, 30, 20_000),
+                        [0.0, -0.0, 1e-300, -1e-300, 700.0, -700.0, 1e300, -1e300, np.inf, -np.inf]])
+    np.testing.assert_allclose(softplus(z), np.logaddexp(0.0, z), rtol=4e-16, atol=0)
+    assert softplus(np.array([np.nan])).item() != softplus(np.array([np.nan])).item()  # NaN stays NaN

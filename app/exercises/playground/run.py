@@ -50,7 +50,7 @@ def cost(p: PlaygroundParams) -> float:
     """Estimate the seconds of a run (app.exercises.work): training, test losses, grids."""
     sizes = p.sizes()
     w = work.training(p.n_seeds, p.n_train(), sizes, p.epochs, p.batch_size, p.activation, shuffled=True,
-                      optimizer=p.optimizer, snapshots=n_snapshots(p))
+                      optimizer=p.optimizer, snapshots=n_snapshots(p), loss=p.loss_name())
     grid = CURVE_POINTS if p.regression else GRID**2
     w = w + work.evaluation(p.n_seeds, p.n_data(), sizes, times=n_snapshots(p) + 1, activation=p.activation)
     w = w + work.evaluation(1, grid, sizes, times=REPLAY_FRAMES, activation=p.activation)
