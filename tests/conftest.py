@@ -19,6 +19,7 @@ os.environ["FFLAB_COMPUTE"] = "thread"
 from app import compute  # noqa: E402
 from app.main import app  # noqa: E402
 from app.settings import Settings  # noqa: E402
+from tests.browser import server as shared_server  # noqa: E402
 
 TEST_SETTINGS = Settings.from_env()
 
@@ -46,3 +47,21 @@ def configured(**overrides):
         yield
     finally:
         compute.configure(TEST_SETTINGS)
+
+
+# One live server for the browser tests of an xdist run (tests/browser/server.py): the controller starts it
+# before the workers, hands them its URL and stops it after them.
+def pytest_configure(config):
+    if shared_server.wanted(config):
+        shared_server.start(config)
+
+
+def pytest_unconfigure(config):
+    shared_server.stop(config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    url = shared_server.url_for_workers(node.config)
+    if url:
+        node.workerinput[shared_server.KEY] = url

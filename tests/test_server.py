@@ -63,6 +63,6 @@ def test_every_way_the_server_is_started_uses_the_protocol():
         text = (ROOT / path).read_text()
         assert "uvicorn" in text and "app.server:HTTPProtocol" in text, path
     # The browser tests', the bench's and `make load`'s servers all start through bench.common.
-    for path in ("tests/browser/conftest.py", "bench/run.py", "scripts/load.py"):
+    for path in ("tests/browser/server.py", "bench/run.py", "scripts/load.py"):
         text = (ROOT / path).read_text()
         assert "from bench.common import" in text and "uvicorn_" in text and "-m uvicorn" not in text, path

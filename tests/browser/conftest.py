@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from bench.common import CHROMIUM, CHROMIUM_ARGS, uvicorn_server
+from bench.common import CHROMIUM, CHROMIUM_ARGS
+from tests.browser import server
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
+ARTIFACTS = server.ARTIFACTS
 
 
 def pytest_collection_modifyitems(items):
@@ -25,19 +25,15 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def live_server() -> str:
-    """Start uvicorn (the app's own protocol, compute in child processes) on a free loopback port for
-    the whole session; its log is kept in test-artifacts/server.log (server-gw0.log, … per pytest-xdist
-    worker: each worker has its own server)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    log = ARTIFACTS / (f"server-{worker}.log" if worker else "server.log")
-    # The pages are under test here, not the server's refusals under load: on a busy machine (two test
-    # workers, each with a server and a browser) a default may wait for a slot or run past the 10 s
-    # deadline, so both are generous.
-    env = {"FFLAB_WARMUP": "0", "FFLAB_COMPUTE": "process", "FFLAB_QUEUE_WAIT": "30", "FFLAB_COMPUTE_DEADLINE": "60"}
-    with uvicorn_server(env, log=log,
-                        new_session=False) as url:
+def live_server(request) -> str:
+    """The base URL of a real uvicorn for the whole session: in an xdist run the one server the
+    controller started for every worker (tests/browser/server.py, its log in test-artifacts/server.log),
+    otherwise one of this session's own (test-artifacts/server-own.log)."""
+    shared = getattr(request.config, "workerinput", {}).get(server.KEY)
+    if shared:
+        yield shared
+        return
+    with server.serve(ARTIFACTS / "server-own.log", warm=False) as url:
         yield url
 
 
