@@ -161,19 +161,27 @@ def result_entry(exercise: Exercise, experiment: Experiment, params: Params,
     giving its slot up, when a request has to wait for one while it computes.
     """
     key = _key(exercise, experiment, params)
-    entry = _cached(key, lang)
-    if entry is not None:
-        return entry
-    experiment.check_budget(params)
-    if not slots().acquire(timeout=QUEUE_WAIT_SECONDS if wait is None else wait,
-                           poll=BACKGROUND_POLL_SECONDS if background else POLL_MAX, background=background):
-        raise Busy(exercise.id, experiment.name)
+    while True:
+        entry = _cached(key, lang)
+        if entry is not None:
+            return entry
+        experiment.check_budget(params)
+        if not slots().acquire(timeout=QUEUE_WAIT_SECONDS if wait is None else wait,
+                               poll=BACKGROUND_POLL_SECONDS if background else POLL_MAX, background=background):
+            raise Busy(exercise.id, experiment.name)
+        # Announced before the run, so that a request for this query in any language arriving meanwhile
+        # waits for it instead of computing it a second time; and looked at again now, for one that
+        # arrived while this one waited for its slot (a class opening the same page at once).
+        with _drawing_changed:
+            held = CACHE.get(key)
+            taken = key in _drawing or (held is not None and held.get(lang) is not None)
+            if not taken:
+                _drawing[key] = run = object()
+        if not taken:
+            break
+        slots().release()
     if background:
         listener = _giving_way(listener)
-    # Announced before the run, so that a request for this query in any language arriving meanwhile
-    # waits for it instead of computing it a second time.
-    with _drawing_changed:
-        _drawing[key] = run = object()
     finishing = False
     try:
         if COMPUTE_MODE == "process":  # the child computes; this process only reads its pipe

@@ -13,9 +13,11 @@ pages that hold them are kept rendered (app.pages).
 
 from __future__ import annotations
 
-import functools
 import gzip
 import json
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
@@ -33,7 +35,31 @@ from app.results import encode
 QUOTE_WAIT_SECONDS = 0.3
 
 
-@functools.cache
+def _once(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """functools.cache that computes each argument once even when pages ask for it at the same time: a
+    class opening a page together waits for one computation of its quotes instead of making thirty."""
+    lock = threading.Lock()
+    futures: dict[tuple[Any, ...], Future] = {}
+
+    def once(*args: Any) -> Any:
+        with lock:
+            future, mine = futures.get(args), False
+            if future is None:
+                future, mine = futures.setdefault(args, Future()), True
+        if not mine:
+            return future.result()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as e:  # the waiting pages fail alike; the next page tries again
+            with lock:
+                del futures[args]
+            future.set_exception(e)
+        return future.result()
+
+    return once
+
+
+@_once
 def _metrics(exercise_id: str, experiment: str, overrides: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
     exercise = EXERCISES[exercise_id]
     exp = exercise.experiment(experiment)

@@ -5,15 +5,17 @@ pushed as far as the estimate allows under the budget, the others at their defau
 scripts/cost_check.py probes for every field). Each runs once untimed (imports, caches) and is then
 timed by CPU seconds, the best of `--repeat`. The ratio estimate / measured should sit above 1 (the
 budget must hold on the reference machine) and not far above it (or the page refuses settings it
-could run): `--check` exits non-zero when a ratio leaves [LOW, HIGH]. Timings, so a bench and not a
-test: run it on a quiet machine with OPENBLAS_NUM_THREADS=1.
+could run): `--check` exits non-zero when a ratio leaves [LOW, HIGH]. `--corners` adds every corner of
+the cost fields that the estimate lets through, where fields that are each right alone can be wrong
+together. Timings, so a bench and not a test: run it on a quiet machine with OPENBLAS_NUM_THREADS=1.
 
-    .venv/bin/python -m bench.work_estimate [--check] [--repeat N] [exercise-id ...]
+    .venv/bin/python -m bench.work_estimate [--check] [--corners] [--repeat N] [exercise-id ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import time
 from typing import Any
@@ -68,6 +70,24 @@ def large(experiment: Experiment) -> dict[str, Any] | None:
     return None if v is None else {name: v}
 
 
+def corners(experiment: Experiment) -> list[dict[str, Any]]:
+    """Every corner of the cost fields (each at its minimum or maximum, the other params at their defaults)
+    that is valid and that the estimate lets through: where estimates go wrong together (4-1's
+    full-batch sweep once passed at 0.8 s and trained for ten), though each field alone looks right."""
+    ends = [[(n, v) for v in bounds(experiment.params, n)[1:] if v is not None] for n in experiment.cost_fields]
+    out = []
+    for combo in itertools.product(*ends):
+        query = dict(combo)
+        try:
+            params = experiment.params.model_validate(query)
+        except ValidationError:
+            continue
+        assert experiment.cost is not None
+        if float(experiment.cost(params)) <= WORK_BUDGET_SECONDS and query not in out:
+            out.append(query)
+    return out
+
+
 def measure(experiment: Experiment, query: dict[str, Any], repeat: int) -> tuple[float, float]:
     """Return (estimate, best CPU seconds of `repeat` runs) for the query."""
     params = experiment.params.model_validate(query)
@@ -86,6 +106,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("ids", nargs="*")
     ap.add_argument("--check", action="store_true", help=f"exit 1 if a ratio leaves [{LOW}, {HIGH}]")
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--corners", action="store_true",
+                    help="also every corner of the cost fields the estimate lets through (slow: minutes)")
     args = ap.parse_args(argv)
     print("| experiment | setting | estimate s | CPU s | estimate / CPU |\n|---|---|---|---|---|")
     bad = []
@@ -94,7 +116,8 @@ def main(argv: list[str]) -> int:
         if e.cost is None or (args.ids and ex_id not in args.ids):
             continue
         big = large(e)
-        for label, query in (("defaults", {}), ("large", big)):
+        settings = [("defaults", {}), ("large", big)] + [("corner", q) for q in (corners(e) if args.corners else [])]
+        for label, query in settings:
             if query is None:
                 continue
             est, cpu = measure(e, query, args.repeat)

@@ -15,6 +15,10 @@ os.environ["FFLAB_WARMUP"] = "0"
 # In-process tests compute on threads (spies and monkeypatched experiments stay visible); the
 # browser tests' real server and tests/api/test_workers.py use the default child processes.
 os.environ["FFLAB_COMPUTE"] = "thread"
+# The computations run niced (19): on a machine saturated by the other test workers and their browsers a
+# default that takes 0.5 s alone can take ten times that, and the deadline (a backstop, tested on its own
+# in tests/api/test_deadline.py) would refuse it. Tests check results, not the clock.
+os.environ["FFLAB_COMPUTE_DEADLINE"] = "120"
 
 from app import compute  # noqa: E402
 from app.main import app  # noqa: E402
