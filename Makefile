@@ -5,8 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# pytest-xdist workers for `make test`; each browser worker starts its own server. Three on two cores:
-# a browser test spends part of its time waiting for the page (network, timers), which a third worker fills.
+# pytest-xdist workers for `make test`; their browser tests share one server (tests/browser/server.py).
+# Three on two cores: a browser test spends part of its time waiting for the page, which a third worker fills.
 TEST_WORKERS ?= 3
 
 # Single-threaded BLAS: the server runs one computation per core already (see app/__init__.py).
