@@ -211,7 +211,8 @@ def forward_pass(net: Network, X: np.ndarray) -> Cache:
     A = [X]
     last = len(net.W) - 1
     for layer, (W, b) in enumerate(zip(net.W, net.b, strict=True)):
-        Zl = (_shared_matmul(X, W) if A[-1].ndim == 2 else _matmul(A[-1], W)) + b
+        Zl = _shared_matmul(X, W) if A[-1].ndim == 2 else _matmul(A[-1], W)
+        Zl += b  # in place: the product is a fresh array, and a 96 000-element layer need not be allocated twice
         Z.append(Zl)
         if layer == last:
             A.append(net.output.fn(Zl))
@@ -242,7 +243,8 @@ def backward_pass(net: Network, cache: Cache, dY: np.ndarray) -> Grads:
             dalpha[layer - 1] = _sum_samples(dA * prelu_dalpha(Zp))
             delta = dA * prelu_der(Zp, net.alpha[layer - 1])  # type: ignore[index]
         else:
-            delta = dA * net.hidden.der_at(Zp, cache.A[layer])
+            dA *= net.hidden.der_at(Zp, cache.A[layer])  # in place: dA is the fresh product above
+            delta = dA
     return Grads(dW, db, dalpha)
 
 
