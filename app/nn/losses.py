@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.nn.activations import sigmoid
+from app.nn.activations import sigmoid, softplus
 
 
 @dataclass(frozen=True)
@@ -50,18 +50,15 @@ def _mse_both(Yhat: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return value, e
 
 
-def _softplus_minus(Yhat: np.ndarray, Y: np.ndarray, t: np.ndarray) -> np.ndarray:
-    # Yhat are logits z, p = σ(z): −y ln p − (1−y) ln(1−p) = ln(1 + e^z) − y z, exact for any z, and
-    # ln(1 + e^z) = max(z, 0) + ln(1 + e^{−|z|}) with t = e^{−|z|} ≤ 1: no exponential overflows. Two
-    # cheap passes and one log1p beat np.logaddexp's general case twice over.
-    s = np.log1p(t)
-    s += np.maximum(Yhat, 0.0)
+def _bce_value(Yhat: np.ndarray, Y: np.ndarray, t: np.ndarray | None = None) -> np.ndarray:
+    # Yhat are logits z, p = σ(z): −y ln p − (1−y) ln(1−p) = ln(1 + e^z) − y z, exact for any z
+    s = softplus(Yhat, t)
     s -= Y * Yhat
     return np.einsum("...nk->...", s) / Yhat.shape[-2]
 
 
 def _bce(Yhat: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    return _softplus_minus(Yhat, Y, np.exp(-np.abs(Yhat)))
+    return _bce_value(Yhat, Y)
 
 
 def _bce_grad(Yhat: np.ndarray, Y: np.ndarray) -> np.ndarray:
@@ -69,13 +66,8 @@ def _bce_grad(Yhat: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 
 def _bce_both(Yhat: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    t = np.exp(-np.abs(Yhat))
-    # σ(z) as app.nn.activations.sigmoid computes it, its denominator's e^{−|z|} shared with the value
-    p = np.exp(np.minimum(Yhat, 0.0))
-    p /= 1.0 + t
-    p -= Y
-    p /= Yhat.shape[-2]
-    return _softplus_minus(Yhat, Y, t), p
+    t = np.exp(-np.abs(Yhat))  # e^{−|z|}: softplus's and σ's, computed once
+    return _bce_value(Yhat, Y, t), (sigmoid(Yhat, t) - Y) / Yhat.shape[-2]
 
 
 LOSSES: dict[str, Loss] = {

@@ -162,7 +162,9 @@ def test_requests_that_queued_for_a_slot_together_compute_once():
     compute.clear_cache()
 
 
-def test_pages_asking_for_one_quote_at_once_compute_it_once(monkeypatch):
+def test_pages_asking_for_one_quote_at_once_compute_it_once():
+    from concurrent.futures import ThreadPoolExecutor
+
     from app import quotes
 
     calls: list[tuple] = []
@@ -174,8 +176,6 @@ def test_pages_asking_for_one_quote_at_once_compute_it_once(monkeypatch):
         return {"answer": len(calls)}
 
     once = quotes._once(slow)
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(4) as threads:
         asked = [threads.submit(once, "4-4", "derivative", ()) for _ in range(4)]
         threading.Event().wait(0.2)

@@ -7,6 +7,7 @@ import pytest
 from app.exercises import work
 from app.exercises.base import TooCostly
 from app.exercises.registry import EXERCISES
+from tests.hardening.conftest import fields
 
 
 def test_the_cross_entropy_of_the_outputs_is_counted_every_epoch():
@@ -21,11 +22,9 @@ def test_the_cross_entropy_of_the_outputs_is_counted_every_epoch():
 
 def test_a_full_batch_shift_sweep_at_its_largest_is_refused_before_it_computes():
     # Once estimated at 0.8 s with the loss left out, this corner trained for some ten seconds.
-    sweep = next(e for e in EXERCISES["4-1"].experiments if e.name == "shift-sweep")
-    fields = sweep.params.model_fields
-    top = {name: fields[name].metadata for name in ("epochs", "n_samples", "n_seeds")}
-    params = sweep.params.model_validate(
-        {name: next(m.le for m in meta if hasattr(m, "le")) for name, meta in top.items()}
-        | {"n_shifts": 2, "batch_size": next(m.le for m in fields["batch_size"].metadata if hasattr(m, "le"))})
+    sweep = EXERCISES["4-1"].experiment("shift-sweep")
+    top = {f.name: f.hi for f in fields(sweep) if f.name in ("epochs", "n_samples", "n_seeds", "batch_size")}
+    params = sweep.params.model_validate({**top, "n_shifts": 2})
+    assert params.batch_size == params.n_samples  # one full batch an epoch
     with pytest.raises(TooCostly):
         sweep.check_budget(params)
