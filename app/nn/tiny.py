@@ -1,11 +1,11 @@
 """One tiny network trained full batch by plain SGD, its step written out on Python floats.
 
-The case is 4-2's: a d-H-1 network on the four XOR points, 5000 epochs. A step of app.nn.single is
+The case is 4-2's: a d-H-1 network on the four XOR points, 5000 epochs. A step of app.nn.stacked is
 some twenty NumPy calls on arrays of a few numbers each: ~17 µs of call overhead for about a hundred
 multiply-adds. Written out on floats the step is those multiply-adds, for networks small enough
 (N·H·(d + 1) ≤ FLOAT_MAX_WORK) that the loops cost less than the calls.
 
-The mathematics is app.nn.single's, for one hidden layer and one linear output unit:
+The mathematics is app.nn.stacked's, for one hidden layer and one linear output unit:
 
     z¹ₙ = xₙW¹ + b¹,  aₙ = f(z¹ₙ),  ŷₙ = aₙW² + b²,
     L = (1/N) Σₙ ½(ŷₙ − yₙ)²   (mse)   or   (1/N) Σₙ ln(1 + e^ŷₙ) − yₙŷₙ   (bce on the logit ŷₙ),
@@ -28,7 +28,7 @@ from app.nn.losses import LOSSES, Loss
 from app.nn.network import Network
 from app.nn.neuron import DELTAS, sigmoid_scalar
 from app.nn.optimizers import SGD, Adam
-from app.nn.single import Single
+from app.nn.stacked import Stacked
 
 # N·H·(d + 1) multiply-adds per layer pass up to which the float loops beat the NumPy calls (2-2-1 on
 # 4 points: 24; the playground's 2-4-4-1 on 200 points is far over, and has two hidden layers anyway).
@@ -49,7 +49,7 @@ def _logaddexp0(z: float) -> float:
 
 
 def applies(net: Network, X: np.ndarray, loss: Loss, opt: SGD | Adam, regularised: bool) -> bool:
-    """Return whether a network that app.nn.single trains is tiny enough for floats: one hidden layer of an
+    """Return whether a network that app.nn.stacked trains is tiny enough for floats: one hidden layer of an
     activation in HIDDEN, one linear output unit, a loss with a float δ (app.nn.neuron.DELTAS: mse, bce),
     plain SGD, no L2 penalty."""
     if net.n_layers != 2 or net.sizes[2] != 1:
@@ -61,13 +61,14 @@ def applies(net: Network, X: np.ndarray, loss: Loss, opt: SGD | Adam, regularise
 
 
 class Tiny:
-    """Single's interface (params, stepper, objective, value, norm, snapshot) for a tiny network: its
-    objective takes the whole step, so the optimiser's step is a no-op and the "gradients" it returns are
-    the layers' weight-gradient norms."""
+    """Stacked's interface (params, stepper, objective, value, norm, snapshot) for a tiny network: its
+    objective takes the whole step, so the optimiser's step is a no-op, it returns no gradients, and `norm`
+    reads the layers' weight-gradient norms of that step."""
 
-    def __init__(self, one: Single, X: np.ndarray, Y: np.ndarray, eta: float, norms: bool = True):
+    def __init__(self, one: Stacked, X: np.ndarray, Y: np.ndarray, eta: float, norms: bool = True):
         self.one, self.net, self.eta = one, one.net, float(eta)
         self.norms = norms  # whether train records the gradient norms (else they are not computed)
+        self.last_norms = [0.0, 0.0]
         self.params: list[np.ndarray] = []
         self.rows, self.targets = X.tolist(), Y[:, 0].tolist()
         self.W1 = one.W[0].tolist()  # (d, H)
@@ -82,8 +83,9 @@ class Tiny:
     def stepper(opt: SGD | Adam) -> Callable[[list[np.ndarray], list[float]], list[np.ndarray]]:
         return lambda params, grads: params  # the objective has taken the step
 
-    def objective(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float, list[float]]:
-        """Return the loss before this step, the penalty (0) and ‖dW¹‖, ‖dW²‖; take the step."""
+    def objective(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float, list[np.ndarray]]:
+        """Return the loss before this step, the penalty (0) and no gradients; take the step (and keep
+        ‖dW¹‖, ‖dW²‖ for `norm` when train records them)."""
         W1, b1, W2, b2, f, f_der, delta = self.W1, self.b1, self.W2, self.b2, self.f, self.f_der, self.delta
         N, H = len(self.rows), len(b1)
         cols = range(H)
@@ -122,15 +124,13 @@ class Tiny:
             b1[j] -= eta * gb1[j]
             W2[j] -= eta * gW2[j]
         self.b2 = b2 - eta * gb2
-        if not self.norms:
-            return value, 0.0, [0.0, 0.0]
-        norm1 = math.sqrt(sum(g * g for row in gW1 for g in row))
-        norm2 = math.sqrt(sum(g * g for g in gW2))
-        return value, 0.0, [norm1, norm2]
+        if self.norms:
+            self.last_norms = [math.sqrt(sum(g * g for row in gW1 for g in row)), math.sqrt(sum(g * g for g in gW2))]
+        return value, 0.0, []
 
-    @staticmethod
-    def norm(grad: float) -> float:
-        return grad
+    def norm(self, layer: int, _grads: list[np.ndarray] | None = None) -> float:
+        """Return ‖dW‖ of `layer` at the last step."""
+        return self.last_norms[layer]
 
     def write_back(self) -> None:
         """Put the float parameters into the network's arrays (what snapshots and evaluations read)."""

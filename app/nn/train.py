@@ -6,8 +6,10 @@ separately, but batched matrix products may sum in another order than a single n
 two agree to ~1e-15 relative per step, not bit for bit. There is one training loop; how a step is
 computed is a detail of the case, the mathematics and the Loss objects are the same: many tiny
 networks are held in the member-minor layout (app.nn.minor), a single neuron stepped by plain SGD runs
-a whole epoch of steps in app.nn.neuron, and one network trained full batch steps on plain 2-D arrays
-(app.nn.single). Each agrees with the general path to rounding.
+a whole epoch of steps in app.nn.neuron, and the rest step on their stacked arrays with every parameter in
+one flat buffer (app.nn.stacked; one network on plain 2-D arrays, a tiny one on Python floats in app.nn.tiny).
+The general path is kept for PReLU slopes and for recorded updates and parameter paths. Each agrees with
+the general path to rounding.
 A member that diverges (non-finite loss) is marked and the others go on; nothing warns or raises.
 """
 
@@ -25,8 +27,8 @@ from app.nn.network import Cache, Grads, Network, backward_pass, forward_pass, l
 from app.nn.neuron import NeuronSGD
 from app.nn.neuron import applies as neuron_applies
 from app.nn.optimizers import get_optimizer
-from app.nn.single import Single
-from app.nn.single import applies as single_applies
+from app.nn.stacked import Stacked
+from app.nn.stacked import applies as stacked_applies
 from app.nn.tiny import Tiny
 from app.nn.tiny import applies as tiny_applies
 
@@ -235,10 +237,11 @@ def train(
     record_path: keep the parameters after every step (TrainRecord.path; at most MAX_PATH_VALUES floats).
     """
     loss = get_loss(loss) if isinstance(loss, str) else loss
-    net = net.copy()
-    X = np.asarray(X, dtype=float)
-    Y = np.asarray(Y, dtype=float)
+    net = original = net.copy()
+    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
     S, N, L = net.n_members, X.shape[-2], net.n_layers
+    if S == 1:  # one network's own data set, (1, N, ·), is its data set (N, ·): the 2-D steps apply
+        X, Y = X.reshape(X.shape[-2:]), Y.reshape(Y.shape[-2:])
     B = N if batch_size is None else max(1, min(int(batch_size), N))
     starts = range(0, N, B)
     single_batch = len(starts) == 1
@@ -249,10 +252,9 @@ def train(
     distinct: dict[int, int] = {}
     which = [distinct.setdefault(s, len(distinct)) for s in seeds] if shuffle else []  # type: ignore[union-attr]
     rngs = [np.random.default_rng(s) for s in distinct]
-    # One network's shuffled batches are rows of its 2-D inputs (app.nn.single steps on them). Several
-    # members sharing one order keep (S, B, d) batches: contiguous stacked products beat the shared
-    # product's reshapes there (4-8's five inits: ~10 % faster).
-    one_order = shuffle and S == 1 and X.ndim == 2 and Y.ndim == 2
+    # One network's shuffled batches are rows of its 2-D inputs. Several members sharing one order keep
+    # (S, B, d) batches: contiguous stacked products beat the shared product's reshapes (4-8: ~10 % faster).
+    one_order = shuffle and S == 1
     opt = get_optimizer(optimizer, eta, **({"momentum": momentum} if momentum else {}))
     l2_weights, l2_biases = strength(l2_weights, S), strength(l2_biases, S)
     regularised = not (_off(l2_weights) and _off(l2_biases))
@@ -288,17 +290,14 @@ def train(
 
         def flat() -> np.ndarray:
             return np.concatenate([p.reshape(S, -1) for p in m.split(m.flat)], axis=1)
-    elif single_applies(net, X, Y, per_member, record_updates, record_path):
-        one = Single(net, loss, l2_weights, l2_biases)  # type: ignore[arg-type]
+    elif neuron is None and stacked_applies(net, record_updates, record_path):
+        one = Stacked(net, loss, l2_weights, l2_biases)
+        net = one.net  # its arrays are views of the buffer the steps update
         gradients = one.gradients  # mini-batches
-        if single_batch and tiny_applies(net, X, loss, opt, regularised):
+        if single_batch and S == 1 and tiny_applies(net, X, loss, opt, regularised):
             one = Tiny(one, X, Y, opt.eta, record_grad_norms)  # type: ignore[assignment]  # steps on floats
         params, step_with, snapshot = one.params, one.stepper(opt), one.snapshot
-        objective = one.objective  # no updates or path recorded (single_applies): no more needed
-        evaluate = one.value
-
-        def norms(layer: int, grads: list[np.ndarray]) -> np.ndarray:
-            return one.norm(grads[layer])
+        objective, evaluate, norms = one.objective, one.value, one.norm  # no updates or path recorded
     else:
         params = net.params()
 
@@ -383,8 +382,8 @@ def train(
                 losses[:, epoch + 1], penalties[:, epoch + 1] = evaluate(X, Y)
         if single_batch or epochs == 0:
             losses[:, epochs], penalties[:, epochs] = evaluate(X, Y)
-        if fast:
-            net = snapshot()
+        if fast or net is not original:
+            net = snapshot()  # the final parameters in arrays of their own, not views of a layout's buffer
         snapshots.append(net.copy())
 
         bad = ~np.isfinite(losses) | ~np.isfinite(penalties)

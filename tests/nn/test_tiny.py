@@ -1,4 +1,4 @@
-"""A tiny network's step on Python floats (app.nn.tiny) against NumPy's (app.nn.single and the general
+"""A tiny network's step on Python floats (app.nn.tiny) against NumPy's (app.nn.stacked and the general
 path): the same run to rounding, for each hidden activation, both losses and several seeds, a diverging run
 included; and the cases it must leave to NumPy."""
 
@@ -26,8 +26,8 @@ def _run(sizes, hidden, loss, seed, path: str, monkeypatch, eta=0.3, epochs=400)
         Y = (Y > 0.5).astype(float)
     used = []
     if path == "general":
-        monkeypatch.setattr(training, "single_applies", lambda *a: False)
-    elif path == "single":
+        monkeypatch.setattr(training, "stacked_applies", lambda *a: False)
+    elif path == "stacked":
         monkeypatch.setattr(training, "tiny_applies", lambda *a: False)
     else:
         real = training.Tiny
@@ -55,14 +55,14 @@ def _same(a, b) -> None:
 @pytest.mark.parametrize("seed", [0, 3, 11])
 def test_a_tiny_network_steps_as_numpy_does(case, seed, monkeypatch):
     floats = _run(*case, seed, "tiny", monkeypatch)
-    _same(floats, _run(*case, seed, "single", monkeypatch))
+    _same(floats, _run(*case, seed, "stacked", monkeypatch))
     _same(floats, _run(*case, seed, "general", monkeypatch))
     assert abs(floats.losses[0, -1] - floats.losses[0, 0]) > 1e-6  # it moved
 
 
 def test_a_diverging_run_diverges_alike(monkeypatch):
     floats = _run((2, 3, 1), "relu", "mse", 1, "tiny", monkeypatch, eta=40.0, epochs=200)
-    numpy = _run((2, 3, 1), "relu", "mse", 1, "single", monkeypatch, eta=40.0, epochs=200)
+    numpy = _run((2, 3, 1), "relu", "mse", 1, "stacked", monkeypatch, eta=40.0, epochs=200)
     assert floats.diverged.all() and numpy.diverged.all()
     np.testing.assert_array_equal(np.isnan(floats.losses), np.isnan(numpy.losses))
     np.testing.assert_allclose(floats.losses, numpy.losses, rtol=1e-9)
