@@ -194,10 +194,18 @@ def _shared_t_matmul(X: np.ndarray, delta: np.ndarray) -> np.ndarray:
     return (X.T @ delta.transpose(1, 0, 2).reshape(N, S * h)).reshape(-1, S, h).transpose(1, 0, 2)
 
 
+# From this many entries on, an outer product (k = 1) is faster as einsum's loop than as a broadcast
+# multiply, whose inner loops run along the short last axis (100 nets × 200 points × 8 units: 180 → 130 µs).
+OUTER_EINSUM_MIN = 4096
+
+
 def _matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """Return A @ B for stacks (S, n, k) @ (S, k, m); with k = 1 (a 1-D input, one output unit) each entry
-    is one product, which a broadcast multiply gives exactly and much faster than S tiny BLAS calls."""
-    return A * B if A.shape[-1] == 1 else A @ B
+    is one product, which a broadcast multiply or einsum gives exactly and much faster than S tiny BLAS
+    calls."""
+    if A.shape[-1] != 1:
+        return A @ B
+    return A * B if A.size * B.shape[-1] < OUTER_EINSUM_MIN else np.einsum("...nk,...km->...nm", A, B)
 
 
 def _sum_samples(delta: np.ndarray) -> np.ndarray:
