@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, create_model
 
 from app import progress
 from app.cache import Entry, representation
-from app.compute import Busy, result_entry
+from app.compute import Busy, is_cached, result_entry
 from app.exercises.base import Exercise, Experiment, Params, TooCostly
 from app.exercises.info import experiment_info
 from app.exercises.playground.experiment import PLAYGROUNDS
@@ -140,8 +140,22 @@ def _endpoint(exercise: Exercise, experiment: Experiment):
     return endpoint
 
 
-def stream_or_raise(exercise: Exercise, experiment: Experiment, params: Any, lang: str) -> Response:
-    """Stream an experiment's progress and result, a budget refusal turned into a 422."""
+# A client of the stream route that accepts JSON (the pages' fetch does) gets the plain route's answer (gzipped,
+# with its ETag and Cache-Control) for a run already computed or estimated under STREAM_MIN_SECONDS: a progress
+# bar would only flash, and the stream's uncompressed copy (4-8's 480 KB) costs more than such a run. An
+# EventSource (text/event-stream only) always gets the stream.
+STREAM_MIN_SECONDS = 0.5
+
+
+def stream_or_raise(request: Request, exercise: Exercise, experiment: Experiment, params: Any, lang: str) -> Response:
+    """Stream an experiment's progress and result, or answer at once as the plain route (see above); a budget
+    refusal is a 422."""
+    if "application/json" in request.headers.get("accept", "") and (
+            experiment.cost is None or experiment.cost(params) < STREAM_MIN_SECONDS
+            or is_cached(exercise, experiment, params, lang)):
+        response = json_response(request, run_or_raise(exercise, experiment, params, lang))
+        response.headers["Vary"] = "Accept-Encoding, Accept"  # this URL streams to an EventSource
+        return response
     try:
         return progress.stream(exercise, experiment, params, lang)
     except TooCostly as e:
@@ -154,7 +168,7 @@ def _stream_endpoint(exercise: Exercise, experiment: Experiment):
     def endpoint(request: Request, query: Annotated[Model, Query()]) -> Response:  # type: ignore[valid-type]
         reject_repeated(request)
         params, lang = split_query(experiment, query)
-        return stream_or_raise(exercise, experiment, params, lang)
+        return stream_or_raise(request, exercise, experiment, params, lang)
 
     endpoint.__name__ = f"stream_{exercise.id.replace('-', '_')}_{experiment.name.replace('-', '_')}"
     return endpoint
@@ -180,7 +194,7 @@ def _body_endpoint(exercise: Exercise, experiment: Experiment, stream: bool):
     def endpoint(request: Request, body: Model) -> Response:  # type: ignore[valid-type]
         params, lang = split_query(experiment, body)
         if stream:
-            return stream_or_raise(exercise, experiment, params, lang)
+            return stream_or_raise(request, exercise, experiment, params, lang)
         return json_response(request, run_or_raise(exercise, experiment, params, lang))
 
     endpoint.__name__ = f"{'stream' if stream else 'run'}_{exercise.id}_{experiment.name}_posted"

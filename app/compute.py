@@ -131,6 +131,12 @@ def _key(exercise: Exercise, experiment: Experiment, params: Params) -> tuple[st
     return (exercise.id, experiment.name, params.model_dump_json())
 
 
+def is_cached(exercise: Exercise, experiment: Experiment, params: Params, lang: str = "en") -> bool:
+    """Return whether the result of this exact query in `lang` is held (without unpacking it)."""
+    held = CACHE.get(_key(exercise, experiment, params))
+    return bool(held and held.get(lang))
+
+
 def cached_body(exercise: Exercise, experiment: Experiment, params: Params, lang: str = "en") -> bytes | None:
     """Return the cached result of this exact query in `lang`, if any."""
     held = CACHE.get(_key(exercise, experiment, params))

@@ -20,6 +20,8 @@
   // more than STEP_ALONE_MS after the last) is a deliberate change: it goes at once too.
   const DEBOUNCE_MS = { typing: 700, slider: 60, choice: 0, commit: 0 };
   const STEP_ALONE_MS = 120;
+  // Figures out of the window are redrawn once a section has had no new answer for this long (drawLater).
+  const QUIET_MS = 250;
   const { page, el, dark, themed, summarize, Control, metricCards, resolve, state, Memo, memoKey,
     readEvents, readJson, Progress, Toolbar, busyRetryDelay } = window.FFLab;
   const S = page.strings;
@@ -284,8 +286,10 @@
       this.drawLater();
     }
 
-    /* Draw the queued figures, one per idle moment. A request in flight pauses them: a redraw further
-       down must not hold up the answer's (it replaces them all); a request that brings no result resumes. */
+    /* Draw the queued figures, one per idle moment, once the section has been quiet for QUIET_MS: a reader
+       changing values in a row gets each answer drawn where they look, not behind a redraw further down
+       (a figure scrolled into view meanwhile is drawn at once). A request in flight pauses them: it
+       replaces them all; a request that brings no result resumes. */
     drawLater() {
       const queue = this.queue;
       if (!queue) return;
@@ -302,8 +306,25 @@
           if (queue.done) queue.done();
         }
       };
-      if (queue.later.length) whenIdle(next);
-      else next();
+      clearTimeout(this.quiet);
+      if (!queue.later.length) return next();
+      this.watchLater(queue);
+      this.quiet = setTimeout(() => whenIdle(next), QUIET_MS);
+    }
+
+    /* Draw a queued figure as soon as it comes into the window (the queue draws the rest). */
+    watchLater(queue) {
+      if (!window.IntersectionObserver) return;
+      this.watcher = this.watcher || new IntersectionObserver((entries) => {
+        const q = this.queue;
+        if (!q || this.inFlight) return;
+        for (const e of entries) {
+          const i = e.isIntersecting ? q.later.findIndex(([div]) => div === e.target) : -1;
+          if (i >= 0) this.plot(...q.later.splice(i, 1)[0]);
+        }
+      });
+      this.watcher.disconnect();
+      for (const [div] of queue.later) this.watcher.observe(div);
     }
 
     figureDiv(name) {

@@ -19,12 +19,14 @@ from tests.exercises.test_playground_custom import rows, xor_points
 
 
 def answered(n_points: int | None = None) -> str:
-    """A function for wait_for_function: the result shown is that of the link (holding n_points points)."""
+    """A function for wait_for_function: the result shown is that of the link (holding n_points points), every
+    figure drawn (those out of the window are drawn once the section has been quiet a moment)."""
     size = "true" if n_points is None else f"(q.get('train.points') || '').length === {4 * n_points}"
     return f"""() => {{
       const v = window.fflab.views[0];
       const q = new URLSearchParams(location.search);
-      return v.result && v.section.dataset.state === 'ready' && !v.section.hasAttribute('data-stale')
+      return v.result && v.section.dataset.state === 'ready' && v.section.dataset.drawn === 'all'
+        && !v.section.hasAttribute('data-stale')
         && v.result.params.points === (q.get('train.points') || '') && {size};
     }}"""
 
