@@ -99,6 +99,7 @@
     }
 
     changed(kind) {
+      this.touched = true; // the reader is at work here: figures out of the window wait for a pause
       this.writeUrl();
       if (this.toolbar) this.toolbar.update(); // not yet while the constructor sets the controls
       for (const [n, c] of Object.entries(this.controls)) if (c.budget && c.budget.others !== this.others(n)) c.clearBudget();
@@ -286,10 +287,10 @@
       this.drawLater();
     }
 
-    /* Draw the queued figures, one per idle moment, once the section has been quiet for QUIET_MS: a reader
-       changing values in a row gets each answer drawn where they look, not behind a redraw further down
-       (a figure scrolled into view meanwhile is drawn at once). A request in flight pauses them: it
-       replaces them all; a request that brings no result resumes. */
+    /* Draw the queued figures, one per idle moment; once the reader has changed a control here, only after
+       the section has been quiet for QUIET_MS: changing values in a row, each answer is drawn where they look,
+       not behind a redraw further down (a figure scrolled into view meanwhile is drawn at once). A request
+       in flight pauses them: it replaces them all; a request that brings no result resumes. */
     drawLater() {
       const queue = this.queue;
       if (!queue) return;
@@ -309,7 +310,7 @@
       clearTimeout(this.quiet);
       if (!queue.later.length) return next();
       this.watchLater(queue);
-      this.quiet = setTimeout(() => whenIdle(next), QUIET_MS);
+      this.quiet = setTimeout(() => whenIdle(next), this.touched ? QUIET_MS : 0);
     }
 
     /* Draw a queued figure as soon as it comes into the window (the queue draws the rest). */
