@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders, QueryParams
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -125,19 +126,38 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return pages.render(request, "404.html", {}, status=404)
         return await http_exception_handler(request, exc)
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next) -> Response:
-        response = await call_next(request)
-        h = response.headers
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("Referrer-Policy", "no-referrer")
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Content-Security-Policy", CSP)
-        if request.url.path.startswith(("/static/", "/vendor/")) and "v" in request.query_params:
-            h["Cache-Control"] = IMMUTABLE
-        return response
-
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: the security headers on every response, and the immutable Cache-Control of a
+    static file at a versioned URL (`?v=`). Written on the response's start message: Starlette's
+    BaseHTTPMiddleware would add a task and a body stream to every request, a cached answer included."""
+
+    HEADERS = (("x-content-type-options", "nosniff"), ("referrer-policy", "no-referrer"),
+               ("x-frame-options", "DENY"), ("content-security-policy", CSP))
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        versioned = (scope["path"].startswith(("/static/", "/vendor/"))
+                     and "v" in QueryParams(scope.get("query_string", b"")))
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                h = MutableHeaders(scope=message)
+                for name, value in self.HEADERS:
+                    h.setdefault(name, value)
+                if versioned:
+                    h["cache-control"] = IMMUTABLE
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 app = create_app()

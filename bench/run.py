@@ -83,7 +83,8 @@ def section_api(rep: Report, requests: int) -> list:
                 + "\n\nn requests each (5 when one takes over 1 s); gzip KB = the body as the app sends it to "
                   "a browser (kept gzipped, level 6); cached ms = the same request answered from the result cache "
                   "with gzip asked (as browsers do), "
-                  "then without.")
+                  "then without, to the body's last byte as sent (the client's unpacking, a browser's work, not "
+                  "counted).")
     if not lat:
         rep.target("experiments at defaults", "median ≤ 100 ms", "no experiments registered", None)
         return lat
