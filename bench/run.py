@@ -30,6 +30,7 @@ os.environ.setdefault("FFLAB_ACCESS_LOG", "0")
 # cold visit instead: a deployed app has computed its pages' results at start).
 os.environ.setdefault("FFLAB_WARMUP", "0")
 
+from app.cache import GZIP_LEVEL
 from bench import playground
 from bench.calibrate import REFERENCE_S, calibrate
 from bench.common import load_average, machine, ms, quantile, uvicorn_server
@@ -81,7 +82,8 @@ def section_api(rep: Report, requests: int) -> list:
                         "cached, no gzip ms",
                         "target"], rows)
                 + "\n\nn requests each (5 when one takes over 1 s); gzip KB = the body as the app sends it to "
-                  "a browser (kept gzipped, level 6); cached ms = the same request answered from the result cache "
+                  f"a browser (kept gzipped, level {GZIP_LEVEL}); cached ms = the same request answered from the "
+                  "result cache "
                   "with gzip asked (as browsers do), "
                   "then without, to the body's last byte as sent (the client's unpacking, a browser's work, not "
                   "counted).")
