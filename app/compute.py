@@ -131,16 +131,19 @@ def _key(exercise: Exercise, experiment: Experiment, params: Params) -> tuple[st
     return (exercise.id, experiment.name, params.model_dump_json())
 
 
+def _held(exercise: Exercise, experiment: Experiment, params: Params, lang: str) -> Entry | None:
+    held = CACHE.get(_key(exercise, experiment, params))
+    return held.get(lang) if held else None
+
+
 def is_cached(exercise: Exercise, experiment: Experiment, params: Params, lang: str = "en") -> bool:
     """Return whether the result of this exact query in `lang` is held (without unpacking it)."""
-    held = CACHE.get(_key(exercise, experiment, params))
-    return bool(held and held.get(lang))
+    return _held(exercise, experiment, params, lang) is not None
 
 
 def cached_body(exercise: Exercise, experiment: Experiment, params: Params, lang: str = "en") -> bytes | None:
     """Return the cached result of this exact query in `lang`, if any."""
-    held = CACHE.get(_key(exercise, experiment, params))
-    entry = held.get(lang) if held else None
+    entry = _held(exercise, experiment, params, lang)
     return entry.body if entry else None
 
 

@@ -65,8 +65,8 @@ class Stacked:
         self.W, self.b, self.gW, self.gb = work[:L], work[L:], grads[:L], grads[L:]
         self.gb_rows = [g[..., 0, :] for g in self.gb]  # (S, n) or (n,): what the bias einsum writes
         self.params = [self.theta]
-        self.regularised = not (np.all(np.asarray(l2_weights) == 0.0) and np.all(np.asarray(l2_biases) == 0.0))
-        self.strengths = self._strengths(shapes, l2_weights, l2_biases) if self.regularised else None
+        off = np.all(np.asarray(l2_weights) == 0.0) and np.all(np.asarray(l2_biases) == 0.0)
+        self.strengths = None if off else self._strengths(shapes, l2_weights, l2_biases)  # None: no L2
         self.f, self.f_out = net.hidden.fn, net.output.fn  # looked up once: the step is all small calls
         self.f_der, self.f_out_der = net.hidden.der_at, net.output.der_at
         self.linear_out = net.output.name == "linear"
@@ -141,8 +141,7 @@ class Stacked:
         """Return [grad]: the gradient of loss + penalty on one mini-batch X, Y."""
         Z, A = self._forward(X)
         self._backward(Z, A, self.loss.grad(A[-1], Y))
-        if self.strengths is not None:
-            self.grad += self.strengths * self.theta
+        self._penalty(gradient=True)
         return [self.grad]
 
     def value(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
